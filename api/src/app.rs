@@ -1,0 +1,233 @@
+//! Assembling the server: configuration, pool, keys, routes, OpenAPI document, error shapes for bad requests.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use secrecy::ExposeSecret;
+use shared_types::ErrorCode;
+use tracing_actix_web::TracingLogger;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::JwtKeys;
+use crate::config::Settings;
+use crate::db::{self, DbPool};
+use crate::error::{ApiError, problem_response};
+use crate::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Muamalat API",
+        description = "Electronic correspondence and transaction tracking: register, route and track incoming, \
+                       outgoing and internal correspondence. Errors are RFC 9457 problem documents with a stable \
+                       `code`. Creating requests accept an `Idempotency-Key` header.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Sign in and sessions"),
+        (name = "organisation", description = "Units, users and external entities"),
+        (name = "transactions", description = "Registering, drafts and links"),
+        (name = "routing", description = "Referrals and actions"),
+        (name = "tracking", description = "Timeline, route, location, dwell time, inboxes"),
+        (name = "health", description = "Probes"),
+    ),
+    components(schemas(shared_types::ErrorCode, shared_types::Problem, shared_types::FieldError))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// Build the application: every route and its OpenAPI entry.
+fn app(
+    pool: web::Data<DbPool>,
+    keys: web::Data<JwtKeys>,
+    settings: web::Data<Settings>,
+) -> (
+    App<
+        impl actix_web::dev::ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
+            Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+    >,
+    utoipa::openapi::OpenApi,
+) {
+    let json_limit = settings.json_body_limit_bytes;
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .app_data(pool)
+        .app_data(keys)
+        .app_data(settings)
+        .app_data(web::JsonConfig::default().limit(json_limit).content_type_required(true).error_handler(json_error))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .service(routes::health::healthz)
+        .service(routes::health::readyz)
+        .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure))
+        .split_for_parts()
+}
+
+/// The OpenAPI document the server serves.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let settings = Settings::default();
+    let keys = JwtKeys::new(b"only used to build the document", 60);
+    let manager = db::Manager::new("sqlite://:memory:");
+    let pool = DbPool::builder().max_size(1).build_unchecked(manager);
+    app(web::Data::new(pool), web::Data::new(keys), web::Data::new(settings)).1
+}
+
+/// The OpenAPI document as committed in `openapi/openapi.json`.
+pub fn openapi_json() -> String {
+    let mut json = openapi_document().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}
+
+fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    let api = match &err {
+        JsonPayloadError::OverflowKnownLength { length, limit } => ApiError::new(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::PayloadTooLarge,
+            format!("The body is {length} bytes; at most {limit} are accepted."),
+        ),
+        JsonPayloadError::Overflow { limit } => ApiError::new(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::PayloadTooLarge,
+            format!("The body is larger than the {limit} bytes accepted."),
+        ),
+        JsonPayloadError::ContentType => ApiError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::UnsupportedMediaType,
+            "Send the body as `application/json`.",
+        ),
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            let message = e.to_string();
+            let field = field_of(&message);
+            let code = if message.contains("unknown field") {
+                "unknown_field"
+            } else if message.contains("missing field") {
+                "required"
+            } else {
+                "wrong_type"
+            };
+            ApiError::field(&field, code, message)
+        }
+        JsonPayloadError::Deserialize(e) => {
+            ApiError::bad_request(ErrorCode::MalformedJson, format!("The body is not valid JSON: {e}"))
+        }
+        other => ApiError::bad_request(ErrorCode::MalformedJson, format!("The body could not be read: {other}")),
+    };
+    api.into()
+}
+
+/// The field a serde message is about, e.g. "missing field `subject` at line 1" → `subject`.
+fn field_of(message: &str) -> String {
+    let mut parts = message.split('`');
+    match (parts.next(), parts.next()) {
+        (Some(_), Some(field)) if message.contains("field") => field.to_string(),
+        _ => "body".into(),
+    }
+}
+
+fn path_error(err: PathError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request(ErrorCode::InvalidParameter, format!("Invalid path parameter: {err}")).into()
+}
+
+fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request(ErrorCode::InvalidParameter, format!("Invalid query parameter: {err}")).into()
+}
+
+async fn not_found(req: HttpRequest) -> HttpResponse {
+    problem_response(
+        &ApiError::not_found(ErrorCode::RouteNotFound, format!("No route {} {}.", req.method(), req.path())).problem(),
+    )
+}
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub pool: DbPool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] db::DbSetupError),
+    #[error("cannot bind {0}: {1}")]
+    Bind(String, std::io::Error),
+    #[error("cannot read or store the token signing key: {0}")]
+    Secret(String),
+}
+
+/// The access-token key: from configuration, or generated once and kept in the database for every node.
+pub fn signing_secret(settings: &Settings, pool: &DbPool) -> Result<Vec<u8>, StartError> {
+    if let Some(secret) = &settings.jwt_secret {
+        let s = secret.expose_secret();
+        if s.len() < 32 {
+            return Err(StartError::Secret("MUAMALAT_JWT_SECRET must be at least 32 characters".into()));
+        }
+        return Ok(s.as_bytes().to_vec());
+    }
+    let mut conn = pool.get().map_err(|e| StartError::Secret(e.to_string()))?;
+    let candidate = format!("{}{}", crate::auth::random_token(), crate::auth::random_token());
+    let stored = db::setting_get_or_insert(&mut conn, "jwt_secret", &candidate)
+        .map_err(|e| StartError::Secret(e.to_string()))?;
+    Ok(stored.into_bytes())
+}
+
+impl Application {
+    pub fn build(settings: Settings) -> Result<Application, StartError> {
+        let pool = db::connect(&settings.database_url(), settings.db_pool_size)?;
+        let listener = TcpListener::bind(&settings.bind).map_err(|e| StartError::Bind(settings.bind.clone(), e))?;
+        Self::build_with(settings, pool, listener)
+    }
+
+    pub fn build_with(settings: Settings, pool: DbPool, listener: TcpListener) -> Result<Application, StartError> {
+        let port = listener.local_addr().map_err(|e| StartError::Bind(settings.bind.clone(), e))?.port();
+        let secret = signing_secret(&settings, &pool)?;
+        let keys = web::Data::new(JwtKeys::new(&secret, settings.access_token_ttl_seconds));
+        let workers = settings.workers;
+        let settings = web::Data::new(settings);
+        let data_pool = web::Data::new(pool.clone());
+        let mut server = HttpServer::new(move || {
+            let (app, api) = app(data_pool.clone(), keys.clone(), settings.clone());
+            app.wrap(TracingLogger::default())
+                .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", api))
+                .default_service(web::to(not_found))
+        })
+        .listen(listener)
+        .map_err(|e| StartError::Bind("listener".into(), e))?;
+        if let Some(w) = workers {
+            server = server.workers(w);
+        }
+        Ok(Application { port, server: server.run(), pool })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,105 @@
+//! Settings, layered: built-in defaults → a TOML file (`MUAMALAT_CONFIG`, or `./muamalat.toml` when present) →
+//! environment (`MUAMALAT_*`, plus `DATABASE_URL`). Unknown keys are rejected so typos do not pass silently.
+
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// `postgres://…` for PostgreSQL; `sqlite://path`, a `file:` URI or a plain path for SQLite. Default: an
+    /// SQLite file `muamalat.db` in `data_dir`.
+    #[serde(default)]
+    pub database_url: Option<String>,
+    /// Address and port to listen on.
+    #[serde(default = "default_bind")]
+    pub bind: String,
+    /// Where the default SQLite database (and, later, local blobs) live.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// HMAC key for access tokens. When absent a random key is generated on first start and kept in the
+    /// database, so every node of a deployment shares it.
+    #[serde(default)]
+    pub jwt_secret: Option<SecretString>,
+    #[serde(default = "default_access_ttl")]
+    pub access_token_ttl_seconds: i64,
+    #[serde(default = "default_refresh_ttl")]
+    pub refresh_token_ttl_seconds: i64,
+    /// Largest JSON request body accepted, in bytes.
+    #[serde(default = "default_json_limit")]
+    pub json_body_limit_bytes: usize,
+    /// Database connections per process.
+    #[serde(default)]
+    pub db_pool_size: Option<u32>,
+    /// `pretty` (default) or `json`.
+    #[serde(default = "default_log_format")]
+    pub log_format: String,
+    /// Password given to every demo user by `seed-demo`; generated and printed when absent.
+    #[serde(default)]
+    pub demo_password: Option<SecretString>,
+    /// Actix worker threads; default: one per core.
+    #[serde(default)]
+    pub workers: Option<usize>,
+}
+
+fn default_bind() -> String {
+    "127.0.0.1:8080".into()
+}
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("./data")
+}
+fn default_access_ttl() -> i64 {
+    15 * 60
+}
+fn default_refresh_ttl() -> i64 {
+    30 * 24 * 3600
+}
+fn default_json_limit() -> usize {
+    256 * 1024
+}
+fn default_log_format() -> String {
+    "pretty".into()
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: None,
+            bind: default_bind(),
+            data_dir: default_data_dir(),
+            jwt_secret: None,
+            access_token_ttl_seconds: default_access_ttl(),
+            refresh_token_ttl_seconds: default_refresh_ttl(),
+            json_body_limit_bytes: default_json_limit(),
+            db_pool_size: None,
+            log_format: default_log_format(),
+            demo_password: None,
+            workers: None,
+        }
+    }
+}
+
+impl Settings {
+    /// Read the layered settings.
+    pub fn load() -> Result<Settings, Box<figment::Error>> {
+        let file = std::env::var("MUAMALAT_CONFIG").unwrap_or_else(|_| "muamalat.toml".into());
+        Figment::new()
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("MUAMALAT_").ignore(&["CONFIG"]))
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .extract()
+            .map_err(Box::new)
+    }
+
+    /// The database URL in force, defaulting to the SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => url.clone(),
+            _ => format!("sqlite://{}", self.data_dir.join("muamalat.db").display()),
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! Storage: one connection type over SQLite and PostgreSQL, the pool, embedded migrations, and the few places
+//! where the two backends need different SQL.
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::ApiError;
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// A connection to either backend; queries written once against the diesel DSL run on both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Which backend a URL names, and the address to hand to it.
+pub fn parse_url(url: &str) -> (Backend, String) {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        (Backend::Postgres, url.to_string())
+    } else if let Some(path) = url.strip_prefix("sqlite://") {
+        (Backend::Sqlite, path.to_string())
+    } else if let Some(path) = url.strip_prefix("sqlite:") {
+        (Backend::Sqlite, path.to_string())
+    } else {
+        (Backend::Sqlite, url.to_string())
+    }
+}
+
+/// Opens connections of the backend named by the URL, and sets SQLite up for concurrent use.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    backend: Backend,
+    address: String,
+}
+
+impl Manager {
+    pub fn new(url: &str) -> Self {
+        let (backend, address) = parse_url(url);
+        Manager { backend, address }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match self.backend {
+            Backend::Postgres => {
+                PgConnection::establish(&self.address).map(DbConn::Pg).map_err(r2d2::Error::ConnectionError)
+            }
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(&self.address).map_err(r2d2::Error::ConnectionError)?;
+                // The busy timeout comes first so that even switching to WAL waits for other connections instead of
+                // failing; WAL lets readers run beside the writer.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+pub type DbPool = r2d2::Pool<Manager>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("cannot create the data directory {0}: {1}")]
+    DataDir(String, std::io::Error),
+    #[error("cannot open the database: {0}")]
+    Pool(#[from] r2d2::PoolError),
+    #[error("migrations failed: {0}")]
+    Migrations(String),
+}
+
+/// Open the pool and bring the schema up to date.
+pub fn connect(url: &str, pool_size: Option<u32>) -> Result<DbPool, DbSetupError> {
+    let manager = Manager::new(url);
+    if manager.backend == Backend::Sqlite
+        && let Some(parent) = std::path::Path::new(manager.address.trim_start_matches("file:")).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| DbSetupError::DataDir(parent.display().to_string(), e))?;
+    }
+    let size = pool_size.unwrap_or(match manager.backend {
+        Backend::Sqlite => 8,
+        Backend::Postgres => 16,
+    });
+    let pool = r2d2::Pool::builder().max_size(size).connection_timeout(Duration::from_secs(10)).build(manager)?;
+    let mut conn = pool.get()?;
+    run_migrations(&mut conn)?;
+    Ok(pool)
+}
+
+pub fn run_migrations(conn: &mut DbConn) -> Result<(), DbSetupError> {
+    let result = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+        DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+    };
+    result.map_err(|e| DbSetupError::Migrations(e.to_string()))
+}
+
+pub fn backend_of(conn: &DbConn) -> Backend {
+    match conn {
+        DbConn::Sqlite(_) => Backend::Sqlite,
+        DbConn::Pg(_) => Backend::Postgres,
+    }
+}
+
+/// Run `f` in a write transaction. On SQLite the transaction takes the write lock up front (`BEGIN IMMEDIATE`):
+/// a deferred transaction that reads and then writes can fail at once with `SQLITE_BUSY` when another writer got
+/// in between, whatever the busy timeout.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    type Tm = <DbConn as Connection>::TransactionManager;
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Pg(_) => Tm::begin_transaction(conn)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            Tm::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => match Tm::rollback_transaction(conn) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
+            Err(rollback_error) => Err(rollback_error.into()),
+        },
+    }
+}
+
+/// Next registration sequence of a registry in a Hijri year. Runs inside the registering transaction: the counter
+/// row stays locked until commit and rolls back with it, so numbers are unique and gapless.
+pub fn next_sequence(conn: &mut DbConn, registry_unit_id: i64, year: i32) -> QueryResult<i64> {
+    use crate::schema::registration_counters::dsl as rc;
+    macro_rules! upsert {
+        ($c:expr) => {
+            diesel::insert_into(rc::registration_counters)
+                .values((rc::registry_unit_id.eq(registry_unit_id), rc::hijri_year.eq(year), rc::last_value.eq(1_i64)))
+                .on_conflict((rc::registry_unit_id, rc::hijri_year))
+                .do_update()
+                .set(rc::last_value.eq(rc::last_value + 1))
+                .returning(rc::last_value)
+                .get_result::<i64>($c)
+        };
+    }
+    match conn {
+        DbConn::Sqlite(c) => upsert!(c),
+        DbConn::Pg(c) => upsert!(c),
+    }
+}
+
+/// Insert a server setting unless one with that name exists; answer the value in force.
+pub fn setting_get_or_insert(conn: &mut DbConn, name: &str, value: &str) -> QueryResult<String> {
+    use crate::schema::server_settings::dsl as s;
+    macro_rules! insert {
+        ($c:expr) => {
+            diesel::insert_into(s::server_settings)
+                .values((s::name.eq(name), s::value.eq(value)))
+                .on_conflict_do_nothing()
+                .execute($c)
+        };
+    }
+    match conn {
+        DbConn::Sqlite(c) => insert!(c)?,
+        DbConn::Pg(c) => insert!(c)?,
+    };
+    s::server_settings.filter(s::name.eq(name)).select(s::value).first(conn)
+}
+
+/// Run blocking database work on the blocking pool, never on an actix worker thread.
+pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get().map_err(ApiError::unavailable)?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(ApiError::internal)?
+}

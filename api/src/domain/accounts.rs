@@ -1,0 +1,142 @@
+//! Sign-in sessions: login, refresh-token rotation with reuse detection, logout.
+
+use chrono::Duration;
+use diesel::prelude::*;
+use shared_types::{ErrorCode, TokenResponse};
+
+use super::actor::roles_of;
+use super::{now, views};
+use crate::auth::{self, JwtKeys};
+use crate::db::DbConn;
+use crate::error::ApiError;
+use crate::models::{RefreshTokenRow, UserRow};
+use crate::schema::{refresh_tokens, users};
+
+fn bad_credentials() -> ApiError {
+    ApiError::unauthorized(ErrorCode::InvalidCredentials, "The username or password is wrong.")
+}
+
+fn bad_refresh() -> ApiError {
+    ApiError::unauthorized(ErrorCode::InvalidRefreshToken, "The refresh token is not valid; sign in again.")
+}
+
+fn issue(
+    conn: &mut DbConn,
+    keys: &JwtKeys,
+    user: &UserRow,
+    family_id: &str,
+    refresh_ttl_seconds: i64,
+) -> Result<TokenResponse, ApiError> {
+    let at = now();
+    let refresh = auth::random_token();
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::user_id.eq(user.id),
+            refresh_tokens::token_hash.eq(auth::token_digest(&refresh)),
+            refresh_tokens::family_id.eq(family_id),
+            refresh_tokens::created_at.eq(at),
+            refresh_tokens::expires_at.eq(at + Duration::seconds(refresh_ttl_seconds)),
+        ))
+        .execute(conn)?;
+    let roles = roles_of(conn, user.id)?;
+    Ok(TokenResponse {
+        access_token: keys.issue(user.id, at.and_utc().timestamp())?,
+        token_type: "Bearer".into(),
+        expires_in: keys.access_ttl_seconds,
+        refresh_token: refresh,
+        refresh_expires_in: refresh_ttl_seconds,
+        user: views::user(user, roles)?,
+    })
+}
+
+/// Check a username and password and open a session.
+pub fn login(
+    conn: &mut DbConn,
+    keys: &JwtKeys,
+    username: &str,
+    password: &str,
+    refresh_ttl_seconds: i64,
+) -> Result<TokenResponse, ApiError> {
+    let username = username.trim().to_lowercase();
+    let user: Option<UserRow> =
+        users::table.filter(users::username.eq(&username)).select(UserRow::as_select()).first(conn).optional()?;
+    let Some(user) = user else {
+        // Spend the same time as a real check, so response times do not tell which usernames exist.
+        auth::verify_password(password, auth::dummy_hash());
+        return Err(bad_credentials());
+    };
+    if !auth::verify_password(password, &user.password_hash) {
+        return Err(bad_credentials());
+    }
+    if !user.active {
+        return Err(ApiError::unauthorized(ErrorCode::AccountDisabled, "This account is disabled."));
+    }
+    issue(conn, keys, &user, &auth::random_token(), refresh_ttl_seconds)
+}
+
+/// Exchange a refresh token for new tokens. Each refresh token works once; presenting one that was already used
+/// means it was stolen or replayed, so the whole session (token family) is revoked.
+pub fn refresh(
+    conn: &mut DbConn,
+    keys: &JwtKeys,
+    token: &str,
+    refresh_ttl_seconds: i64,
+) -> Result<TokenResponse, ApiError> {
+    let at = now();
+    let row: RefreshTokenRow = refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(auth::token_digest(token)))
+        .select(RefreshTokenRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(bad_refresh)?;
+    if row.revoked_at.is_some() {
+        revoke_family(conn, &row.family_id)?;
+        return Err(bad_refresh());
+    }
+    if row.expires_at <= at {
+        return Err(bad_refresh());
+    }
+    let user: UserRow = users::table.find(row.user_id).select(UserRow::as_select()).first(conn)?;
+    if !user.active {
+        return Err(ApiError::unauthorized(ErrorCode::AccountDisabled, "This account is disabled."));
+    }
+    let used = diesel::update(refresh_tokens::table.find(row.id).filter(refresh_tokens::revoked_at.is_null()))
+        .set(refresh_tokens::revoked_at.eq(at))
+        .execute(conn)?;
+    if used == 0 {
+        // Someone used it between our read and our write.
+        revoke_family(conn, &row.family_id)?;
+        return Err(bad_refresh());
+    }
+    issue(conn, keys, &user, &row.family_id, refresh_ttl_seconds)
+}
+
+/// End the session the refresh token belongs to. Unknown tokens are ignored: logging out twice is not an error.
+pub fn logout(conn: &mut DbConn, token: &str) -> Result<(), ApiError> {
+    let family: Option<String> = refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(auth::token_digest(token)))
+        .select(refresh_tokens::family_id)
+        .first(conn)
+        .optional()?;
+    if let Some(family) = family {
+        revoke_family(conn, &family)?;
+    }
+    Ok(())
+}
+
+fn revoke_family(conn: &mut DbConn, family: &str) -> Result<(), ApiError> {
+    diesel::update(refresh_tokens::table.filter(refresh_tokens::family_id.eq(family)))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .set(refresh_tokens::revoked_at.eq(now()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Revoke every session of a user (disabled account, changed password).
+pub fn revoke_all(conn: &mut DbConn, user_id: i64) -> Result<(), ApiError> {
+    diesel::update(refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .set(refresh_tokens::revoked_at.eq(now()))
+        .execute(conn)?;
+    Ok(())
+}

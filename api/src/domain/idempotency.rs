@@ -1,0 +1,108 @@
+//! `Idempotency-Key` on creating requests: the same key and body answer the stored response without doing the work
+//! again; the same key with another body is refused. The key is stored in the same database transaction as the
+//! work, so either both happen or neither does.
+
+use diesel::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use shared_types::ErrorCode;
+
+use super::now;
+use crate::db::{DbConn, write_tx};
+use crate::error::ApiError;
+use crate::schema::idempotency_keys;
+
+/// A stored or fresh answer: HTTP status and JSON body.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub status: u16,
+    pub body: String,
+}
+
+/// The caller's key and a fingerprint of their request.
+#[derive(Debug, Clone)]
+pub struct Key {
+    pub key: String,
+    pub request_hash: String,
+}
+
+impl Key {
+    pub fn new(key: &str, method: &str, path: &str, body: &impl Serialize) -> Result<Key, ApiError> {
+        let key = key.trim();
+        if key.is_empty() || key.len() > 255 || !key.chars().all(|c| c.is_ascii_graphic()) {
+            return Err(ApiError::bad_request(
+                ErrorCode::InvalidParameter,
+                "`Idempotency-Key` must be 1 to 255 printable ASCII characters.",
+            ));
+        }
+        let body = serde_json::to_string(body).map_err(ApiError::internal)?;
+        let digest = Sha256::digest(format!("{method} {path}\n{body}").as_bytes());
+        Ok(Key { key: key.to_string(), request_hash: hex::encode(digest) })
+    }
+}
+
+fn lookup(conn: &mut DbConn, user_id: i64, key: &Key) -> Result<Option<Stored>, ApiError> {
+    let row: Option<(String, i32, String)> = idempotency_keys::table
+        .find((user_id, &key.key))
+        .select((idempotency_keys::request_hash, idempotency_keys::status_code, idempotency_keys::response_body))
+        .first(conn)
+        .optional()?;
+    match row {
+        None => Ok(None),
+        Some((hash, status, body)) if hash == key.request_hash => {
+            Ok(Some(Stored { status: u16::try_from(status).unwrap_or(200), body }))
+        }
+        Some(_) => Err(ApiError::new(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::IdempotencyKeyReused,
+            "This Idempotency-Key was already used for a different request.",
+        )),
+    }
+}
+
+/// Run `work` in one write transaction, at most once per key.
+pub fn execute<T, F>(
+    conn: &mut DbConn,
+    user_id: i64,
+    key: Option<&Key>,
+    status: u16,
+    work: F,
+) -> Result<Stored, ApiError>
+where
+    T: Serialize,
+    F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
+{
+    if let Some(key) = key
+        && let Some(stored) = lookup(conn, user_id, key)?
+    {
+        return Ok(stored);
+    }
+    let result: Result<Stored, ApiError> = write_tx(conn, |conn| {
+        let value = work(conn)?;
+        let body = serde_json::to_string(&value).map_err(ApiError::internal)?;
+        if let Some(key) = key {
+            diesel::insert_into(idempotency_keys::table)
+                .values((
+                    idempotency_keys::user_id.eq(user_id),
+                    idempotency_keys::idempotency_key.eq(&key.key),
+                    idempotency_keys::request_hash.eq(&key.request_hash),
+                    idempotency_keys::status_code.eq(i32::from(status)),
+                    idempotency_keys::response_body.eq(&body),
+                    idempotency_keys::created_at.eq(now()),
+                ))
+                .execute(conn)
+                .map_err(|e| match e {
+                    diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                        ApiError::conflict(ErrorCode::IdempotencyKeyReused, "concurrent request with the same key")
+                    }
+                    other => other.into(),
+                })?;
+        }
+        Ok(Stored { status, body })
+    });
+    match (result, key) {
+        // A concurrent request with the same key committed first: answer what it stored.
+        (Err(e), Some(key)) if e.code == ErrorCode::IdempotencyKeyReused => lookup(conn, user_id, key)?.ok_or(e),
+        (other, _) => other,
+    }
+}

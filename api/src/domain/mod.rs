@@ -1,0 +1,39 @@
+//! The domain: organisation, accounts, transactions, routing and tracking. Functions here take a connection that
+//! the caller has put inside a transaction where they write, check who may do what through [`policy`], and answer
+//! with `shared_types`. Handlers stay thin.
+
+pub mod accounts;
+pub mod actor;
+pub mod idempotency;
+pub mod org;
+pub mod policy;
+pub mod routing;
+pub mod tracking;
+pub mod transactions;
+pub mod views;
+
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+
+use crate::error::ApiError;
+
+/// The current time, to the microsecond (what PostgreSQL keeps), so values read back equal values written.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+pub fn naive(t: DateTime<Utc>) -> NaiveDateTime {
+    t.naive_utc().trunc_subsecs(6)
+}
+
+/// Parse a value the database holds in its wire form; a failure means the database holds something the code does
+/// not know, which is an internal error.
+pub fn parse<T>(value: &str) -> Result<T, ApiError>
+where
+    T: std::str::FromStr<Err = String>,
+{
+    value.parse().map_err(ApiError::internal)
+}

@@ -1,0 +1,161 @@
+//! Who may do what: every access and permission rule of transactions and referrals lives here, so each operation
+//! checks it in one place. A caller who may not see a transaction gets 404, not 403, so ids leak nothing.
+
+use diesel::dsl::exists;
+use diesel::prelude::*;
+use shared_types::{ErrorCode, Role};
+
+use super::actor::Actor;
+use crate::db::DbConn;
+use crate::error::ApiError;
+use crate::models::{ReferralRow, TransactionRow};
+use crate::schema::{referrals, transactions};
+
+/// Whether the actor may see the transaction: cleared for its confidentiality, and an admin or auditor, its creator,
+/// a member of the registry that registered it, or on its route (themselves, their unit's queue, or a unit they
+/// manage).
+pub fn can_view(conn: &mut DbConn, actor: &Actor, t: &TransactionRow) -> Result<bool, ApiError> {
+    if actor.clearance().level() < t.confidentiality {
+        return Ok(false);
+    }
+    if actor.has(Role::Admin) || actor.has(Role::Auditor) || t.created_by == actor.id() {
+        return Ok(true);
+    }
+    if t.registry_unit_id == Some(actor.unit.id) || (t.origin_unit_id == actor.unit.id && t.status != "draft") {
+        return Ok(true);
+    }
+    let me = actor.id();
+    let my_unit = actor.unit.id;
+    let managed = actor.managed_unit_ids.clone();
+    let on_route = diesel::select(exists(
+        referrals::table.filter(referrals::transaction_id.eq(t.id)).filter(
+            referrals::from_user_id
+                .eq(me)
+                .or(referrals::to_user_id.eq(me))
+                .or(referrals::to_unit_id.eq(my_unit).and(referrals::to_user_id.is_null()))
+                .or(referrals::received_by.eq(me))
+                .or(referrals::completed_by.eq(me))
+                .or(referrals::to_unit_id.eq_any(managed.clone()))
+                .or(referrals::from_unit_id.eq_any(managed)),
+        ),
+    ))
+    .get_result::<bool>(conn)?;
+    Ok(on_route)
+}
+
+/// Load a transaction the actor may see, or answer 404.
+pub fn visible_transaction(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<TransactionRow, ApiError> {
+    let not_found = || ApiError::not_found(ErrorCode::TransactionNotFound, format!("No transaction {id}."));
+    let t: TransactionRow = transactions::table
+        .find(id)
+        .select(TransactionRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(not_found)?;
+    if can_view(conn, actor, &t)? { Ok(t) } else { Err(not_found()) }
+}
+
+/// Load a referral whose transaction the actor may see, or answer 404; also answers the transaction.
+pub fn visible_referral(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<(ReferralRow, TransactionRow), ApiError> {
+    let not_found = || ApiError::not_found(ErrorCode::ReferralNotFound, format!("No referral {id}."));
+    let r: ReferralRow =
+        referrals::table.find(id).select(ReferralRow::as_select()).first(conn).optional()?.ok_or_else(not_found)?;
+    let t: TransactionRow =
+        transactions::table.find(r.transaction_id).select(TransactionRow::as_select()).first(conn)?;
+    if can_view(conn, actor, &t)? { Ok((r, t)) } else { Err(not_found()) }
+}
+
+/// Whether the actor holds this referral: it names them, or it sits in their unit's queue, or they head the unit
+/// it was sent to (or one above it).
+pub fn holds(actor: &Actor, r: &ReferralRow) -> bool {
+    match r.to_user_id {
+        Some(user) => user == actor.id() || actor.manages(r.to_unit_id),
+        None => r.to_unit_id == actor.unit.id || actor.manages(r.to_unit_id),
+    }
+}
+
+/// The actor must hold the referral, and it must still be open.
+pub fn ensure_holds_open(actor: &Actor, r: &ReferralRow) -> Result<(), ApiError> {
+    if !holds(actor, r) {
+        return Err(ApiError::conflict(ErrorCode::ReferralNotHeld, "You do not hold this referral."));
+    }
+    if r.status == "completed" {
+        return Err(ApiError::conflict(
+            ErrorCode::ReferralAlreadyCompleted,
+            "This referral was already completed (forwarded, returned or completed).",
+        ));
+    }
+    Ok(())
+}
+
+/// The transaction must be open (not a draft, closed or archived) for routing actions.
+pub fn ensure_open(t: &TransactionRow) -> Result<(), ApiError> {
+    match t.status.as_str() {
+        "open" => Ok(()),
+        "draft" => {
+            Err(ApiError::conflict(ErrorCode::TransactionIsDraft, "This transaction is a draft; send it first."))
+        }
+        "closed" => {
+            Err(ApiError::conflict(ErrorCode::TransactionClosed, "This transaction is closed; reopen it first."))
+        }
+        _ => Err(ApiError::conflict(ErrorCode::TransactionArchived, "This transaction is archived.")),
+    }
+}
+
+pub fn ensure_version(expected: Option<i32>, actual: i32) -> Result<(), ApiError> {
+    match expected {
+        Some(v) if v != actual => Err(ApiError::conflict(
+            ErrorCode::VersionConflict,
+            format!("This record changed since you read it (version {v}, now {actual}); reload it."),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Whether the actor speaks for the transaction's owner side: a clerk of the registry that registered it, its
+/// creator, or an admin.
+pub fn is_owner(actor: &Actor, t: &TransactionRow) -> bool {
+    actor.is_admin()
+        || t.created_by == actor.id()
+        || (actor.has(Role::RegistryClerk) && t.registry_unit_id == Some(actor.unit.id))
+}
+
+/// Open referrals of the transaction that the actor holds, oldest first.
+pub fn held_open_referrals(conn: &mut DbConn, actor: &Actor, t: &TransactionRow) -> Result<Vec<ReferralRow>, ApiError> {
+    let open: Vec<ReferralRow> = referrals::table
+        .filter(referrals::transaction_id.eq(t.id))
+        .filter(referrals::status.ne("completed"))
+        .order(referrals::id)
+        .select(ReferralRow::as_select())
+        .load(conn)?;
+    Ok(open.into_iter().filter(|r| holds(actor, r)).collect())
+}
+
+/// Who may refer the transaction further (without giving up a referral), record decisions on it, and so on: its
+/// owner side, or anyone holding an open referral on it. Answers the referral to hang new referrals under.
+pub fn ensure_participant(
+    conn: &mut DbConn,
+    actor: &Actor,
+    t: &TransactionRow,
+) -> Result<Option<ReferralRow>, ApiError> {
+    let held = held_open_referrals(conn, actor, t)?;
+    let parent = held.iter().find(|r| r.purpose == "action").cloned().or_else(|| held.first().cloned());
+    if parent.is_some() || is_owner(actor, t) {
+        Ok(parent)
+    } else {
+        Err(ApiError::forbidden("Only the registry, the creator, or a holder of an open referral can do this."))
+    }
+}
+
+/// Staff roles that may originate correspondence; auditors only read.
+pub fn ensure_staff(actor: &Actor) -> Result<(), ApiError> {
+    if [Role::Admin, Role::RegistryClerk, Role::Manager, Role::Employee].iter().any(|r| actor.has(*r)) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("Your role cannot create or route correspondence."))
+    }
+}
+
+pub fn ensure_admin(actor: &Actor) -> Result<(), ApiError> {
+    if actor.is_admin() { Ok(()) } else { Err(ApiError::forbidden("Only an administrator can do this.")) }
+}

@@ -1,0 +1,411 @@
+//! Routing: receive, refer, forward, return, complete, annotate, decide, close, reopen, archive. Every state change
+//! of a referral is a conditional update on its version, so of two people acting on the same referral at the same
+//! moment exactly one wins and the other is told why.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::json;
+use shared_types::{
+    DecisionRequest, ErrorCode, EventKind, ForwardRequest, Referral, ReferralActionRequest, ReferralOutcome,
+    ReferralTarget, Role, StatusChangeRequest, Transaction, TransactionWithReferrals,
+};
+
+use super::actor::Actor;
+use super::transactions::{MAX_NOTE, is_action, open_referrals, record, validate_targets};
+use super::{now, policy, views};
+use crate::db::DbConn;
+use crate::error::{ApiError, Validator};
+use crate::models::{ReferralRow, TransactionRow};
+use crate::schema::{referrals, transactions};
+
+/// Apply a change to a referral only if nobody changed it since it was read.
+fn bump_referral<F>(conn: &mut DbConn, r: &ReferralRow, change: F) -> Result<ReferralRow, ApiError>
+where
+    F: FnOnce(&mut DbConn, i64, i32) -> QueryResult<Option<ReferralRow>>,
+{
+    match change(conn, r.id, r.version)? {
+        Some(updated) => Ok(updated),
+        None => {
+            let status: String = referrals::table.find(r.id).select(referrals::status).first(conn)?;
+            if status == "completed" {
+                Err(ApiError::conflict(
+                    ErrorCode::ReferralAlreadyCompleted,
+                    "Someone else completed or forwarded this referral a moment ago.",
+                ))
+            } else {
+                Err(ApiError::conflict(ErrorCode::VersionConflict, "This referral changed a moment ago; reload it."))
+            }
+        }
+    }
+}
+
+fn mark_received(
+    conn: &mut DbConn,
+    actor: &Actor,
+    r: &ReferralRow,
+    at: NaiveDateTime,
+) -> Result<ReferralRow, ApiError> {
+    let me = actor.id();
+    let updated = bump_referral(conn, r, |conn, id, version| {
+        diesel::update(
+            referrals::table.find(id).filter(referrals::version.eq(version)).filter(referrals::status.eq("sent")),
+        )
+        .set((
+            referrals::status.eq("received"),
+            referrals::received_at.eq(at),
+            referrals::received_by.eq(me),
+            referrals::version.eq(version + 1),
+        ))
+        .returning(referrals::all_columns)
+        .get_result(conn)
+        .optional()
+    })?;
+    record(conn, r.transaction_id, Some(r.id), EventKind::Received, actor, at, json!({}))?;
+    Ok(updated)
+}
+
+/// Complete a referral with an outcome; receives it first if it was never acknowledged.
+fn finish(
+    conn: &mut DbConn,
+    actor: &Actor,
+    r: &ReferralRow,
+    outcome: ReferralOutcome,
+    note: Option<&str>,
+    at: NaiveDateTime,
+) -> Result<ReferralRow, ApiError> {
+    let r = if r.status == "sent" { mark_received(conn, actor, r, at)? } else { r.clone() };
+    let me = actor.id();
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    bump_referral(conn, &r, |conn, id, version| {
+        diesel::update(
+            referrals::table.find(id).filter(referrals::version.eq(version)).filter(referrals::status.ne("completed")),
+        )
+        .set((
+            referrals::status.eq("completed"),
+            referrals::outcome.eq(outcome.as_str()),
+            referrals::action_note.eq(note),
+            referrals::completed_at.eq(at),
+            referrals::completed_by.eq(me),
+            referrals::version.eq(version + 1),
+        ))
+        .returning(referrals::all_columns)
+        .get_result(conn)
+        .optional()
+    })
+}
+
+/// Load a referral the actor holds, open, on an open transaction, at the version they read.
+fn held_referral(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    expected_version: Option<i32>,
+) -> Result<(ReferralRow, TransactionRow), ApiError> {
+    let (r, t) = policy::visible_referral(conn, actor, id)?;
+    policy::ensure_open(&t)?;
+    policy::ensure_holds_open(actor, &r)?;
+    policy::ensure_version(expected_version, r.version)?;
+    Ok((r, t))
+}
+
+fn one(conn: &mut DbConn, r: &ReferralRow) -> Result<Referral, ApiError> {
+    let mut v = views::referrals(conn, std::slice::from_ref(r))?;
+    v.pop().ok_or_else(|| ApiError::internal("referral view missing"))
+}
+
+/// Acknowledge a referral.
+pub fn receive(conn: &mut DbConn, actor: &Actor, id: i64, expected_version: Option<i32>) -> Result<Referral, ApiError> {
+    let (r, _) = held_referral(conn, actor, id, expected_version)?;
+    if r.status == "received" {
+        return Err(ApiError::conflict(ErrorCode::ReferralAlreadyReceived, "This referral was already received."));
+    }
+    let updated = mark_received(conn, actor, &r, now())?;
+    one(conn, &updated)
+}
+
+/// Forward: complete my referral and open new ones under it.
+pub fn forward(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    req: &ForwardRequest,
+) -> Result<TransactionWithReferrals, ApiError> {
+    let (r, t) = held_referral(conn, actor, id, req.expected_version)?;
+    let mut v = Validator::new();
+    validate_targets(conn, &mut v, "targets", &req.targets, true)?;
+    v.optional_text("note", req.note.as_deref(), MAX_NOTE);
+    v.finish()?;
+    let at = now();
+    let done = finish(conn, actor, &r, ReferralOutcome::Forwarded, req.note.as_deref(), at)?;
+    record(conn, t.id, Some(r.id), EventKind::Forwarded, actor, at, json!({"note": done.action_note}))?;
+    let opened = open_referrals(conn, actor, &t, Some(&done), &req.targets, at)?;
+    Ok(TransactionWithReferrals {
+        transaction: views::transaction(conn, &t)?,
+        referrals: views::referrals(conn, &opened)?,
+    })
+}
+
+/// Return my referral to whoever sent it.
+pub fn return_to_sender(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    req: &ReferralActionRequest,
+) -> Result<TransactionWithReferrals, ApiError> {
+    let (r, t) = held_referral(conn, actor, id, req.expected_version)?;
+    let mut v = Validator::new();
+    v.optional_text("note", req.note.as_deref(), MAX_NOTE);
+    v.finish()?;
+    let at = now();
+    let done = finish(conn, actor, &r, ReferralOutcome::Returned, req.note.as_deref(), at)?;
+    record(conn, t.id, Some(r.id), EventKind::Returned, actor, at, json!({"note": done.action_note}))?;
+    let back = ReferralTarget {
+        unit_id: r.from_unit_id,
+        user_id: Some(r.from_user_id),
+        purpose: super::parse(&r.purpose)?,
+        instructions: done.action_note.clone(),
+        due_at: None,
+    };
+    let opened = open_referrals(conn, actor, &t, Some(&done), std::slice::from_ref(&back), at)?;
+    Ok(TransactionWithReferrals {
+        transaction: views::transaction(conn, &t)?,
+        referrals: views::referrals(conn, &opened)?,
+    })
+}
+
+/// Complete my referral with an action note.
+pub fn complete(conn: &mut DbConn, actor: &Actor, id: i64, req: &ReferralActionRequest) -> Result<Referral, ApiError> {
+    let (r, t) = held_referral(conn, actor, id, req.expected_version)?;
+    let mut v = Validator::new();
+    v.text("note", req.note.as_deref().unwrap_or(""), MAX_NOTE);
+    v.finish()?;
+    let at = now();
+    let done = finish(conn, actor, &r, ReferralOutcome::Completed, req.note.as_deref(), at)?;
+    record(conn, t.id, Some(r.id), EventKind::Completed, actor, at, json!({"note": done.action_note}))?;
+    one(conn, &done)
+}
+
+/// Refer the transaction further without giving up what I hold (parallel routing, copies).
+pub fn refer(
+    conn: &mut DbConn,
+    actor: &Actor,
+    transaction_id: i64,
+    targets: &[ReferralTarget],
+) -> Result<TransactionWithReferrals, ApiError> {
+    let t = policy::visible_transaction(conn, actor, transaction_id)?;
+    policy::ensure_open(&t)?;
+    let parent = policy::ensure_participant(conn, actor, &t)?;
+    let mut v = Validator::new();
+    validate_targets(conn, &mut v, "targets", targets, true)?;
+    v.finish()?;
+    let opened = open_referrals(conn, actor, &t, parent.as_ref(), targets, now())?;
+    Ok(TransactionWithReferrals {
+        transaction: views::transaction(conn, &t)?,
+        referrals: views::referrals(conn, &opened)?,
+    })
+}
+
+/// Add a note to the timeline. Anyone who can see an open transaction may annotate it.
+pub fn annotate(conn: &mut DbConn, actor: &Actor, transaction_id: i64, text: &str) -> Result<Transaction, ApiError> {
+    let t = policy::visible_transaction(conn, actor, transaction_id)?;
+    policy::ensure_open(&t)?;
+    let mut v = Validator::new();
+    v.text("text", text, MAX_NOTE);
+    v.finish()?;
+    let held = policy::held_open_referrals(conn, actor, &t)?;
+    record(conn, t.id, held.first().map(|r| r.id), EventKind::Annotated, actor, now(), json!({"text": text.trim()}))?;
+    views::transaction(conn, &t)
+}
+
+/// Record a decision (approve, reject, request information).
+pub fn decide(
+    conn: &mut DbConn,
+    actor: &Actor,
+    transaction_id: i64,
+    req: &DecisionRequest,
+) -> Result<Transaction, ApiError> {
+    let t = policy::visible_transaction(conn, actor, transaction_id)?;
+    policy::ensure_open(&t)?;
+    let held = policy::ensure_participant(conn, actor, &t)?;
+    let mut v = Validator::new();
+    v.optional_text("note", req.note.as_deref(), MAX_NOTE);
+    v.finish()?;
+    record(
+        conn,
+        t.id,
+        held.map(|r| r.id),
+        EventKind::DecisionRecorded,
+        actor,
+        now(),
+        json!({"decision": req.decision, "note": req.note}),
+    )?;
+    views::transaction(conn, &t)
+}
+
+fn status_conflict() -> ApiError {
+    ApiError::conflict(ErrorCode::VersionConflict, "The transaction changed a moment ago; reload it.")
+}
+
+/// Close (حفظ) with a resolution. The closer must hold the last open referral for action, or speak for the owner
+/// side when none is open; copies still open are completed with it.
+pub fn close(
+    conn: &mut DbConn,
+    actor: &Actor,
+    transaction_id: i64,
+    req: &StatusChangeRequest,
+) -> Result<Transaction, ApiError> {
+    let t = policy::visible_transaction(conn, actor, transaction_id)?;
+    policy::ensure_open(&t)?;
+    policy::ensure_version(req.expected_version, t.version)?;
+    let mut v = Validator::new();
+    v.text("note", req.note.as_deref().unwrap_or(""), MAX_NOTE);
+    v.finish()?;
+    let open: Vec<ReferralRow> = referrals::table
+        .filter(referrals::transaction_id.eq(t.id))
+        .filter(referrals::status.ne("completed"))
+        .order(referrals::id)
+        .select(ReferralRow::as_select())
+        .load(conn)?;
+    let (mine, others): (Vec<&ReferralRow>, Vec<&ReferralRow>) =
+        open.iter().filter(|r| is_action(&r.purpose)).partition(|r| policy::holds(actor, r));
+    if mine.is_empty() && !policy::is_owner(actor, &t) {
+        return Err(ApiError::forbidden("Only the holder or the registry can close this transaction."));
+    }
+    if !others.is_empty() {
+        return Err(ApiError::conflict(
+            ErrorCode::OpenActionReferrals,
+            format!("The transaction still has {} open referral(s) for action held by others.", others.len()),
+        ));
+    }
+    let at = now();
+    let resolution = req.note.as_deref().map(str::trim).unwrap_or_default();
+    for r in &open {
+        finish(conn, actor, r, ReferralOutcome::Closed, None, at)?;
+    }
+    let closed: TransactionRow = diesel::update(
+        transactions::table
+            .find(t.id)
+            .filter(transactions::version.eq(t.version))
+            .filter(transactions::status.eq("open")),
+    )
+    .set((
+        transactions::status.eq("closed"),
+        transactions::closed_at.eq(at),
+        transactions::closed_by.eq(actor.id()),
+        transactions::resolution.eq(resolution),
+        transactions::version.eq(t.version + 1),
+        transactions::updated_at.eq(at),
+    ))
+    .returning(transactions::all_columns)
+    .get_result(conn)
+    .optional()?
+    .ok_or_else(status_conflict)?;
+    record(conn, t.id, mine.first().map(|r| r.id), EventKind::Closed, actor, at, json!({"resolution": resolution}))?;
+    views::transaction(conn, &closed)
+}
+
+/// Reopen a closed transaction, with a reason. Whoever reopens it without speaking for the owner side gets it back
+/// for action, so it has a holder again.
+pub fn reopen(
+    conn: &mut DbConn,
+    actor: &Actor,
+    transaction_id: i64,
+    req: &StatusChangeRequest,
+) -> Result<Transaction, ApiError> {
+    let t = policy::visible_transaction(conn, actor, transaction_id)?;
+    match t.status.as_str() {
+        "closed" => {}
+        "archived" => return Err(ApiError::conflict(ErrorCode::TransactionArchived, "This transaction is archived.")),
+        _ => {
+            return Err(ApiError::conflict(
+                ErrorCode::TransactionNotClosed,
+                "Only a closed transaction can be reopened.",
+            ));
+        }
+    }
+    policy::ensure_version(req.expected_version, t.version)?;
+    let owner = policy::is_owner(actor, &t);
+    if !owner && t.closed_by != Some(actor.id()) {
+        return Err(ApiError::forbidden("Only whoever closed it or the registry can reopen this transaction."));
+    }
+    let mut v = Validator::new();
+    v.text("note", req.note.as_deref().unwrap_or(""), MAX_NOTE);
+    v.finish()?;
+    let at = now();
+    let reopened: TransactionRow = diesel::update(
+        transactions::table
+            .find(t.id)
+            .filter(transactions::version.eq(t.version))
+            .filter(transactions::status.eq("closed")),
+    )
+    .set((
+        transactions::status.eq("open"),
+        transactions::closed_at.eq(None::<NaiveDateTime>),
+        transactions::closed_by.eq(None::<i64>),
+        transactions::resolution.eq(None::<String>),
+        transactions::version.eq(t.version + 1),
+        transactions::updated_at.eq(at),
+    ))
+    .returning(transactions::all_columns)
+    .get_result(conn)
+    .optional()?
+    .ok_or_else(status_conflict)?;
+    record(conn, t.id, None, EventKind::Reopened, actor, at, json!({"reason": req.note.as_deref().map(str::trim)}))?;
+    if !owner {
+        let back = ReferralTarget {
+            unit_id: actor.unit.id,
+            user_id: Some(actor.id()),
+            purpose: shared_types::Purpose::Action,
+            instructions: req.note.clone(),
+            due_at: None,
+        };
+        open_referrals(conn, actor, &reopened, None, std::slice::from_ref(&back), at)?;
+    }
+    views::transaction(conn, &reopened)
+}
+
+/// Archive a closed transaction; it can no longer change.
+pub fn archive(
+    conn: &mut DbConn,
+    actor: &Actor,
+    transaction_id: i64,
+    req: &StatusChangeRequest,
+) -> Result<Transaction, ApiError> {
+    let t = policy::visible_transaction(conn, actor, transaction_id)?;
+    match t.status.as_str() {
+        "closed" => {}
+        "archived" => {
+            return Err(ApiError::conflict(ErrorCode::TransactionArchived, "This transaction is already archived."));
+        }
+        _ => {
+            return Err(ApiError::conflict(
+                ErrorCode::TransactionNotClosed,
+                "Only a closed transaction can be archived.",
+            ));
+        }
+    }
+    policy::ensure_version(req.expected_version, t.version)?;
+    if !(actor.is_admin() || (actor.has(Role::RegistryClerk) && t.registry_unit_id == Some(actor.unit.id))) {
+        return Err(ApiError::forbidden("Only the registry that registered it can archive this transaction."));
+    }
+    let at = now();
+    let archived: TransactionRow = diesel::update(
+        transactions::table
+            .find(t.id)
+            .filter(transactions::version.eq(t.version))
+            .filter(transactions::status.eq("closed")),
+    )
+    .set((
+        transactions::status.eq("archived"),
+        transactions::archived_at.eq(at),
+        transactions::archived_by.eq(actor.id()),
+        transactions::version.eq(t.version + 1),
+        transactions::updated_at.eq(at),
+    ))
+    .returning(transactions::all_columns)
+    .get_result(conn)
+    .optional()?
+    .ok_or_else(status_conflict)?;
+    record(conn, t.id, None, EventKind::Archived, actor, at, json!({"note": req.note}))?;
+    views::transaction(conn, &archived)
+}

@@ -1,0 +1,266 @@
+//! Tracking: a transaction's header, timeline, route tree, current location and dwell times; the inbox boxes and
+//! the manager overview, with keyset (cursor) pagination.
+
+use std::collections::{BTreeMap, HashMap};
+
+use diesel::prelude::*;
+use shared_types::{
+    DEFAULT_PAGE_SIZE, DwellReport, DwellTotal, ErrorCode, Event, Holder, InboxBox, InboxItem, Location, MAX_PAGE_SIZE,
+    Page, Priority, Referral, Role, Route, RouteNode, Transaction, TransactionKind, TransactionStatus,
+};
+
+use super::actor::Actor;
+use super::views::{self, Refs};
+use super::{now, parse, policy, utc};
+use crate::db::DbConn;
+use crate::error::ApiError;
+use crate::models::{EventRow, ReferralRow, TransactionRow};
+use crate::schema::{events, referrals, transactions, units};
+
+pub fn get(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Transaction, ApiError> {
+    let t = policy::visible_transaction(conn, actor, id)?;
+    views::transaction(conn, &t)
+}
+
+pub fn timeline(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Vec<Event>, ApiError> {
+    let t = policy::visible_transaction(conn, actor, id)?;
+    let rows: Vec<EventRow> = events::table
+        .filter(events::transaction_id.eq(t.id))
+        .order(events::id)
+        .select(EventRow::as_select())
+        .load(conn)?;
+    let refs = Refs::load(
+        conn,
+        rows.iter().map(|e| e.actor_unit_id),
+        rows.iter().flat_map(|e| [Some(e.actor_user_id), e.on_behalf_of_user_id].into_iter().flatten()),
+        [],
+    )?;
+    rows.iter()
+        .map(|e| {
+            Ok(Event {
+                id: e.id,
+                kind: parse(&e.kind)?,
+                at: utc(e.at),
+                actor: refs.user(e.actor_user_id),
+                actor_unit: refs.unit(e.actor_unit_id),
+                on_behalf_of: e.on_behalf_of_user_id.map(|id| refs.user(id)),
+                referral_id: e.referral_id,
+                details: serde_json::from_str(&e.details).map_err(ApiError::internal)?,
+            })
+        })
+        .collect()
+}
+
+fn all_referrals(conn: &mut DbConn, transaction_id: i64) -> Result<Vec<ReferralRow>, ApiError> {
+    Ok(referrals::table
+        .filter(referrals::transaction_id.eq(transaction_id))
+        .order(referrals::id)
+        .select(ReferralRow::as_select())
+        .load(conn)?)
+}
+
+/// The route as a forest: each referral under the one it was forwarded or returned from.
+pub fn route(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Route, ApiError> {
+    let t = policy::visible_transaction(conn, actor, id)?;
+    let rows = all_referrals(conn, t.id)?;
+    let views = views::referrals(conn, &rows)?;
+    let mut children: HashMap<Option<i64>, Vec<Referral>> = HashMap::new();
+    for r in views {
+        children.entry(r.parent_referral_id).or_default().push(r);
+    }
+    fn build(parent: Option<i64>, children: &mut HashMap<Option<i64>, Vec<Referral>>) -> Vec<RouteNode> {
+        let list = children.remove(&parent).unwrap_or_default();
+        list.into_iter()
+            .map(|referral| {
+                let id = referral.id;
+                RouteNode { referral, children: build(Some(id), children) }
+            })
+            .collect()
+    }
+    Ok(Route { transaction_id: t.id, roots: build(None, &mut children) })
+}
+
+/// Where the transaction is now, and who holds it for action.
+pub fn location(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Location, ApiError> {
+    let t = policy::visible_transaction(conn, actor, id)?;
+    let rows: Vec<ReferralRow> = all_referrals(conn, t.id)?.into_iter().filter(views::is_open).collect();
+    let open_referrals = views::referrals(conn, &rows)?;
+    let holders = open_referrals
+        .iter()
+        .filter(|r| r.purpose == shared_types::Purpose::Action)
+        .map(|r| Holder {
+            referral_id: r.id,
+            unit: r.to_unit.clone(),
+            user: r.to_user.clone().or_else(|| r.received_by.clone()),
+            since: r.sent_at,
+            dwell: r.dwell,
+        })
+        .collect();
+    Ok(Location { transaction_id: t.id, status: parse(&t.status)?, open_referrals, holders })
+}
+
+fn add(total: &mut DwellTotal, r: &Referral) {
+    total.referrals += 1;
+    total.waiting.wall_clock_seconds += r.dwell.waiting.wall_clock_seconds;
+    total.working.wall_clock_seconds += r.dwell.working.wall_clock_seconds;
+    total.total.wall_clock_seconds += r.dwell.total.wall_clock_seconds;
+}
+
+/// Dwell time of every referral, with totals per user and per unit.
+pub fn dwell(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<DwellReport, ApiError> {
+    let t = policy::visible_transaction(conn, actor, id)?;
+    let at = now();
+    let rows = all_referrals(conn, t.id)?;
+    let refs = Refs::for_referrals(conn, &rows)?;
+    let referrals = rows.iter().map(|r| views::referral(r, &refs, at)).collect::<Result<Vec<_>, _>>()?;
+    let mut per_user: BTreeMap<(i64, i64), DwellTotal> = BTreeMap::new();
+    let mut per_unit: BTreeMap<i64, DwellTotal> = BTreeMap::new();
+    let empty = |user, unit| DwellTotal {
+        user,
+        unit,
+        referrals: 0,
+        waiting: Default::default(),
+        working: Default::default(),
+        total: Default::default(),
+    };
+    for r in &referrals {
+        // A referral to a unit's queue counts for whoever took it.
+        if let Some(user) = r.to_user.clone().or_else(|| r.received_by.clone()) {
+            let entry = per_user.entry((user.id, r.to_unit.id)).or_insert_with(|| empty(Some(user), r.to_unit.clone()));
+            add(entry, r);
+        }
+        let entry = per_unit.entry(r.to_unit.id).or_insert_with(|| empty(None, r.to_unit.clone()));
+        add(entry, r);
+    }
+    Ok(DwellReport {
+        transaction_id: t.id,
+        as_of: views::as_of(at),
+        referrals,
+        per_user: per_user.into_values().collect(),
+        per_unit: per_unit.into_values().collect(),
+    })
+}
+
+/// Filters shared by the inbox and the overview.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub kind: Option<TransactionKind>,
+    pub status: Option<TransactionStatus>,
+    pub priority: Option<Priority>,
+    pub overdue: Option<bool>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+fn decode_cursor(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
+    cursor
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            c.strip_prefix('r').and_then(|n| n.parse::<i64>().ok()).ok_or_else(|| {
+                ApiError::bad_request(ErrorCode::InvalidParameter, "`cursor` is not a cursor this API gave out.")
+            })
+        })
+        .transpose()
+}
+
+fn page(
+    conn: &mut DbConn,
+    actor: &Actor,
+    filter: &ListFilter,
+    mut query: diesel::dsl::IntoBoxed<
+        'static,
+        diesel::dsl::InnerJoin<referrals::table, transactions::table>,
+        <DbConn as diesel::Connection>::Backend,
+    >,
+    oldest_first: bool,
+) -> Result<Page<InboxItem>, ApiError> {
+    let limit = filter.limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+    let at = now();
+    query = query.filter(transactions::confidentiality.le(actor.clearance().level()));
+    if let Some(kind) = filter.kind {
+        query = query.filter(transactions::kind.eq(kind.as_str()));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(transactions::status.eq(status.as_str()));
+    }
+    if let Some(priority) = filter.priority {
+        query = query.filter(transactions::priority.eq(priority.as_str()));
+    }
+    match filter.overdue {
+        Some(true) => query = query.filter(referrals::status.ne("completed")).filter(referrals::due_at.lt(at)),
+        Some(false) => query = query.filter(referrals::due_at.is_null().or(referrals::due_at.ge(at))),
+        None => {}
+    }
+    if let Some(after) = decode_cursor(filter.cursor.as_deref())? {
+        query =
+            if oldest_first { query.filter(referrals::id.gt(after)) } else { query.filter(referrals::id.lt(after)) };
+    }
+    query = if oldest_first { query.order(referrals::id.asc()) } else { query.order(referrals::id.desc()) };
+    let mut rows: Vec<(ReferralRow, TransactionRow)> =
+        query.limit(i64::from(limit) + 1).select((ReferralRow::as_select(), TransactionRow::as_select())).load(conn)?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let referral_rows: Vec<ReferralRow> = rows.iter().map(|(r, _)| r.clone()).collect();
+    let refs = Refs::for_referrals(conn, &referral_rows)?;
+    let items = rows
+        .iter()
+        .map(|(r, t)| Ok(InboxItem { transaction: views::summary(t)?, referral: views::referral(r, &refs, at)? }))
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let next_cursor = if more { rows.last().map(|(r, _)| format!("r{}", r.id)) } else { None };
+    Ok(Page { items, next_cursor })
+}
+
+/// One box of the caller's inbox.
+pub fn inbox(
+    conn: &mut DbConn,
+    actor: &Actor,
+    which: InboxBox,
+    filter: &ListFilter,
+) -> Result<Page<InboxItem>, ApiError> {
+    let me = actor.id();
+    let my_unit = actor.unit.id;
+    let base = referrals::table.inner_join(transactions::table).into_boxed();
+    let query = match which {
+        InboxBox::Held => base
+            .filter(referrals::to_user_id.eq(me))
+            .filter(referrals::status.ne("completed"))
+            .filter(referrals::purpose.ne("information")),
+        InboxBox::Unit => base
+            .filter(referrals::to_unit_id.eq(my_unit))
+            .filter(referrals::to_user_id.is_null())
+            .filter(referrals::status.ne("completed"))
+            .filter(referrals::purpose.ne("information")),
+        InboxBox::Sent => base.filter(referrals::from_user_id.eq(me)),
+        InboxBox::Copies => base.filter(referrals::purpose.eq("information")).filter(
+            referrals::to_user_id.eq(me).or(referrals::to_unit_id.eq(my_unit).and(referrals::to_user_id.is_null())),
+        ),
+    };
+    page(conn, actor, filter, query, false)
+}
+
+/// Everything open in a unit and below it, oldest first by default: who holds what, and for how long. For the
+/// unit's head (or a head above it), admins and auditors.
+pub fn overview(
+    conn: &mut DbConn,
+    actor: &Actor,
+    unit_id: i64,
+    oldest_first: bool,
+    filter: &ListFilter,
+) -> Result<Page<InboxItem>, ApiError> {
+    let unit = units::table
+        .find(unit_id)
+        .select(crate::models::UnitRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found(ErrorCode::UnitNotFound, format!("No unit {unit_id}.")))?;
+    if !(actor.manages(unit.id) || actor.has(Role::Admin) || actor.has(Role::Auditor)) {
+        return Err(ApiError::forbidden("Only the head of this unit (or above it) can see its overview."));
+    }
+    let subtree = super::actor::subtree_ids(conn, std::slice::from_ref(&unit))?;
+    let query = referrals::table
+        .inner_join(transactions::table)
+        .into_boxed()
+        .filter(referrals::to_unit_id.eq_any(subtree))
+        .filter(referrals::status.ne("completed"));
+    page(conn, actor, filter, query, oldest_first)
+}

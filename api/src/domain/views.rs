@@ -1,0 +1,310 @@
+//! Turning rows into the shared types clients see, with the names of the units, users and entities they refer to
+//! loaded in one batch per kind.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use shared_types::{
+    Confidentiality, DwellTime, EntityRef, ExternalEntity, Referral, Transaction, TransactionLink, TransactionSummary,
+    Unit, UnitRef, User, UserRef,
+};
+
+use super::{parse, utc};
+use crate::calendar;
+use crate::db::DbConn;
+use crate::error::ApiError;
+use crate::models::{EntityRow, LinkRow, ReferralRow, TransactionRow, UnitRow, UserRow};
+use crate::schema::{external_entities, transaction_links, transactions, units, users};
+
+/// Names of the units, users and entities a set of records refers to.
+#[derive(Debug, Default)]
+pub struct Refs {
+    units: HashMap<i64, UnitRef>,
+    users: HashMap<i64, UserRef>,
+    entities: HashMap<i64, EntityRef>,
+}
+
+impl Refs {
+    pub fn load(
+        conn: &mut DbConn,
+        unit_ids: impl IntoIterator<Item = i64>,
+        user_ids: impl IntoIterator<Item = i64>,
+        entity_ids: impl IntoIterator<Item = i64>,
+    ) -> Result<Refs, ApiError> {
+        let mut unit_ids: Vec<i64> = unit_ids.into_iter().collect();
+        let mut user_ids: Vec<i64> = user_ids.into_iter().collect();
+        let mut entity_ids: Vec<i64> = entity_ids.into_iter().collect();
+        for ids in [&mut unit_ids, &mut user_ids, &mut entity_ids] {
+            ids.sort_unstable();
+            ids.dedup();
+        }
+        let mut refs = Refs::default();
+        if !unit_ids.is_empty() {
+            let rows: Vec<(i64, String, String, String)> = units::table
+                .filter(units::id.eq_any(&unit_ids))
+                .select((units::id, units::code, units::name_ar, units::name_en))
+                .load(conn)?;
+            refs.units = rows
+                .into_iter()
+                .map(|(id, code, name_ar, name_en)| (id, UnitRef { id, code, name_ar, name_en }))
+                .collect();
+        }
+        if !user_ids.is_empty() {
+            let rows: Vec<(i64, String, String, String)> = users::table
+                .filter(users::id.eq_any(&user_ids))
+                .select((users::id, users::username, users::full_name_ar, users::full_name_en))
+                .load(conn)?;
+            refs.users = rows
+                .into_iter()
+                .map(|(id, username, full_name_ar, full_name_en)| {
+                    (id, UserRef { id, username, full_name_ar, full_name_en })
+                })
+                .collect();
+        }
+        if !entity_ids.is_empty() {
+            let rows: Vec<(i64, String, String, String)> = external_entities::table
+                .filter(external_entities::id.eq_any(&entity_ids))
+                .select((
+                    external_entities::id,
+                    external_entities::code,
+                    external_entities::name_ar,
+                    external_entities::name_en,
+                ))
+                .load(conn)?;
+            refs.entities = rows
+                .into_iter()
+                .map(|(id, code, name_ar, name_en)| (id, EntityRef { id, code, name_ar, name_en }))
+                .collect();
+        }
+        Ok(refs)
+    }
+
+    /// Refs for a set of referrals.
+    pub fn for_referrals(conn: &mut DbConn, rows: &[ReferralRow]) -> Result<Refs, ApiError> {
+        Refs::load(
+            conn,
+            rows.iter().flat_map(|r| [r.from_unit_id, r.to_unit_id]),
+            rows.iter().flat_map(|r| {
+                [Some(r.from_user_id), r.to_user_id, r.received_by, r.completed_by].into_iter().flatten()
+            }),
+            [],
+        )
+    }
+
+    pub fn unit(&self, id: i64) -> UnitRef {
+        self.units.get(&id).cloned().unwrap_or_else(|| UnitRef {
+            id,
+            code: String::new(),
+            name_ar: String::new(),
+            name_en: String::new(),
+        })
+    }
+
+    pub fn user(&self, id: i64) -> UserRef {
+        self.users.get(&id).cloned().unwrap_or_else(|| UserRef {
+            id,
+            username: String::new(),
+            full_name_ar: String::new(),
+            full_name_en: String::new(),
+        })
+    }
+
+    pub fn entity(&self, id: i64) -> EntityRef {
+        self.entities.get(&id).cloned().unwrap_or_else(|| EntityRef {
+            id,
+            code: String::new(),
+            name_ar: String::new(),
+            name_en: String::new(),
+        })
+    }
+}
+
+fn seconds_between(from: NaiveDateTime, to: NaiveDateTime) -> i64 {
+    (to - from).num_seconds().max(0)
+}
+
+/// Waiting (sent → received) and working (received → completed, or → `now` while open) time of a referral.
+pub fn dwell(r: &ReferralRow, now: NaiveDateTime) -> DwellTime {
+    let end = r.completed_at.unwrap_or(now);
+    let received = r.received_at.unwrap_or(end);
+    let waiting = seconds_between(r.sent_at, received);
+    let working = r.received_at.map(|at| seconds_between(at, end)).unwrap_or(0);
+    let duration = |s: i64| shared_types::Duration { wall_clock_seconds: s, business_seconds: None };
+    DwellTime {
+        waiting: duration(waiting),
+        working: duration(working),
+        total: duration(waiting + working),
+        running: r.completed_at.is_none(),
+    }
+}
+
+pub fn is_open(r: &ReferralRow) -> bool {
+    r.status != "completed"
+}
+
+pub fn referral(r: &ReferralRow, refs: &Refs, now: NaiveDateTime) -> Result<Referral, ApiError> {
+    let open = is_open(r);
+    Ok(Referral {
+        id: r.id,
+        transaction_id: r.transaction_id,
+        parent_referral_id: r.parent_referral_id,
+        from_unit: refs.unit(r.from_unit_id),
+        from_user: refs.user(r.from_user_id),
+        to_unit: refs.unit(r.to_unit_id),
+        to_user: r.to_user_id.map(|id| refs.user(id)),
+        purpose: parse(&r.purpose)?,
+        instructions: r.instructions.clone(),
+        due_at: r.due_at.map(utc),
+        status: parse(&r.status)?,
+        outcome: r.outcome.as_deref().map(parse).transpose()?,
+        action_note: r.action_note.clone(),
+        sent_at: utc(r.sent_at),
+        received_at: r.received_at.map(utc),
+        received_by: r.received_by.map(|id| refs.user(id)),
+        completed_at: r.completed_at.map(utc),
+        completed_by: r.completed_by.map(|id| refs.user(id)),
+        overdue: open && r.due_at.is_some_and(|d| d < now),
+        dwell: dwell(r, now),
+        version: r.version,
+    })
+}
+
+pub fn referrals(conn: &mut DbConn, rows: &[ReferralRow]) -> Result<Vec<Referral>, ApiError> {
+    let refs = Refs::for_referrals(conn, rows)?;
+    let now = super::now();
+    rows.iter().map(|r| referral(r, &refs, now)).collect()
+}
+
+pub fn confidentiality(level: i32) -> Result<Confidentiality, ApiError> {
+    Confidentiality::from_level(level).ok_or_else(|| ApiError::internal(format!("unknown confidentiality {level}")))
+}
+
+fn transaction_overdue(t: &TransactionRow, now: NaiveDateTime) -> bool {
+    t.status == "open" && t.due_at.is_some_and(|d| d < now)
+}
+
+pub fn summary(t: &TransactionRow) -> Result<TransactionSummary, ApiError> {
+    Ok(TransactionSummary {
+        id: t.id,
+        kind: parse(&t.kind)?,
+        status: parse(&t.status)?,
+        registration_number: t.registration_number.clone(),
+        subject: t.subject.clone(),
+        priority: parse(&t.priority)?,
+        confidentiality: confidentiality(t.confidentiality)?,
+        due_at: t.due_at.map(utc),
+    })
+}
+
+/// The full header of a transaction, with its links.
+pub fn transaction(conn: &mut DbConn, t: &TransactionRow) -> Result<Transaction, ApiError> {
+    let links: Vec<LinkRow> = transaction_links::table
+        .filter(transaction_links::from_transaction_id.eq(t.id).or(transaction_links::to_transaction_id.eq(t.id)))
+        .order(transaction_links::id)
+        .select(LinkRow::as_select())
+        .load(conn)?;
+    let other_ids: Vec<i64> = links
+        .iter()
+        .map(|l| if l.from_transaction_id == t.id { l.to_transaction_id } else { l.from_transaction_id })
+        .collect();
+    let others: HashMap<i64, (Option<String>, String)> = transactions::table
+        .filter(transactions::id.eq_any(&other_ids))
+        .select((transactions::id, transactions::registration_number, transactions::subject))
+        .load::<(i64, Option<String>, String)>(conn)?
+        .into_iter()
+        .map(|(id, number, subject)| (id, (number, subject)))
+        .collect();
+    let refs = Refs::load(
+        conn,
+        [t.origin_unit_id].into_iter().chain(t.registry_unit_id),
+        [t.created_by],
+        t.external_entity_id,
+    )?;
+    let now = super::now();
+    let mut link_views = Vec::with_capacity(links.len());
+    for l in &links {
+        let outbound = l.from_transaction_id == t.id;
+        let other = if outbound { l.to_transaction_id } else { l.from_transaction_id };
+        let (number, subject) = others.get(&other).cloned().unwrap_or_default();
+        link_views.push(TransactionLink {
+            kind: parse(&l.kind)?,
+            transaction_id: other,
+            registration_number: number,
+            subject,
+            direction: if outbound { "outbound" } else { "inbound" }.into(),
+        });
+    }
+    Ok(Transaction {
+        id: t.id,
+        kind: parse(&t.kind)?,
+        status: parse(&t.status)?,
+        registration_number: t.registration_number.clone(),
+        registry: t.registry_unit_id.map(|id| refs.unit(id)),
+        hijri_year: t.hijri_year,
+        subject: t.subject.clone(),
+        summary: t.summary.clone(),
+        external_entity: t.external_entity_id.map(|id| refs.entity(id)),
+        sender_reference: t.sender_reference.clone(),
+        sender_reference_date: t.sender_reference_date,
+        priority: parse(&t.priority)?,
+        confidentiality: confidentiality(t.confidentiality)?,
+        due_at: t.due_at.map(utc),
+        overdue: transaction_overdue(t, now),
+        attachments_count: t.attachments_count,
+        origin_unit: refs.unit(t.origin_unit_id),
+        created_by: refs.user(t.created_by),
+        created_at: utc(t.created_at),
+        registered_at: t.registered_at.map(utc),
+        registered_on: t.registered_at.map(|at| calendar::dual_date(utc(at))),
+        closed_at: t.closed_at.map(utc),
+        resolution: t.resolution.clone(),
+        archived_at: t.archived_at.map(utc),
+        links: link_views,
+        version: t.version,
+    })
+}
+
+pub fn unit(u: &UnitRow) -> Result<Unit, ApiError> {
+    Ok(Unit {
+        id: u.id,
+        code: u.code.clone(),
+        name_ar: u.name_ar.clone(),
+        name_en: u.name_en.clone(),
+        kind: parse(&u.kind)?,
+        parent_id: u.parent_id,
+        head_user_id: u.head_user_id,
+        registry_code: u.registry_code.clone(),
+        active: u.active,
+    })
+}
+
+pub fn user(u: &UserRow, roles: Vec<shared_types::Role>) -> Result<User, ApiError> {
+    Ok(User {
+        id: u.id,
+        username: u.username.clone(),
+        full_name_ar: u.full_name_ar.clone(),
+        full_name_en: u.full_name_en.clone(),
+        unit_id: u.unit_id,
+        roles,
+        clearance: confidentiality(u.clearance)?,
+        phone: u.phone.clone(),
+        email: u.email.clone(),
+        active: u.active,
+    })
+}
+
+pub fn entity(e: &EntityRow) -> Result<ExternalEntity, ApiError> {
+    Ok(ExternalEntity {
+        id: e.id,
+        code: e.code.clone(),
+        name_ar: e.name_ar.clone(),
+        name_en: e.name_en.clone(),
+        kind: parse(&e.kind)?,
+        active: e.active,
+    })
+}
+
+pub fn as_of(now: NaiveDateTime) -> DateTime<Utc> {
+    utc(now)
+}

@@ -1,0 +1,15 @@
+//! Muamalat: electronic correspondence and transaction tracking. The library holds the server; `main.rs` is the
+//! command line around it.
+
+pub mod app;
+pub mod auth;
+pub mod calendar;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod models;
+pub mod routes;
+pub mod schema;
+pub mod seed;
+pub mod telemetry;

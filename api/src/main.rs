@@ -1,0 +1,106 @@
+//! `muamalat`: the server and its administrative commands.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use muamalat::app::{Application, openapi_json};
+use muamalat::config::Settings;
+use muamalat::{db, seed, telemetry};
+use secrecy::ExposeSecret;
+
+#[derive(Parser)]
+#[command(name = "muamalat", version, about = "Muamalat (معاملات): correspondence and transaction tracking")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve {
+        /// Seed the demo organisation first if the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Seed the demo organisation into an empty database and print how to sign in.
+    SeedDemo,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document (as committed in openapi/openapi.json).
+    Openapi,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Openapi) = cli.command {
+        print!("{}", openapi_json());
+        return ExitCode::SUCCESS;
+    }
+    let settings = match Settings::load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("muamalat: invalid settings: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&settings.log_format);
+    let result = match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => serve(settings, demo),
+        Command::SeedDemo => seed_demo(&settings, true),
+        Command::Migrate => db::connect(&settings.database_url(), Some(1)).map(|_| ()).map_err(|e| e.to_string()),
+        Command::Openapi => Ok(()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("muamalat: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(settings: Settings, demo: bool) -> Result<(), String> {
+    if demo {
+        seed_demo(&settings, false)?;
+    }
+    let system = actix_web::rt::System::new();
+    system.block_on(async move {
+        let app = Application::build(settings.clone()).map_err(|e| e.to_string())?;
+        let host = settings.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
+        tracing::info!("Muamalat is listening on http://{host}:{}  (API docs: /api/docs/)", app.port());
+        app.run_until_stopped().await.map_err(|e| e.to_string())
+    })
+}
+
+/// Seed the demo organisation. With `strict`, a non-empty database is an error; otherwise it is left alone.
+fn seed_demo(settings: &Settings, strict: bool) -> Result<(), String> {
+    let pool = db::connect(&settings.database_url(), Some(2)).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    if !seed::is_empty(&mut conn).map_err(|e| e.to_string())? {
+        if strict {
+            return Err("the database already holds an organisation; seed-demo only fills an empty one".into());
+        }
+        tracing::info!("the database already holds an organisation; not seeding the demo");
+        return Ok(());
+    }
+    let (password, generated) = match &settings.demo_password {
+        Some(p) => (p.expose_secret().to_string(), false),
+        None => (muamalat::auth::random_token()[..16].to_string(), true),
+    };
+    let logins = seed::seed_demo(&mut conn, &password).map_err(|e| e.to_string())?;
+    println!("Seeded the demo organisation (أمانة المنطقة الشرقية): {} accounts.", logins.len());
+    println!("Sign in at http://{}/ with any of these, for example:", settings.bind);
+    for wanted in ["admin", "registry.clerk1", "khb.head", "khb.employee1", "khb-eng.head", "cr.head", "auditor1"] {
+        if let Some(l) = logins.iter().find(|l| l.username == wanted) {
+            println!("  {:<18} {:<15} {}", l.username, l.role, l.unit_en);
+        }
+    }
+    if generated {
+        println!("Password of every demo account: {password}");
+        println!("(generated; set MUAMALAT_DEMO_PASSWORD before seeding to choose it)");
+    } else {
+        println!("Password of every demo account: the value of MUAMALAT_DEMO_PASSWORD.");
+    }
+    Ok(())
+}

@@ -1,0 +1,235 @@
+//! Database rows. They stay inside the server: handlers answer with `shared_types`, built by the domain.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::schema::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = units)]
+pub struct UnitRow {
+    pub id: i64,
+    pub code: String,
+    pub name_ar: String,
+    pub name_en: String,
+    pub kind: String,
+    pub parent_id: Option<i64>,
+    pub head_user_id: Option<i64>,
+    pub registry_code: Option<String>,
+    pub path: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = units)]
+pub struct NewUnitRow<'a> {
+    pub code: &'a str,
+    pub name_ar: &'a str,
+    pub name_en: &'a str,
+    pub kind: &'a str,
+    pub parent_id: Option<i64>,
+    pub head_user_id: Option<i64>,
+    pub registry_code: Option<&'a str>,
+    pub path: &'a str,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub full_name_ar: String,
+    pub full_name_en: String,
+    pub unit_id: i64,
+    pub clearance: i32,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUserRow<'a> {
+    pub username: &'a str,
+    pub password_hash: &'a str,
+    pub full_name_ar: &'a str,
+    pub full_name_en: &'a str,
+    pub unit_id: i64,
+    pub clearance: i32,
+    pub phone: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = external_entities)]
+pub struct EntityRow {
+    pub id: i64,
+    pub code: String,
+    pub name_ar: String,
+    pub name_en: String,
+    pub kind: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct RefreshTokenRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub token_hash: String,
+    pub family_id: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = transactions)]
+pub struct TransactionRow {
+    pub id: i64,
+    pub kind: String,
+    pub status: String,
+    pub registry_unit_id: Option<i64>,
+    pub hijri_year: Option<i32>,
+    pub sequence: Option<i64>,
+    pub registration_number: Option<String>,
+    pub subject: String,
+    pub summary: Option<String>,
+    pub external_entity_id: Option<i64>,
+    pub sender_reference: Option<String>,
+    pub sender_reference_date: Option<NaiveDate>,
+    pub priority: String,
+    pub confidentiality: i32,
+    pub due_at: Option<NaiveDateTime>,
+    pub attachments_count: i32,
+    pub origin_unit_id: i64,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub registered_at: Option<NaiveDateTime>,
+    pub registered_by: Option<i64>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub closed_by: Option<i64>,
+    pub resolution: Option<String>,
+    pub archived_at: Option<NaiveDateTime>,
+    pub archived_by: Option<i64>,
+    pub version: i32,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = transactions)]
+pub struct NewTransactionRow<'a> {
+    pub kind: &'a str,
+    pub status: &'a str,
+    pub registry_unit_id: Option<i64>,
+    pub hijri_year: Option<i32>,
+    pub sequence: Option<i64>,
+    pub registration_number: Option<&'a str>,
+    pub subject: &'a str,
+    pub summary: Option<&'a str>,
+    pub external_entity_id: Option<i64>,
+    pub sender_reference: Option<&'a str>,
+    pub sender_reference_date: Option<NaiveDate>,
+    pub priority: &'a str,
+    pub confidentiality: i32,
+    pub due_at: Option<NaiveDateTime>,
+    pub attachments_count: i32,
+    pub origin_unit_id: i64,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub registered_at: Option<NaiveDateTime>,
+    pub registered_by: Option<i64>,
+    pub version: i32,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = transaction_links)]
+pub struct LinkRow {
+    pub id: i64,
+    pub from_transaction_id: i64,
+    pub to_transaction_id: i64,
+    pub kind: String,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = referrals)]
+pub struct ReferralRow {
+    pub id: i64,
+    pub transaction_id: i64,
+    pub parent_referral_id: Option<i64>,
+    pub from_unit_id: i64,
+    pub from_user_id: i64,
+    pub to_unit_id: i64,
+    pub to_user_id: Option<i64>,
+    pub purpose: String,
+    pub instructions: Option<String>,
+    pub due_at: Option<NaiveDateTime>,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub action_note: Option<String>,
+    pub sent_at: NaiveDateTime,
+    pub received_at: Option<NaiveDateTime>,
+    pub received_by: Option<i64>,
+    pub completed_at: Option<NaiveDateTime>,
+    pub completed_by: Option<i64>,
+    pub version: i32,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = referrals)]
+pub struct NewReferralRow<'a> {
+    pub transaction_id: i64,
+    pub parent_referral_id: Option<i64>,
+    pub from_unit_id: i64,
+    pub from_user_id: i64,
+    pub to_unit_id: i64,
+    pub to_user_id: Option<i64>,
+    pub purpose: &'a str,
+    pub instructions: Option<&'a str>,
+    pub due_at: Option<NaiveDateTime>,
+    pub status: &'a str,
+    pub sent_at: NaiveDateTime,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = events)]
+pub struct EventRow {
+    pub id: i64,
+    pub transaction_id: i64,
+    pub referral_id: Option<i64>,
+    pub kind: String,
+    pub actor_user_id: i64,
+    pub actor_unit_id: i64,
+    pub on_behalf_of_user_id: Option<i64>,
+    pub at: NaiveDateTime,
+    pub details: String,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = events)]
+pub struct NewEventRow<'a> {
+    pub transaction_id: i64,
+    pub referral_id: Option<i64>,
+    pub kind: &'a str,
+    pub actor_user_id: i64,
+    pub actor_unit_id: i64,
+    pub on_behalf_of_user_id: Option<i64>,
+    pub at: NaiveDateTime,
+    pub details: &'a str,
+}

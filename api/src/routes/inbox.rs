@@ -1,0 +1,60 @@
+//! `/inbox`: what I hold, my unit's queue, what I sent, copies to me.
+
+use actix_web::{get, web};
+use serde::Deserialize;
+use shared_types::{InboxBox, InboxItem, Page, Priority, Problem, TransactionKind, TransactionStatus};
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::{Pool, read};
+use crate::auth::AuthUser;
+use crate::domain::tracking::{self, ListFilter};
+use crate::error::ApiError;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(inbox);
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct InboxQuery {
+    /// Which box: `held` (default), `unit`, `sent`, `copies`.
+    #[serde(rename = "box")]
+    #[param(rename = "box")]
+    pub which: Option<InboxBox>,
+    pub kind: Option<TransactionKind>,
+    /// Status of the transaction.
+    pub status: Option<TransactionStatus>,
+    pub priority: Option<Priority>,
+    /// Only referrals past their due date (true) or not (false).
+    pub overdue: Option<bool>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One box of the inbox, newest first, with cursor pagination.
+#[utoipa::path(tag = "tracking", params(InboxQuery), responses(
+    (status = 200, description = "A page of the box", body = Page<InboxItem>),
+    (status = 400, description = "`invalid_parameter`", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/inbox")]
+pub async fn inbox(
+    pool: Pool,
+    who: AuthUser,
+    query: web::Query<InboxQuery>,
+) -> Result<web::Json<Page<InboxItem>>, ApiError> {
+    let q = query.into_inner();
+    let which = q.which.unwrap_or(InboxBox::Held);
+    let filter = ListFilter {
+        kind: q.kind,
+        status: q.status,
+        priority: q.priority,
+        overdue: q.overdue,
+        limit: q.limit,
+        cursor: q.cursor,
+    };
+    read(&pool, who, move |conn, actor| tracking::inbox(conn, actor, which, &filter)).await
+}

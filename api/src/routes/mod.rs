@@ -1,0 +1,87 @@
+//! HTTP routes, one module per resource. Each is registered through `utoipa_actix_web`, so no route exists
+//! without its OpenAPI entry. Handlers extract, call the domain, and answer with shared types.
+
+pub mod auth;
+pub mod health;
+pub mod inbox;
+pub mod org;
+pub mod referrals;
+pub mod transactions;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::AuthUser;
+use crate::config::Settings;
+use crate::db::{self, DbConn, DbPool};
+use crate::domain::actor::{Actor, load_actor};
+use crate::domain::idempotency::{self, Key};
+use crate::error::ApiError;
+
+/// Everything under `/api/v1`.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.configure(auth::configure)
+        .configure(org::configure)
+        .configure(transactions::configure)
+        .configure(referrals::configure)
+        .configure(inbox::configure);
+}
+
+pub type Pool = web::Data<DbPool>;
+pub type Config = web::Data<Settings>;
+
+/// Run a read as the caller.
+pub async fn read<T, F>(pool: &Pool, who: AuthUser, f: F) -> Result<web::Json<T>, ApiError>
+where
+    F: FnOnce(&mut DbConn, &Actor) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    db::run(pool, move |conn| {
+        let actor = load_actor(conn, who.user_id)?;
+        f(conn, &actor)
+    })
+    .await
+    .map(web::Json)
+}
+
+/// Run a change as the caller in one write transaction, honouring `Idempotency-Key` when sent.
+pub async fn write<T, B, F>(
+    pool: &Pool,
+    who: AuthUser,
+    req: &HttpRequest,
+    body: &B,
+    status: StatusCode,
+    f: F,
+) -> Result<HttpResponse, ApiError>
+where
+    B: Serialize,
+    F: FnOnce(&mut DbConn, &Actor) -> Result<T, ApiError> + Send + 'static,
+    T: Serialize + Send + 'static,
+{
+    let key = idempotency_key(req, body)?;
+    let stored = db::run(pool, move |conn| {
+        let actor = load_actor(conn, who.user_id)?;
+        idempotency::execute(conn, actor.id(), key.as_ref(), status.as_u16(), |conn| f(conn, &actor))
+    })
+    .await?;
+    Ok(HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(status))
+        .content_type("application/json")
+        .body(stored.body))
+}
+
+fn idempotency_key(req: &HttpRequest, body: &impl Serialize) -> Result<Option<Key>, ApiError> {
+    match req.headers().get("Idempotency-Key") {
+        None => Ok(None),
+        Some(value) => {
+            let value = value.to_str().map_err(|_| {
+                ApiError::bad_request(
+                    shared_types::ErrorCode::InvalidParameter,
+                    "`Idempotency-Key` must be printable ASCII.",
+                )
+            })?;
+            Key::new(value, req.method().as_str(), req.path(), body).map(Some)
+        }
+    }
+}

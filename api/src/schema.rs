@@ -1,0 +1,196 @@
+//! Diesel table definitions, one for both backends; kept in step with `migrations/` (a test loads every column of
+//! every table on both backends).
+
+diesel::table! {
+    server_settings (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    units (id) {
+        id -> BigInt,
+        code -> Text,
+        name_ar -> Text,
+        name_en -> Text,
+        kind -> Text,
+        parent_id -> Nullable<BigInt>,
+        head_user_id -> Nullable<BigInt>,
+        registry_code -> Nullable<Text>,
+        path -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        password_hash -> Text,
+        full_name_ar -> Text,
+        full_name_en -> Text,
+        unit_id -> BigInt,
+        clearance -> Integer,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_roles (user_id, role) {
+        user_id -> BigInt,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    external_entities (id) {
+        id -> BigInt,
+        code -> Text,
+        name_ar -> Text,
+        name_en -> Text,
+        kind -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        family_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    registration_counters (registry_unit_id, hijri_year) {
+        registry_unit_id -> BigInt,
+        hijri_year -> Integer,
+        last_value -> BigInt,
+    }
+}
+
+diesel::table! {
+    transactions (id) {
+        id -> BigInt,
+        kind -> Text,
+        status -> Text,
+        registry_unit_id -> Nullable<BigInt>,
+        hijri_year -> Nullable<Integer>,
+        sequence -> Nullable<BigInt>,
+        registration_number -> Nullable<Text>,
+        subject -> Text,
+        summary -> Nullable<Text>,
+        external_entity_id -> Nullable<BigInt>,
+        sender_reference -> Nullable<Text>,
+        sender_reference_date -> Nullable<Date>,
+        priority -> Text,
+        confidentiality -> Integer,
+        due_at -> Nullable<Timestamp>,
+        attachments_count -> Integer,
+        origin_unit_id -> BigInt,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        registered_at -> Nullable<Timestamp>,
+        registered_by -> Nullable<BigInt>,
+        closed_at -> Nullable<Timestamp>,
+        closed_by -> Nullable<BigInt>,
+        resolution -> Nullable<Text>,
+        archived_at -> Nullable<Timestamp>,
+        archived_by -> Nullable<BigInt>,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    transaction_links (id) {
+        id -> BigInt,
+        from_transaction_id -> BigInt,
+        to_transaction_id -> BigInt,
+        kind -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> BigInt,
+        transaction_id -> BigInt,
+        parent_referral_id -> Nullable<BigInt>,
+        from_unit_id -> BigInt,
+        from_user_id -> BigInt,
+        to_unit_id -> BigInt,
+        to_user_id -> Nullable<BigInt>,
+        purpose -> Text,
+        instructions -> Nullable<Text>,
+        due_at -> Nullable<Timestamp>,
+        status -> Text,
+        outcome -> Nullable<Text>,
+        action_note -> Nullable<Text>,
+        sent_at -> Timestamp,
+        received_at -> Nullable<Timestamp>,
+        received_by -> Nullable<BigInt>,
+        completed_at -> Nullable<Timestamp>,
+        completed_by -> Nullable<BigInt>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        transaction_id -> BigInt,
+        referral_id -> Nullable<BigInt>,
+        kind -> Text,
+        actor_user_id -> BigInt,
+        actor_unit_id -> BigInt,
+        on_behalf_of_user_id -> Nullable<BigInt>,
+        at -> Timestamp,
+        details -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, idempotency_key) {
+        user_id -> BigInt,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        status_code -> Integer,
+        response_body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(users -> units (unit_id));
+diesel::joinable!(user_roles -> users (user_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(referrals -> transactions (transaction_id));
+diesel::joinable!(events -> transactions (transaction_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    server_settings,
+    units,
+    users,
+    user_roles,
+    external_entities,
+    refresh_tokens,
+    registration_counters,
+    transactions,
+    transaction_links,
+    referrals,
+    events,
+    idempotency_keys,
+);

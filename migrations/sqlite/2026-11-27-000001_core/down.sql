@@ -1,0 +1,12 @@
+DROP TABLE idempotency_keys;
+DROP TABLE events;
+DROP TABLE referrals;
+DROP TABLE transaction_links;
+DROP TABLE transactions;
+DROP TABLE registration_counters;
+DROP TABLE refresh_tokens;
+DROP TABLE external_entities;
+DROP TABLE user_roles;
+DROP TABLE users;
+DROP TABLE units;
+DROP TABLE server_settings;

@@ -1,0 +1,38 @@
+//! Login, token refresh and logout.
+
+use serde::{Deserialize, Serialize};
+
+use crate::org::User;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"username": "registry.clerk1", "password": "correct horse battery staple"})))]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// Tokens issued at login and on refresh. The access token is a short-lived JWT for the `Authorization: Bearer`
+/// header; the refresh token is opaque, single-use, and rotates on every refresh.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Lifetime of the access token in seconds.
+    pub expires_in: i64,
+    pub refresh_token: String,
+    /// Lifetime of the refresh token in seconds.
+    pub refresh_expires_in: i64,
+    /// The signed-in user.
+    pub user: User,
+}

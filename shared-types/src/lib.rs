@@ -1,0 +1,17 @@
+//! The HTTP contract of Muamalat: every request and response body exchanged between the API server, the web UI
+//! and external clients. Serde only — no diesel, no actix — so it compiles to wasm for the SPA. OpenAPI schema
+//! derives sit behind the `openapi` feature, which only the server turns on.
+
+pub mod auth;
+pub mod error;
+pub mod org;
+pub mod paging;
+pub mod tracking;
+pub mod transactions;
+
+pub use auth::*;
+pub use error::*;
+pub use org::*;
+pub use paging::*;
+pub use tracking::*;
+pub use transactions::*;
