@@ -58,6 +58,7 @@ fn app(
     pool: web::Data<DbPool>,
     keys: web::Data<JwtKeys>,
     settings: web::Data<Settings>,
+    document: Option<utoipa::openapi::OpenApi>,
 ) -> (
     App<
         impl actix_web::dev::ServiceFactory<
@@ -71,8 +72,14 @@ fn app(
     utoipa::openapi::OpenApi,
 ) {
     let json_limit = settings.json_body_limit_bytes;
-    App::new()
-        .into_utoipa_app()
+    let mut app = App::new();
+    // The document and its interactive page go first, so the `/api/v1` scope does not shadow the document's path.
+    if let Some(document) = document {
+        app = app
+            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", document))
+            .route("/api/docs", web::get().to(docs_redirect));
+    }
+    app.into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .app_data(pool)
         .app_data(keys)
@@ -92,7 +99,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let keys = JwtKeys::new(b"only used to build the document", 60);
     let manager = db::Manager::new("sqlite://:memory:");
     let pool = DbPool::builder().max_size(1).build_unchecked(manager);
-    app(web::Data::new(pool), web::Data::new(keys), web::Data::new(settings)).1
+    app(web::Data::new(pool), web::Data::new(keys), web::Data::new(settings), None).1
 }
 
 /// The OpenAPI document as committed in `openapi/openapi.json`.
@@ -156,6 +163,10 @@ fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
     ApiError::bad_request(ErrorCode::InvalidParameter, format!("Invalid query parameter: {err}")).into()
 }
 
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect().insert_header(("Location", "/api/docs/")).finish()
+}
+
 async fn not_found(req: HttpRequest) -> HttpResponse {
     problem_response(
         &ApiError::not_found(ErrorCode::RouteNotFound, format!("No route {} {}.", req.method(), req.path())).problem(),
@@ -209,11 +220,10 @@ impl Application {
         let workers = settings.workers;
         let settings = web::Data::new(settings);
         let data_pool = web::Data::new(pool.clone());
+        let document = openapi_document();
         let mut server = HttpServer::new(move || {
-            let (app, api) = app(data_pool.clone(), keys.clone(), settings.clone());
-            app.wrap(TracingLogger::default())
-                .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.json", api))
-                .default_service(web::to(not_found))
+            let (app, _) = app(data_pool.clone(), keys.clone(), settings.clone(), Some(document.clone()));
+            app.wrap(TracingLogger::default()).default_service(web::to(not_found))
         })
         .listen(listener)
         .map_err(|e| StartError::Bind("listener".into(), e))?;

@@ -84,10 +84,17 @@ fn seed_demo(settings: &Settings, strict: bool) -> Result<(), String> {
         tracing::info!("the database already holds an organisation; not seeding the demo");
         return Ok(());
     }
-    let (password, generated) = match &settings.demo_password {
-        Some(p) => (p.expose_secret().to_string(), false),
-        None => (muamalat::auth::random_token()[..16].to_string(), true),
-    };
+    let (password, generated) =
+        match settings.demo_password.as_ref().map(|p| p.expose_secret()).filter(|p| !p.is_empty()) {
+            Some(p) if p.chars().count() < muamalat::domain::org::MIN_PASSWORD => {
+                return Err(format!(
+                    "MUAMALAT_DEMO_PASSWORD must be at least {} characters",
+                    muamalat::domain::org::MIN_PASSWORD
+                ));
+            }
+            Some(p) => (p.to_string(), false),
+            None => (muamalat::auth::random_token()[..16].to_string(), true),
+        };
     let logins = seed::seed_demo(&mut conn, &password).map_err(|e| e.to_string())?;
     println!("Seeded the demo organisation (أمانة المنطقة الشرقية): {} accounts.", logins.len());
     println!("Sign in at http://{}/ with any of these, for example:", settings.bind);

@@ -263,7 +263,6 @@ pub fn seed_demo(conn: &mut DbConn, password: &str) -> Result<Vec<DemoLogin>, Ap
                 }
             }
         }
-        drop(add);
         let admin = org::list_users(conn, None, Some("admin"))?
             .into_iter()
             .find(|u| u.username == "admin")

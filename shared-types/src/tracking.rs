@@ -49,7 +49,7 @@ pub struct Event {
 /// A span of time, in wall-clock seconds and (when a business calendar is configured) business seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Duration {
+pub struct TimeSpan {
     pub wall_clock_seconds: i64,
     /// Seconds within working hours; null until a business calendar is configured.
     pub business_seconds: Option<i64>,
@@ -59,10 +59,10 @@ pub struct Duration {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DwellTime {
-    pub waiting: Duration,
-    pub working: Duration,
+    pub waiting: TimeSpan,
+    pub working: TimeSpan,
     /// waiting + working.
-    pub total: Duration,
+    pub total: TimeSpan,
     /// True while the referral is open: the figures run up to the time of the answer.
     pub running: bool,
 }
@@ -113,9 +113,9 @@ pub struct DwellTotal {
     pub user: Option<UserRef>,
     pub unit: UnitRef,
     pub referrals: i64,
-    pub waiting: Duration,
-    pub working: Duration,
-    pub total: Duration,
+    pub waiting: TimeSpan,
+    pub working: TimeSpan,
+    pub total: TimeSpan,
 }
 
 /// Dwell time of every referral of a transaction, with totals per user and per unit.

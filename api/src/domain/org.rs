@@ -16,6 +16,16 @@ use crate::schema::{external_entities, units, user_roles, users};
 
 pub const MIN_PASSWORD: usize = 10;
 
+diesel::define_sql_function! {
+    /// Lower-case text, in both backends, for case-insensitive search.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// A `LIKE` pattern matching the text anywhere, lower-cased, with the caller's wildcards removed.
+fn contains_pattern(q: &str) -> String {
+    format!("%{}%", q.to_lowercase().replace(['%', '_', '\\'], ""))
+}
+
 fn validate_code(v: &mut Validator, field: &str, code: &str) {
     let ok =
         !code.is_empty() && code.len() <= 32 && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
@@ -178,12 +188,12 @@ pub fn list_users(conn: &mut DbConn, unit_id: Option<i64>, q: Option<&str>) -> R
         query = query.filter(users::unit_id.eq(u));
     }
     if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!("%{}%", q.replace('%', "").replace('_', ""));
+        let pattern = contains_pattern(q);
         query = query.filter(
             users::username
                 .like(pattern.clone())
                 .or(users::full_name_ar.like(pattern.clone()))
-                .or(users::full_name_en.like(pattern)),
+                .or(lower(users::full_name_en).like(pattern)),
         );
     }
     let rows: Vec<UserRow> = query.order(users::id).limit(500).select(UserRow::as_select()).load(conn)?;
@@ -339,12 +349,12 @@ pub fn update_user(conn: &mut DbConn, actor: &Actor, id: i64, req: &UserUpdate) 
 pub fn list_entities(conn: &mut DbConn, q: Option<&str>) -> Result<Vec<ExternalEntity>, ApiError> {
     let mut query = external_entities::table.into_boxed();
     if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!("%{}%", q.replace('%', "").replace('_', ""));
+        let pattern = contains_pattern(q);
         query = query.filter(
             external_entities::name_ar
                 .like(pattern.clone())
-                .or(external_entities::name_en.like(pattern.clone()))
-                .or(external_entities::code.like(pattern)),
+                .or(lower(external_entities::name_en).like(pattern.clone()))
+                .or(lower(external_entities::code).like(pattern)),
         );
     }
     let rows: Vec<EntityRow> =

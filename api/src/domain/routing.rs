@@ -64,7 +64,7 @@ fn mark_received(
     Ok(updated)
 }
 
-/// Complete a referral with an outcome; receives it first if it was never acknowledged.
+/// Complete a referral with an outcome.
 fn finish(
     conn: &mut DbConn,
     actor: &Actor,
@@ -73,7 +73,13 @@ fn finish(
     note: Option<&str>,
     at: NaiveDateTime,
 ) -> Result<ReferralRow, ApiError> {
-    let r = if r.status == "sent" { mark_received(conn, actor, r, at)? } else { r.clone() };
+    // Acting on a referral acknowledges it; closing the transaction completes copies nobody opened without
+    // pretending anyone received them.
+    let r = if r.status == "sent" && outcome != ReferralOutcome::Closed {
+        mark_received(conn, actor, r, at)?
+    } else {
+        r.clone()
+    };
     let me = actor.id();
     let note = note.map(str::trim).filter(|n| !n.is_empty());
     bump_referral(conn, &r, |conn, id, version| {

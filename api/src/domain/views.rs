@@ -130,7 +130,7 @@ pub fn dwell(r: &ReferralRow, now: NaiveDateTime) -> DwellTime {
     let received = r.received_at.unwrap_or(end);
     let waiting = seconds_between(r.sent_at, received);
     let working = r.received_at.map(|at| seconds_between(at, end)).unwrap_or(0);
-    let duration = |s: i64| shared_types::Duration { wall_clock_seconds: s, business_seconds: None };
+    let duration = |s: i64| shared_types::TimeSpan { wall_clock_seconds: s, business_seconds: None };
     DwellTime {
         waiting: duration(waiting),
         working: duration(working),

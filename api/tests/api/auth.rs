@@ -1,0 +1,131 @@
+use base64::Engine;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, TestApp, assert_problem};
+
+async fn me_with(app: &TestApp, token: &str) -> StatusCode {
+    app.client.get(app.url("/api/v1/me")).bearer_auth(token).send().await.unwrap().status()
+}
+
+#[tokio::test]
+async fn login_issues_tokens_and_me_answers_the_user() {
+    let app = TestApp::spawn().await;
+    let body = app.login("khb.head").await;
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["user"]["username"], "khb.head");
+    assert_eq!(body["user"]["roles"], json!(["manager", "employee"]));
+    let (status, me) = app.get("khb.head", "/api/v1/me").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["unit_id"], json!(app.unit("KHB")));
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_refused_alike() {
+    let app = TestApp::spawn().await;
+    let before = app.counts();
+    for (user, pass) in [("khb.head", "wrong password!"), ("nobody.here", PASSWORD)] {
+        let r =
+            app.call(None, Method::POST, "/api/v1/auth/login", Some(json!({"username": user, "password": pass}))).await;
+        assert_problem(&r, StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    assert_eq!(app.counts(), before);
+}
+
+#[tokio::test]
+async fn missing_malformed_forged_expired_and_none_tokens_get_401() {
+    let app = TestApp::spawn().await;
+    let r = app.call(None, Method::GET, "/api/v1/me", None).await;
+    assert_problem(&r, StatusCode::UNAUTHORIZED, "unauthenticated");
+
+    let res = app.client.get(app.url("/api/v1/me")).header("Authorization", "Basic abc").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let now = chrono::Utc::now().timestamp();
+    let claims = |exp: i64| json!({"sub": app.user("admin").to_string(), "iss": "muamalat", "aud": "muamalat-api", "iat": now, "exp": exp, "typ": "access"});
+    // alg none: no signature at all.
+    let none = format!("{}.{}.", b64(json!({"alg": "none", "typ": "JWT"})), b64(claims(now + 600)));
+    assert_eq!(me_with(&app, &none).await, StatusCode::UNAUTHORIZED);
+    // Forged: signed with another key.
+    let forged = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims(now + 600),
+        &jsonwebtoken::EncodingKey::from_secret(b"not the server's key, not at all"),
+    )
+    .unwrap();
+    assert_eq!(me_with(&app, &forged).await, StatusCode::UNAUTHORIZED);
+    // A real token with its payload altered.
+    let real = app.token("khb.emp").await;
+    let parts: Vec<&str> = real.split('.').collect();
+    let tampered = format!("{}.{}.{}", parts[0], b64(claims(now + 600)), parts[2]);
+    assert_eq!(me_with(&app, &tampered).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(me_with(&app, "not-a-jwt").await, StatusCode::UNAUTHORIZED);
+    assert_eq!(me_with(&app, &real).await, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn expired_access_tokens_get_401() {
+    let app = TestApp::spawn_with(|s| s.access_token_ttl_seconds = -60).await;
+    let token = app.login("khb.emp").await["access_token"].as_str().unwrap().to_string();
+    let res = app.client.get(app.url("/api/v1/me")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "invalid_token");
+    assert!(body["detail"].as_str().unwrap().contains("expired"));
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_revokes_the_session() {
+    let app = TestApp::spawn().await;
+    let first = app.login("khb.emp").await;
+    let r1 = first["refresh_token"].as_str().unwrap();
+    let (status, second) =
+        app.call(None, Method::POST, "/api/v1/auth/refresh", Some(json!({"refresh_token": r1}))).await;
+    assert_eq!(status, StatusCode::OK);
+    let r2 = second["refresh_token"].as_str().unwrap();
+    assert_ne!(r1, r2);
+    assert_eq!(me_with(&app, second["access_token"].as_str().unwrap()).await, StatusCode::OK);
+    // Replaying the used token fails and revokes the family: the fresh one stops working too.
+    let replay = app.call(None, Method::POST, "/api/v1/auth/refresh", Some(json!({"refresh_token": r1}))).await;
+    assert_problem(&replay, StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+    let after = app.call(None, Method::POST, "/api/v1/auth/refresh", Some(json!({"refresh_token": r2}))).await;
+    assert_problem(&after, StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+}
+
+#[tokio::test]
+async fn logout_revokes_the_refresh_token() {
+    let app = TestApp::spawn().await;
+    let tokens = app.login("khb.emp").await;
+    let rt = tokens["refresh_token"].as_str().unwrap();
+    let (status, _) = app.call(None, Method::POST, "/api/v1/auth/logout", Some(json!({"refresh_token": rt}))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let r = app.call(None, Method::POST, "/api/v1/auth/refresh", Some(json!({"refresh_token": rt}))).await;
+    assert_problem(&r, StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+}
+
+#[tokio::test]
+async fn disabling_a_user_stops_their_tokens_at_once() {
+    let app = TestApp::spawn().await;
+    let tokens = app.login("hr.emp").await;
+    let access = tokens["access_token"].as_str().unwrap();
+    assert_eq!(me_with(&app, access).await, StatusCode::OK);
+    let (status, _) = app
+        .call(
+            Some("admin"),
+            Method::PATCH,
+            &format!("/api/v1/users/{}", app.user("hr.emp")),
+            Some(json!({"active": false})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me_with(&app, access).await, StatusCode::UNAUTHORIZED);
+    let r = app
+        .call(None, Method::POST, "/api/v1/auth/refresh", Some(json!({"refresh_token": tokens["refresh_token"]})))
+        .await;
+    assert_problem(&r, StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+    let r = app
+        .call(None, Method::POST, "/api/v1/auth/login", Some(json!({"username": "hr.emp", "password": PASSWORD})))
+        .await;
+    assert_problem(&r, StatusCode::UNAUTHORIZED, "account_disabled");
+}

@@ -1,0 +1,15 @@
+//! The API integration suite: one binary, the real server over real HTTP, on SQLite — or on PostgreSQL when
+//! `TEST_DATABASE_URL` is set (see `scripts/test.sh`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod auth;
+mod concurrency;
+mod contract;
+mod flow;
+mod org;
+mod registration;
+mod routing;
+mod tracking;

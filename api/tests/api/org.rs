@@ -1,0 +1,147 @@
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{TestApp, assert_problem};
+
+#[tokio::test]
+async fn admin_creates_renames_moves_and_disables_units() {
+    let app = TestApp::spawn().await;
+    let (status, unit) = app
+        .post(
+            "admin",
+            "/api/v1/units",
+            json!({"code": "KHB-PARKS", "name_ar": "قسم الحدائق", "name_en": "Parks Section", "kind": "section", "parent_id": app.unit("KHB")}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{unit}");
+    let id = unit["id"].as_i64().unwrap();
+    let path = format!("/api/v1/units/{id}");
+    let (status, renamed) =
+        app.call(Some("admin"), Method::PATCH, &path, Some(json!({"name_ar": "قسم الحدائق والتشجير"}))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(renamed["name_ar"], "قسم الحدائق والتشجير");
+    // Move it under the engineering department; the head of KHB still manages it (below KHB).
+    let (status, moved) =
+        app.call(Some("admin"), Method::PATCH, &path, Some(json!({"parent_id": app.unit("KHB-ENG")}))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(moved["parent_id"], json!(app.unit("KHB-ENG")));
+    // Moving KHB under its own descendant is refused.
+    let before = app.counts();
+    let r = app
+        .call(
+            Some("admin"),
+            Method::PATCH,
+            &format!("/api/v1/units/{}", app.unit("KHB")),
+            Some(json!({"parent_id": id})),
+        )
+        .await;
+    assert_problem(&r, StatusCode::CONFLICT, "unit_cycle");
+    assert_eq!(app.counts(), before);
+    let (status, disabled) = app.call(Some("admin"), Method::PATCH, &path, Some(json!({"active": false}))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(disabled["active"], false);
+    // A disabled unit cannot receive referrals.
+    let incoming = app.register_incoming("اختبار", json!([])).await;
+    let tid = incoming["transaction"]["id"].as_i64().unwrap();
+    let r = app
+        .post(
+            "clerk",
+            &format!("/api/v1/transactions/{tid}/referrals"),
+            json!({"targets": [{"unit_id": id, "purpose": "action"}]}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(r.1["errors"][0]["field"], "targets[0].unit_id");
+    assert_eq!(r.1["errors"][0]["code"], "disabled");
+}
+
+#[tokio::test]
+async fn only_admins_change_the_organisation() {
+    let app = TestApp::spawn().await;
+    let before = app.counts();
+    let r = app
+        .post(
+            "khb.head",
+            "/api/v1/units",
+            json!({"code": "X1", "name_ar": "س", "name_en": "X", "kind": "section", "parent_id": app.unit("KHB")}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
+    let r = app
+        .call(
+            Some("khb.head"),
+            Method::PATCH,
+            &format!("/api/v1/users/{}", app.user("khb.emp")),
+            Some(json!({"active": false})),
+        )
+        .await;
+    assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
+    assert_eq!(app.counts(), before);
+}
+
+#[tokio::test]
+async fn users_are_created_validated_and_unique() {
+    let app = TestApp::spawn().await;
+    let body = json!({
+        "username": "khb.emp2", "password": "long enough password", "full_name_ar": "سارة العتيبي",
+        "full_name_en": "Sara Al-Otaibi", "unit_id": app.unit("KHB"), "roles": ["employee"], "clearance": "normal"
+    });
+    let (status, user) = app.post("admin", "/api/v1/users", body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    assert!(user.get("password").is_none() && user.get("password_hash").is_none());
+    let before = app.counts();
+    let r = app.post("admin", "/api/v1/users", body).await;
+    assert_problem(&r, StatusCode::CONFLICT, "already_exists");
+    let r = app
+        .post(
+            "admin",
+            "/api/v1/users",
+            json!({"username": "a b", "password": "short", "full_name_ar": "", "full_name_en": "X", "unit_id": 999999,
+                   "roles": [], "clearance": "normal"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let fields: Vec<&str> = r.1["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    for f in ["username", "full_name_ar", "password", "roles", "unit_id"] {
+        assert!(fields.contains(&f), "{f} missing from {fields:?}");
+    }
+    assert_eq!(app.counts(), before);
+    // The new user can sign in with their password.
+    let r = app
+        .call(
+            None,
+            Method::POST,
+            "/api/v1/auth/login",
+            Some(json!({"username": "khb.emp2", "password": "long enough password"})),
+        )
+        .await;
+    assert_eq!(r.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn directory_search_finds_arabic_and_english_names() {
+    let app = TestApp::spawn().await;
+    let (status, found) = app.get("clerk", "/api/v1/external-entities?q=%D8%A3%D8%B1%D8%A7%D9%85%D9%83%D9%88").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found[0]["code"], "ARAMCO");
+    let (_, found) = app.get("clerk", "/api/v1/external-entities?q=ministry").await;
+    assert_eq!(found[0]["code"], "MOMAH");
+    let (_, users) = app.get("clerk", &format!("/api/v1/users?unit_id={}", app.unit("KHB"))).await;
+    assert_eq!(users.as_array().unwrap().len(), 3);
+    let (status, units) = app.get("khb.emp", "/api/v1/units").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(units.as_array().unwrap().len(), 5);
+    let (status, entity) = app
+        .post("clerk", "/api/v1/external-entities", json!({"code": "SEC", "name_ar": "الشركة السعودية للكهرباء", "name_en": "Saudi Electricity", "kind": "company"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{entity}");
+    let r = app
+        .post(
+            "khb.emp",
+            "/api/v1/external-entities",
+            json!({"code": "SEC2", "name_ar": "س", "name_en": "S", "kind": "company"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
+}

@@ -1,0 +1,97 @@
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{TestApp, assert_problem};
+
+#[tokio::test]
+async fn inbox_boxes_filters_and_cursor_pages() {
+    let app = TestApp::spawn().await;
+    for i in 0..3 {
+        app.register_incoming(&format!("خطاب {i}"), json!([{"unit_id": app.unit("KHB"), "user_id": app.user("khb.emp"), "purpose": "action"}, {"unit_id": app.unit("HR"), "purpose": "information"}])).await;
+    }
+    let urgent_not = app
+        .post("clerk", "/api/v1/transactions", json!({"kind": "incoming", "subject": "عادي", "external_entity_id": app.fx.ministry, "priority": "normal",
+               "due_at": "2020-01-01T00:00:00Z", "referrals": [{"unit_id": app.unit("KHB"), "user_id": app.user("khb.emp"), "purpose": "action"}]}))
+        .await;
+    assert_eq!(urgent_not.0, StatusCode::CREATED);
+
+    let (_, held) = app.get("khb.emp", "/api/v1/inbox?box=held").await;
+    assert_eq!(held["items"].as_array().unwrap().len(), 4);
+    assert_eq!(held["items"][0]["transaction"]["subject"], "عادي", "newest first");
+    assert!(held["next_cursor"].is_null());
+    let (_, urgent) = app.get("khb.emp", "/api/v1/inbox?priority=urgent").await;
+    assert_eq!(urgent["items"].as_array().unwrap().len(), 3);
+    let (_, overdue) = app.get("khb.emp", "/api/v1/inbox?overdue=true").await;
+    assert_eq!(overdue["items"].as_array().unwrap().len(), 1);
+    assert_eq!(overdue["items"][0]["referral"]["overdue"], true);
+    // Pages of two.
+    let (_, p1) = app.get("khb.emp", "/api/v1/inbox?limit=2").await;
+    assert_eq!(p1["items"].as_array().unwrap().len(), 2);
+    let cursor = p1["next_cursor"].as_str().unwrap();
+    let (_, p2) = app.get("khb.emp", &format!("/api/v1/inbox?limit=2&cursor={cursor}")).await;
+    assert_eq!(p2["items"].as_array().unwrap().len(), 2);
+    assert!(p2["next_cursor"].is_null());
+    assert_ne!(p1["items"][1]["referral"]["id"], p2["items"][0]["referral"]["id"]);
+    // Copies go to HR's copies box, not its queue.
+    let (_, copies) = app.get("hr.emp", "/api/v1/inbox?box=copies").await;
+    assert_eq!(copies["items"].as_array().unwrap().len(), 3);
+    let (_, queue) = app.get("hr.emp", "/api/v1/inbox?box=unit").await;
+    assert_eq!(queue["items"], json!([]));
+    let (_, sent) = app.get("clerk", "/api/v1/inbox?box=sent&kind=incoming").await;
+    assert_eq!(sent["items"].as_array().unwrap().len(), 7);
+    let (_, none) = app.get("clerk", "/api/v1/inbox?box=sent&kind=internal").await;
+    assert_eq!(none["items"], json!([]));
+}
+
+#[tokio::test]
+async fn managers_see_their_unit_and_below_oldest_first() {
+    let app = TestApp::spawn().await;
+    let a = app
+        .register_incoming(
+            "أ",
+            json!([{"unit_id": app.unit("KHB-ENG"), "user_id": app.user("eng.emp"), "purpose": "action"}]),
+        )
+        .await;
+    let b = app.register_incoming("ب", json!([{"unit_id": app.unit("KHB"), "purpose": "action"}])).await;
+    app.register_incoming("ج", json!([{"unit_id": app.unit("HR"), "purpose": "action"}])).await;
+    let (status, overview) = app.get("khb.head", &format!("/api/v1/units/{}/overview", app.unit("KHB"))).await;
+    assert_eq!(status, StatusCode::OK, "{overview}");
+    let items = overview["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "Khobar and its engineering department, not HR");
+    assert_eq!(items[0]["transaction"]["id"], a["transaction"]["id"], "oldest first");
+    assert_eq!(items[0]["referral"]["to_user"]["username"], "eng.emp");
+    assert!(items[0]["referral"]["dwell"]["total"]["wall_clock_seconds"].as_i64().unwrap() >= 0);
+    assert_eq!(items[1]["transaction"]["id"], b["transaction"]["id"]);
+    let (_, newest) = app.get("khb.head", &format!("/api/v1/units/{}/overview?sort=newest", app.unit("KHB"))).await;
+    assert_eq!(newest["items"][0]["transaction"]["id"], b["transaction"]["id"]);
+    // The engineering head sees only their own unit; an employee sees no overview.
+    let (_, eng) = app.get("eng.head", &format!("/api/v1/units/{}/overview", app.unit("KHB-ENG"))).await;
+    assert_eq!(eng["items"].as_array().unwrap().len(), 1);
+    let x = app.get("eng.head", &format!("/api/v1/units/{}/overview", app.unit("KHB"))).await;
+    assert_problem(&x, StatusCode::FORBIDDEN, "forbidden");
+    let x = app.get("khb.emp", &format!("/api/v1/units/{}/overview", app.unit("KHB"))).await;
+    assert_problem(&x, StatusCode::FORBIDDEN, "forbidden");
+    let x = app.get("khb.head", "/api/v1/units/999999/overview").await;
+    assert_problem(&x, StatusCode::NOT_FOUND, "unit_not_found");
+    // The head of Khobar may open a transaction held below them.
+    let (status, _) = app.get("khb.head", &format!("/api/v1/transactions/{}", a["transaction"]["id"])).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn confidential_transactions_stay_out_of_uncleared_lists() {
+    let app = TestApp::spawn().await;
+    let (status, secret) = app
+        .post("clerk", "/api/v1/transactions", json!({"kind": "incoming", "subject": "سري", "external_entity_id": app.fx.ministry, "confidentiality": "confidential",
+               "referrals": [{"unit_id": app.unit("KHB"), "purpose": "action"}]}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let tid = &secret["transaction"]["id"];
+    // khb.head is cleared for confidential; khb.emp (normal) is not.
+    let (_, queue) = app.get("khb.head", "/api/v1/inbox?box=unit").await;
+    assert_eq!(queue["items"].as_array().unwrap().len(), 1);
+    let (_, queue) = app.get("khb.emp", "/api/v1/inbox?box=unit").await;
+    assert_eq!(queue["items"], json!([]));
+    let x = app.get("khb.emp", &format!("/api/v1/transactions/{tid}")).await;
+    assert_problem(&x, StatusCode::NOT_FOUND, "transaction_not_found");
+}

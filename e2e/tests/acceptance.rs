@@ -1,0 +1,274 @@
+//! The acceptance flow of the core issue, against the real `muamalat` binary started as a separate process with the
+//! demo organisation, over real HTTP. On PostgreSQL too when `TEST_DATABASE_URL` is set.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use diesel::{Connection, RunQueryDsl};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "e2e-demo-password";
+
+/// The `muamalat` binary built beside this test (same target directory and profile).
+fn binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test executable");
+    let dir = exe.parent().and_then(|deps| deps.parent()).expect("target directory");
+    let bin = dir.join(format!("muamalat{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} is missing: build it first with `cargo build -p muamalat-api`", bin.display());
+    bin
+}
+
+struct Server {
+    child: Child,
+    base: String,
+    _data: tempfile::TempDir,
+    pg: Option<(String, String)>,
+    stdout: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some((admin, name)) = &self.pg
+            && let Ok(mut conn) = diesel::PgConnection::establish(admin)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn);
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+async fn start() -> Server {
+    let data = tempfile::tempdir().expect("data dir");
+    let port = free_port();
+    let mut cmd = Command::new(binary());
+    cmd.args(["serve", "--demo"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("MUAMALAT_BIND", format!("127.0.0.1:{port}"))
+        .env("MUAMALAT_DATA_DIR", data.path())
+        .env("MUAMALAT_DEMO_PASSWORD", PASSWORD)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    let mut pg = None;
+    if let Some(admin) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+        let name = format!("muamalat_e2e_{}_{port}", std::process::id());
+        let mut conn = diesel::PgConnection::establish(&admin).expect("connect to TEST_DATABASE_URL");
+        diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).expect("create database");
+        let (base, _) = admin.rsplit_once('/').expect("TEST_DATABASE_URL ends with /<database>");
+        cmd.env("DATABASE_URL", format!("{base}/{name}"));
+        pg = Some((admin, name));
+    }
+    let mut child = cmd.spawn().expect("start muamalat");
+    // The seeding output goes to stdout: keep it to check the sign-in instructions.
+    let out = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Ok(res) = client.get(format!("{base}/readyz")).send().await
+            && res.status() == StatusCode::OK
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the server did not become ready");
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("muamalat exited early: {status}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let stdout: Vec<String> = rx.try_iter().collect();
+    Server { child, base, _data: data, pg, stdout: stdout.join("\n") }
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Client {
+    async fn login(server: &Server, username: &str) -> Client {
+        let http = reqwest::Client::new();
+        let res = http
+            .post(format!("{}/api/v1/auth/login", server.base))
+            .json(&json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(res.status(), StatusCode::OK, "login {username}");
+        let body: Value = res.json().await.expect("json");
+        Client { http, base: server.base.clone(), token: body["access_token"].as_str().expect("token").into() }
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let text = res.text().await.expect("body");
+        (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).expect("json body") })
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        let (status, body) = self.send(reqwest::Method::GET, path, None).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        body
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Value {
+        let (status, answer) = self.send(reqwest::Method::POST, path, Some(body)).await;
+        assert!(status.is_success(), "POST {path}: {status} {answer}");
+        answer
+    }
+}
+
+#[tokio::test]
+async fn acceptance_flow_against_the_real_binary() {
+    let server = start().await;
+    assert!(server.stdout.contains("registry.clerk1"), "the demo sign-in is printed:\n{}", server.stdout);
+
+    let clerk = Client::login(&server, "registry.clerk1").await;
+    let units: HashMap<String, i64> = clerk
+        .get("/api/v1/units")
+        .await
+        .as_array()
+        .expect("units")
+        .iter()
+        .map(|u| (u["code"].as_str().expect("code").to_string(), u["id"].as_i64().expect("id")))
+        .collect();
+    assert!(units.len() >= 25, "the demo organisation has at least 25 units");
+    let users = clerk.get("/api/v1/users").await;
+    assert!(users.as_array().expect("users").len() >= 60, "the demo organisation has at least 60 users");
+    let ministry = clerk.get("/api/v1/external-entities?q=%D9%88%D8%B2%D8%A7%D8%B1%D8%A9").await[0]["id"].clone();
+    let user_id = |name: &str| {
+        users.as_array().expect("users").iter().find(|u| u["username"] == name).map(|u| u["id"].clone()).expect(name)
+    };
+
+    // Register an incoming letter from a ministry; refer to Khobar for action and to HR for information.
+    let reg = clerk
+        .post(
+            "/api/v1/transactions",
+            json!({"kind": "incoming", "subject": "طلب بيانات المشاريع البلدية", "external_entity_id": ministry,
+                   "sender_reference": "1447/م/889", "priority": "urgent",
+                   "referrals": [{"unit_id": units["KHB"], "purpose": "action", "instructions": "للإفادة"},
+                                 {"unit_id": units["GD-HR"], "purpose": "information"}]}),
+        )
+        .await;
+    let tid = reg["transaction"]["id"].as_i64().expect("id");
+    let number = reg["transaction"]["registration_number"].as_str().expect("number");
+    assert!(number.ends_with("/000001"), "{number}");
+    let to_khb = reg["referrals"]
+        .as_array()
+        .expect("referrals")
+        .iter()
+        .find(|r| r["to_unit"]["code"] == "KHB")
+        .expect("KHB")
+        .clone();
+
+    // Khobar's head receives it and refers it to an employee with instructions.
+    let head = Client::login(&server, "khb.head").await;
+    let queue = head.get("/api/v1/inbox?box=unit").await;
+    assert_eq!(queue["items"][0]["referral"]["id"], to_khb["id"]);
+    head.post(&format!("/api/v1/referrals/{}/receive", to_khb["id"]), json!({})).await;
+    let fwd = head
+        .post(
+            &format!("/api/v1/referrals/{}/forward", to_khb["id"]),
+            json!({"targets": [{"unit_id": units["KHB"], "user_id": user_id("khb.employee1"), "purpose": "action", "instructions": "نأمل الدراسة"}]}),
+        )
+        .await;
+    let to_emp = fwd["referrals"][0].clone();
+
+    // The employee forwards it to the engineering department.
+    let emp = Client::login(&server, "khb.employee1").await;
+    assert_eq!(emp.get("/api/v1/inbox").await["items"][0]["referral"]["id"], to_emp["id"]);
+    let fwd2 = emp
+        .post(
+            &format!("/api/v1/referrals/{}/forward", to_emp["id"]),
+            json!({"targets": [{"unit_id": units["KHB-ENG"], "purpose": "action"}]}),
+        )
+        .await;
+    let to_eng = fwd2["referrals"][0].clone();
+
+    // The engineering department completes it, and it is closed.
+    let eng = Client::login(&server, "khb-eng.employee1").await;
+    eng.post(&format!("/api/v1/referrals/{}/receive", to_eng["id"]), json!({})).await;
+    eng.post(&format!("/api/v1/referrals/{}/complete", to_eng["id"]), json!({"note": "أُرسلت البيانات"})).await;
+    let closed = clerk.post(&format!("/api/v1/transactions/{tid}/close"), json!({"note": "أنجز"})).await;
+    assert_eq!(closed["status"], "closed");
+
+    // Timeline: every hop; route: the parallel copy; dwell: every holder.
+    let timeline = head.get(&format!("/api/v1/transactions/{tid}/timeline")).await;
+    let kinds: Vec<&str> =
+        timeline.as_array().expect("events").iter().map(|e| e["kind"].as_str().expect("kind")).collect();
+    assert_eq!(
+        kinds,
+        [
+            "registered",
+            "referred",
+            "referred",
+            "received",
+            "forwarded",
+            "referred",
+            "received",
+            "forwarded",
+            "referred",
+            "received",
+            "completed",
+            "closed"
+        ]
+    );
+    let route = clerk.get(&format!("/api/v1/transactions/{tid}/route")).await;
+    assert_eq!(route["roots"].as_array().expect("roots").len(), 2);
+    assert_eq!(route["roots"][1]["referral"]["purpose"], "information");
+    assert_eq!(route["roots"][0]["children"][0]["children"][0]["referral"]["id"], to_eng["id"]);
+    let dwell = clerk.get(&format!("/api/v1/transactions/{tid}/dwell")).await;
+    for r in dwell["referrals"].as_array().expect("referrals") {
+        let sent: chrono::DateTime<chrono::Utc> = r["sent_at"].as_str().expect("sent").parse().expect("time");
+        let done: chrono::DateTime<chrono::Utc> = r["completed_at"].as_str().expect("completed").parse().expect("time");
+        let total = r["dwell"]["total"]["wall_clock_seconds"].as_i64().expect("total");
+        assert_eq!(total, (done - sent).num_seconds(), "{r}");
+        assert_eq!(r["dwell"]["running"], false);
+    }
+    let holders: Vec<&str> = dwell["per_user"]
+        .as_array()
+        .expect("per_user")
+        .iter()
+        .map(|u| u["user"]["username"].as_str().expect("user"))
+        .collect();
+    for who in ["khb.head", "khb.employee1", "khb-eng.employee1"] {
+        assert!(holders.contains(&who), "{who} missing from {holders:?}");
+    }
+
+    // Bad input changes nothing and gets a problem.
+    let (status, problem) = clerk
+        .send(reqwest::Method::POST, &format!("/api/v1/transactions/{tid}/close"), Some(json!({"note": "x"})))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(problem["code"], "transaction_closed");
+    let res = reqwest::Client::new()
+        .get(format!("{}/api/v1/inbox", server.base))
+        .bearer_auth("forged.token.here")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
