@@ -58,6 +58,10 @@ pub fn login(
     refresh_ttl_seconds: i64,
 ) -> Result<TokenResponse, ApiError> {
     let username = username.trim().to_lowercase();
+    if username.is_empty() || username.len() > 64 || username.chars().any(char::is_control) {
+        auth::verify_password(password, auth::dummy_hash());
+        return Err(bad_credentials());
+    }
     let user: Option<UserRow> =
         users::table.filter(users::username.eq(&username)).select(UserRow::as_select()).first(conn).optional()?;
     let Some(user) = user else {

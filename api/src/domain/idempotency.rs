@@ -101,8 +101,9 @@ where
         Ok(Stored { status, body })
     });
     match (result, key) {
-        // A concurrent request with the same key committed first: answer what it stored.
-        (Err(e), Some(key)) if e.code == ErrorCode::IdempotencyKeyReused => lookup(conn, user_id, key)?.ok_or(e),
+        // A concurrent request with the same key may have committed first (its work then makes ours fail, or our
+        // key insert collide): answer what it stored.
+        (Err(e), Some(key)) => lookup(conn, user_id, key)?.ok_or(e),
         (other, _) => other,
     }
 }

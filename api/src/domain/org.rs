@@ -21,9 +21,12 @@ diesel::define_sql_function! {
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
-/// A `LIKE` pattern matching the text anywhere, lower-cased, with the caller's wildcards removed.
+/// A `LIKE` pattern matching the text anywhere, lower-cased, without the caller's wildcards or control characters
+/// (PostgreSQL refuses a NUL in text).
 fn contains_pattern(q: &str) -> String {
-    format!("%{}%", q.to_lowercase().replace(['%', '_', '\\'], ""))
+    let cleaned: String =
+        q.to_lowercase().chars().filter(|c| !c.is_control() && !matches!(c, '%' | '_' | '\\')).collect();
+    format!("%{cleaned}%")
 }
 
 fn validate_code(v: &mut Validator, field: &str, code: &str) {

@@ -13,7 +13,7 @@ use crate::schema::{referrals, transactions};
 
 /// Whether the actor may see the transaction: cleared for its confidentiality, and an admin or auditor, its creator,
 /// a member of the registry that registered it, or on its route (themselves, their unit's queue, or a unit they
-/// manage).
+/// manage, with its subtree).
 pub fn can_view(conn: &mut DbConn, actor: &Actor, t: &TransactionRow) -> Result<bool, ApiError> {
     if actor.clearance().level() < t.confidentiality {
         return Ok(false);
@@ -21,7 +21,7 @@ pub fn can_view(conn: &mut DbConn, actor: &Actor, t: &TransactionRow) -> Result<
     if actor.has(Role::Admin) || actor.has(Role::Auditor) || t.created_by == actor.id() {
         return Ok(true);
     }
-    if t.registry_unit_id == Some(actor.unit.id) || (t.origin_unit_id == actor.unit.id && t.status != "draft") {
+    if t.registry_unit_id == Some(actor.unit.id) {
         return Ok(true);
     }
     let me = actor.id();
@@ -100,6 +100,20 @@ pub fn ensure_open(t: &TransactionRow) -> Result<(), ApiError> {
         }
         _ => Err(ApiError::conflict(ErrorCode::TransactionArchived, "This transaction is archived.")),
     }
+}
+
+/// Lock the transaction's row for the rest of the database transaction and check it is still open. Every routing
+/// change takes this lock first, so a close cannot interleave with a referral being opened (PostgreSQL runs writers
+/// concurrently; SQLite already serialises them).
+pub fn lock_open(conn: &mut DbConn, t: &TransactionRow) -> Result<(), ApiError> {
+    let locked = diesel::update(transactions::table.find(t.id).filter(transactions::status.eq("open")))
+        .set(transactions::updated_at.eq(super::now()))
+        .execute(conn)?;
+    if locked == 1 {
+        return Ok(());
+    }
+    let current: TransactionRow = transactions::table.find(t.id).select(TransactionRow::as_select()).first(conn)?;
+    ensure_open(&current)
 }
 
 pub fn ensure_version(expected: Option<i32>, actual: i32) -> Result<(), ApiError> {

@@ -109,6 +109,7 @@ fn held_referral(
 ) -> Result<(ReferralRow, TransactionRow), ApiError> {
     let (r, t) = policy::visible_referral(conn, actor, id)?;
     policy::ensure_open(&t)?;
+    policy::lock_open(conn, &t)?;
     policy::ensure_holds_open(actor, &r)?;
     policy::ensure_version(expected_version, r.version)?;
     Ok((r, t))
@@ -138,7 +139,7 @@ pub fn forward(
 ) -> Result<TransactionWithReferrals, ApiError> {
     let (r, t) = held_referral(conn, actor, id, req.expected_version)?;
     let mut v = Validator::new();
-    validate_targets(conn, &mut v, "targets", &req.targets, true)?;
+    validate_targets(conn, &mut v, "targets", &req.targets, true, t.confidentiality)?;
     v.optional_text("note", req.note.as_deref(), MAX_NOTE);
     v.finish()?;
     let at = now();
@@ -146,7 +147,7 @@ pub fn forward(
     record(conn, t.id, Some(r.id), EventKind::Forwarded, actor, at, json!({"note": done.action_note}))?;
     let opened = open_referrals(conn, actor, &t, Some(&done), &req.targets, at)?;
     Ok(TransactionWithReferrals {
-        transaction: views::transaction(conn, &t)?,
+        transaction: views::transaction(conn, actor, &t)?,
         referrals: views::referrals(conn, &opened)?,
     })
 }
@@ -174,7 +175,7 @@ pub fn return_to_sender(
     };
     let opened = open_referrals(conn, actor, &t, Some(&done), std::slice::from_ref(&back), at)?;
     Ok(TransactionWithReferrals {
-        transaction: views::transaction(conn, &t)?,
+        transaction: views::transaction(conn, actor, &t)?,
         referrals: views::referrals(conn, &opened)?,
     })
 }
@@ -200,13 +201,14 @@ pub fn refer(
 ) -> Result<TransactionWithReferrals, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
     policy::ensure_open(&t)?;
+    policy::lock_open(conn, &t)?;
     let parent = policy::ensure_participant(conn, actor, &t)?;
     let mut v = Validator::new();
-    validate_targets(conn, &mut v, "targets", targets, true)?;
+    validate_targets(conn, &mut v, "targets", targets, true, t.confidentiality)?;
     v.finish()?;
     let opened = open_referrals(conn, actor, &t, parent.as_ref(), targets, now())?;
     Ok(TransactionWithReferrals {
-        transaction: views::transaction(conn, &t)?,
+        transaction: views::transaction(conn, actor, &t)?,
         referrals: views::referrals(conn, &opened)?,
     })
 }
@@ -215,12 +217,13 @@ pub fn refer(
 pub fn annotate(conn: &mut DbConn, actor: &Actor, transaction_id: i64, text: &str) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
     policy::ensure_open(&t)?;
+    policy::lock_open(conn, &t)?;
     let mut v = Validator::new();
     v.text("text", text, MAX_NOTE);
     v.finish()?;
     let held = policy::held_open_referrals(conn, actor, &t)?;
     record(conn, t.id, held.first().map(|r| r.id), EventKind::Annotated, actor, now(), json!({"text": text.trim()}))?;
-    views::transaction(conn, &t)
+    views::transaction(conn, actor, &t)
 }
 
 /// Record a decision (approve, reject, request information).
@@ -232,6 +235,7 @@ pub fn decide(
 ) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
     policy::ensure_open(&t)?;
+    policy::lock_open(conn, &t)?;
     let held = policy::ensure_participant(conn, actor, &t)?;
     let mut v = Validator::new();
     v.optional_text("note", req.note.as_deref(), MAX_NOTE);
@@ -245,7 +249,7 @@ pub fn decide(
         now(),
         json!({"decision": req.decision, "note": req.note}),
     )?;
-    views::transaction(conn, &t)
+    views::transaction(conn, actor, &t)
 }
 
 fn status_conflict() -> ApiError {
@@ -262,6 +266,7 @@ pub fn close(
 ) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
     policy::ensure_open(&t)?;
+    policy::lock_open(conn, &t)?;
     policy::ensure_version(req.expected_version, t.version)?;
     let mut v = Validator::new();
     v.text("note", req.note.as_deref().unwrap_or(""), MAX_NOTE);
@@ -307,7 +312,7 @@ pub fn close(
     .optional()?
     .ok_or_else(status_conflict)?;
     record(conn, t.id, mine.first().map(|r| r.id), EventKind::Closed, actor, at, json!({"resolution": resolution}))?;
-    views::transaction(conn, &closed)
+    views::transaction(conn, actor, &closed)
 }
 
 /// Reopen a closed transaction, with a reason. Whoever reopens it without speaking for the owner side gets it back
@@ -367,7 +372,7 @@ pub fn reopen(
         };
         open_referrals(conn, actor, &reopened, None, std::slice::from_ref(&back), at)?;
     }
-    views::transaction(conn, &reopened)
+    views::transaction(conn, actor, &reopened)
 }
 
 /// Archive a closed transaction; it can no longer change.
@@ -413,5 +418,5 @@ pub fn archive(
     .optional()?
     .ok_or_else(status_conflict)?;
     record(conn, t.id, None, EventKind::Archived, actor, at, json!({"note": req.note}))?;
-    views::transaction(conn, &archived)
+    views::transaction(conn, actor, &archived)
 }

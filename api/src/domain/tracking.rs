@@ -19,7 +19,7 @@ use crate::schema::{events, referrals, transactions, units};
 
 pub fn get(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, id)?;
-    views::transaction(conn, &t)
+    views::transaction(conn, actor, &t)
 }
 
 pub fn timeline(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Vec<Event>, ApiError> {

@@ -86,6 +86,7 @@ pub fn validate_targets(
     field: &str,
     targets: &[ReferralTarget],
     required: bool,
+    confidentiality: i32,
 ) -> Result<(), ApiError> {
     if required && targets.is_empty() {
         v.add(field, "required", "name at least one unit or user to refer to");
@@ -102,16 +103,19 @@ pub fn validate_targets(
             Some(true) => {}
         }
         if let Some(user_id) = t.user_id {
-            match users::table
+            let user = users::table
                 .find(user_id)
-                .select((users::unit_id, users::active))
-                .first::<(i64, bool)>(conn)
-                .optional()?
-            {
+                .select((users::unit_id, users::active, users::clearance))
+                .first::<(i64, bool, i32)>(conn)
+                .optional()?;
+            match user {
                 None => v.add(f("user_id"), "not_found", format!("no user {user_id}")),
-                Some((_, false)) => v.add(f("user_id"), "disabled", "this user is disabled"),
-                Some((unit, true)) if unit != t.unit_id => {
+                Some((_, false, _)) => v.add(f("user_id"), "disabled", "this user is disabled"),
+                Some((unit, true, _)) if unit != t.unit_id => {
                     v.add(f("user_id"), "invalid", "this user does not belong to the named unit")
+                }
+                Some((_, true, clearance)) if clearance < confidentiality => {
+                    v.add(f("user_id"), "insufficient_clearance", "this user is not cleared for the transaction")
                 }
                 Some(_) => {}
             }
@@ -254,7 +258,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, req: &NewTransaction) -> Result<
     {
         v.add("sender_reference", "not_allowed", "only incoming letters carry the sender's reference");
     }
-    validate_targets(conn, &mut v, "referrals", &req.referrals, false)?;
+    validate_targets(conn, &mut v, "referrals", &req.referrals, false, req.confidentiality.level())?;
     validate_links(conn, &mut v, &req.links)?;
     v.finish()?;
     if req.kind == TransactionKind::Incoming && !actor.has(Role::RegistryClerk) {
@@ -311,7 +315,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, req: &NewTransaction) -> Result<
     insert_links(conn, actor, &t, &req.links, at)?;
     let opened = open_referrals(conn, actor, &t, None, &req.referrals, at)?;
     Ok(TransactionWithReferrals {
-        transaction: views::transaction(conn, &t)?,
+        transaction: views::transaction(conn, actor, &t)?,
         referrals: views::referrals(conn, &opened)?,
     })
 }
@@ -365,7 +369,7 @@ pub fn update_draft(
         .optional()?
         .ok_or_else(|| ApiError::conflict(ErrorCode::VersionConflict, "The draft changed meanwhile; reload it."))?;
     record(conn, t.id, None, EventKind::DraftUpdated, actor, at, json!({}))?;
-    views::transaction(conn, &updated)
+    views::transaction(conn, actor, &updated)
 }
 
 /// Send a draft: number it at the author's registry and refer it straight to the targets, without passing through
@@ -378,7 +382,7 @@ pub fn send_draft(
 ) -> Result<TransactionWithReferrals, ApiError> {
     let t = draft_of_actor(conn, actor, id)?;
     let mut v = Validator::new();
-    validate_targets(conn, &mut v, "targets", targets, true)?;
+    validate_targets(conn, &mut v, "targets", targets, true, t.confidentiality)?;
     v.finish()?;
     let at = now();
     let registry = registry_of(conn, &actor.unit)?;
@@ -410,7 +414,7 @@ pub fn send_draft(
     )?;
     let opened = open_referrals(conn, actor, &sent, None, targets, at)?;
     Ok(TransactionWithReferrals {
-        transaction: views::transaction(conn, &sent)?,
+        transaction: views::transaction(conn, actor, &sent)?,
         referrals: views::referrals(conn, &opened)?,
     })
 }
@@ -436,7 +440,7 @@ pub fn link(conn: &mut DbConn, actor: &Actor, id: i64, req: &NewLink) -> Result<
         return Err(ApiError::conflict(ErrorCode::AlreadyExists, "This link already exists."));
     }
     insert_links(conn, actor, &t, std::slice::from_ref(req), now())?;
-    views::transaction(conn, &t)
+    views::transaction(conn, actor, &t)
 }
 
 /// Whether a purpose makes the receiver the holder (a referral for action).

@@ -10,6 +10,7 @@ use shared_types::{
     Unit, UnitRef, User, UserRef,
 };
 
+use super::actor::Actor;
 use super::{parse, utc};
 use crate::calendar;
 use crate::db::DbConn;
@@ -197,8 +198,8 @@ pub fn summary(t: &TransactionRow) -> Result<TransactionSummary, ApiError> {
     })
 }
 
-/// The full header of a transaction, with its links.
-pub fn transaction(conn: &mut DbConn, t: &TransactionRow) -> Result<Transaction, ApiError> {
+/// The full header of a transaction, with the links the actor may see.
+pub fn transaction(conn: &mut DbConn, actor: &Actor, t: &TransactionRow) -> Result<Transaction, ApiError> {
     let links: Vec<LinkRow> = transaction_links::table
         .filter(transaction_links::from_transaction_id.eq(t.id).or(transaction_links::to_transaction_id.eq(t.id)))
         .order(transaction_links::id)
@@ -208,13 +209,17 @@ pub fn transaction(conn: &mut DbConn, t: &TransactionRow) -> Result<Transaction,
         .iter()
         .map(|l| if l.from_transaction_id == t.id { l.to_transaction_id } else { l.from_transaction_id })
         .collect();
-    let others: HashMap<i64, (Option<String>, String)> = transactions::table
+    let other_rows: Vec<TransactionRow> = transactions::table
         .filter(transactions::id.eq_any(&other_ids))
-        .select((transactions::id, transactions::registration_number, transactions::subject))
-        .load::<(i64, Option<String>, String)>(conn)?
-        .into_iter()
-        .map(|(id, number, subject)| (id, (number, subject)))
-        .collect();
+        .select(TransactionRow::as_select())
+        .load(conn)?;
+    // A link names the other transaction; show only those the actor may see.
+    let mut others: HashMap<i64, (Option<String>, String)> = HashMap::new();
+    for o in other_rows {
+        if super::policy::can_view(conn, actor, &o)? {
+            others.insert(o.id, (o.registration_number, o.subject));
+        }
+    }
     let refs = Refs::load(
         conn,
         [t.origin_unit_id].into_iter().chain(t.registry_unit_id),
@@ -226,7 +231,7 @@ pub fn transaction(conn: &mut DbConn, t: &TransactionRow) -> Result<Transaction,
     for l in &links {
         let outbound = l.from_transaction_id == t.id;
         let other = if outbound { l.to_transaction_id } else { l.from_transaction_id };
-        let (number, subject) = others.get(&other).cloned().unwrap_or_default();
+        let Some((number, subject)) = others.get(&other).cloned() else { continue };
         link_views.push(TransactionLink {
             kind: parse(&l.kind)?,
             transaction_id: other,

@@ -32,11 +32,8 @@ pub async fn login(
     let body = body.into_inner();
     let keys = keys.into_inner();
     let ttl = config.refresh_token_ttl_seconds;
-    db::run(&pool, move |conn| {
-        db::write_tx(conn, |conn| accounts::login(conn, &keys, &body.username, &body.password, ttl))
-    })
-    .await
-    .map(web::Json)
+    // No write transaction around the password check: argon2 takes tens of milliseconds and SQLite has one writer.
+    db::run(&pool, move |conn| accounts::login(conn, &keys, &body.username, &body.password, ttl)).await.map(web::Json)
 }
 
 /// Exchange a refresh token for a new pair. Refresh tokens are single-use; replaying one revokes the session.

@@ -24,7 +24,9 @@ async fn login_issues_tokens_and_me_answers_the_user() {
 async fn wrong_credentials_are_refused_alike() {
     let app = TestApp::spawn().await;
     let before = app.counts();
-    for (user, pass) in [("khb.head", "wrong password!"), ("nobody.here", PASSWORD)] {
+    for (user, pass) in
+        [("khb.head", "wrong password!"), ("nobody.here", PASSWORD), ("nul\u{0}byte", PASSWORD), ("", "")]
+    {
         let r =
             app.call(None, Method::POST, "/api/v1/auth/login", Some(json!({"username": user, "password": pass}))).await;
         assert_problem(&r, StatusCode::UNAUTHORIZED, "invalid_credentials");

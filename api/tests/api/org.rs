@@ -125,6 +125,8 @@ async fn directory_search_finds_arabic_and_english_names() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
     assert_eq!(found[0]["code"], "ARAMCO");
+    let (status, none) = app.get("clerk", "/api/v1/users?q=%00").await;
+    assert_eq!(status, StatusCode::OK, "a NUL in a search is ignored, not a server error: {none}");
     let (_, found) = app.get("clerk", "/api/v1/external-entities?q=ministry").await;
     assert_eq!(found[0]["code"], "MOMAH");
     let (_, users) = app.get("clerk", &format!("/api/v1/users?unit_id={}", app.unit("KHB"))).await;

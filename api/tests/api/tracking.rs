@@ -94,4 +94,31 @@ async fn confidential_transactions_stay_out_of_uncleared_lists() {
     assert_eq!(queue["items"], json!([]));
     let x = app.get("khb.emp", &format!("/api/v1/transactions/{tid}")).await;
     assert_problem(&x, StatusCode::NOT_FOUND, "transaction_not_found");
+    // It cannot be referred to someone without the clearance to act on it.
+    let before = app.counts();
+    let x = app
+        .post(
+            "clerk",
+            &format!("/api/v1/transactions/{tid}/referrals"),
+            json!({"targets": [{"unit_id": app.unit("KHB"), "user_id": app.user("khb.emp"), "purpose": "action"}]}),
+        )
+        .await;
+    assert_problem(&x, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(x.1["errors"][0]["code"], "insufficient_clearance");
+    assert_eq!(app.counts(), before);
+    // A normal transaction linking to it does not reveal it to whoever may see only the normal one.
+    let normal = app
+        .register_incoming(
+            "عادية",
+            json!([{"unit_id": app.unit("KHB"), "user_id": app.user("khb.emp"), "purpose": "action"}]),
+        )
+        .await;
+    let nid = normal["transaction"]["id"].as_i64().unwrap();
+    let (status, linked) = app
+        .post("clerk", &format!("/api/v1/transactions/{nid}/links"), json!({"kind": "related", "transaction_id": tid}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{linked}");
+    assert_eq!(linked["links"].as_array().unwrap().len(), 1, "the clerk sees the link");
+    let (_, seen) = app.get("khb.emp", &format!("/api/v1/transactions/{nid}")).await;
+    assert_eq!(seen["links"], json!([]), "khb.emp must not learn of the confidential transaction");
 }

@@ -7,6 +7,7 @@ DROP TABLE registration_counters;
 DROP TABLE refresh_tokens;
 DROP TABLE external_entities;
 DROP TABLE user_roles;
+UPDATE units SET head_user_id = NULL;
 DROP TABLE users;
 DROP TABLE units;
 DROP TABLE server_settings;
