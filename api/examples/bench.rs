@@ -231,7 +231,7 @@ async fn latency(client: &reqwest::Client, label: &str, requests: Vec<(String, S
     }
     times.sort();
     println!(
-        "{label:<10} {} requests: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        "{label:<12} {} requests: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         times.len(),
         percentile(&times, 0.50),
         percentile(&times, 0.99),
@@ -330,14 +330,15 @@ async fn main() {
     for u in inbox_users {
         inbox_tokens.push(token(&client, &base, u).await);
     }
-    let boxes = ["held", "unit", "sent", "copies"];
-    let requests: Vec<(String, String)> = (0..a.samples)
-        .map(|i| {
-            let t = &inbox_tokens[i % inbox_tokens.len()];
-            (format!("{base}/api/v1/inbox?box={}&limit=50", boxes[(i / inbox_tokens.len()) % boxes.len()]), t.clone())
-        })
-        .collect();
-    latency(&client, "inbox", requests).await;
+    let mut all = Vec::new();
+    for b in ["held", "unit", "sent", "copies"] {
+        let requests: Vec<(String, String)> = (0..a.samples / 4)
+            .map(|i| (format!("{base}/api/v1/inbox?box={b}&limit=50"), inbox_tokens[i % inbox_tokens.len()].clone()))
+            .collect();
+        all.extend(requests.clone());
+        latency(&client, &format!("inbox {b}"), requests).await;
+    }
+    latency(&client, "inbox all", all).await;
 
     // Timeline latency: random historical and fresh transactions, as the registry that registered them.
     let total = a.transactions + a.ops;
@@ -348,6 +349,9 @@ async fn main() {
     latency(&client, "timeline", requests).await;
 
     drop(pool);
+    if std::env::var("BENCH_KEEP").is_ok() {
+        println!("kept {}", dir.keep().display());
+    }
     if let Some((admin, name)) = drop_pg {
         let mut conn = diesel::PgConnection::establish(&admin).unwrap();
         diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn).unwrap();

@@ -136,16 +136,29 @@ pub fn backend_of(conn: &DbConn) -> Backend {
 /// Run `f` in a write transaction. On SQLite the transaction takes the write lock up front (`BEGIN IMMEDIATE`):
 /// a deferred transaction that reads and then writes can fail at once with `SQLITE_BUSY` when another writer got
 /// in between, whatever the busy timeout.
+///
+/// SQLite has one writer at a time anyway; writers of this process also queue on a mutex first, which hands the
+/// lock over at once instead of through SQLite's sleeping busy handler (that remains for other processes).
 pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
     type Tm = <DbConn as Connection>::TransactionManager;
-    match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
-        DbConn::Pg(_) => Tm::begin_transaction(conn)?,
-    }
+    static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _writer = match conn {
+        DbConn::Sqlite(c) => {
+            // A panic while holding the lock leaves no SQLite state behind (the transaction rolls back), so a
+            // poisoned mutex is still safe to use.
+            let guard = SQLITE_WRITER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            Some(guard)
+        }
+        DbConn::Pg(_) => {
+            Tm::begin_transaction(conn)?;
+            None
+        }
+    };
     match f(conn) {
         Ok(value) => {
             Tm::commit_transaction(conn)?;

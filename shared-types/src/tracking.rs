@@ -140,7 +140,7 @@ wire_enum! {
         Unit = "unit",
         /// Referrals I sent.
         Sent = "sent",
-        /// Copies for information addressed to me or my unit.
+        /// Open copies for information addressed to me or my unit's queue.
         Copies = "copies",
     }
 }

@@ -138,7 +138,7 @@ pub fn is_owner(actor: &Actor, t: &TransactionRow) -> bool {
 pub fn held_open_referrals(conn: &mut DbConn, actor: &Actor, t: &TransactionRow) -> Result<Vec<ReferralRow>, ApiError> {
     let open: Vec<ReferralRow> = referrals::table
         .filter(referrals::transaction_id.eq(t.id))
-        .filter(referrals::status.ne("completed"))
+        .filter(super::views::open_referral())
         .order(referrals::id)
         .select(ReferralRow::as_select())
         .load(conn)?;

@@ -273,7 +273,7 @@ pub fn close(
     v.finish()?;
     let open: Vec<ReferralRow> = referrals::table
         .filter(referrals::transaction_id.eq(t.id))
-        .filter(referrals::status.ne("completed"))
+        .filter(views::open_referral())
         .order(referrals::id)
         .select(ReferralRow::as_select())
         .load(conn)?;

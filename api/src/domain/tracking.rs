@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::{
     DEFAULT_PAGE_SIZE, DwellReport, DwellTotal, ErrorCode, Event, Holder, InboxBox, InboxItem, Location, MAX_PAGE_SIZE,
@@ -163,19 +164,26 @@ fn decode_cursor(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
         .transpose()
 }
 
-fn page(
+type Listing = diesel::dsl::IntoBoxed<
+    'static,
+    diesel::dsl::InnerJoin<referrals::table, transactions::table>,
+    <DbConn as diesel::Connection>::Backend,
+>;
+
+fn listing() -> Listing {
+    referrals::table.inner_join(transactions::table).into_boxed()
+}
+
+/// Apply the filters and the cursor to one listing and load at most `limit + 1` rows of it, in id order.
+fn fetch(
     conn: &mut DbConn,
     actor: &Actor,
     filter: &ListFilter,
-    mut query: diesel::dsl::IntoBoxed<
-        'static,
-        diesel::dsl::InnerJoin<referrals::table, transactions::table>,
-        <DbConn as diesel::Connection>::Backend,
-    >,
+    mut query: Listing,
     oldest_first: bool,
-) -> Result<Page<InboxItem>, ApiError> {
-    let limit = filter.limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
-    let at = now();
+    limit: u32,
+    at: NaiveDateTime,
+) -> Result<Vec<(ReferralRow, TransactionRow)>, ApiError> {
     query = query.filter(transactions::confidentiality.le(actor.clearance().level()));
     if let Some(kind) = filter.kind {
         query = query.filter(transactions::kind.eq(kind.as_str()));
@@ -187,7 +195,7 @@ fn page(
         query = query.filter(transactions::priority.eq(priority.as_str()));
     }
     match filter.overdue {
-        Some(true) => query = query.filter(referrals::status.ne("completed")).filter(referrals::due_at.lt(at)),
+        Some(true) => query = query.filter(views::open_referral()).filter(referrals::due_at.lt(at)),
         Some(false) => query = query.filter(referrals::due_at.is_null().or(referrals::due_at.ge(at))),
         None => {}
     }
@@ -196,8 +204,26 @@ fn page(
             if oldest_first { query.filter(referrals::id.gt(after)) } else { query.filter(referrals::id.lt(after)) };
     }
     query = if oldest_first { query.order(referrals::id.asc()) } else { query.order(referrals::id.desc()) };
-    let mut rows: Vec<(ReferralRow, TransactionRow)> =
-        query.limit(i64::from(limit) + 1).select((ReferralRow::as_select(), TransactionRow::as_select())).load(conn)?;
+    Ok(query.limit(i64::from(limit) + 1).select((ReferralRow::as_select(), TransactionRow::as_select())).load(conn)?)
+}
+
+/// A page from one or more listings merged in id order. Each listing is a simple indexed scan; merging them here,
+/// rather than with `OR` in SQL, keeps every page a bounded walk down an index.
+fn page(
+    conn: &mut DbConn,
+    actor: &Actor,
+    filter: &ListFilter,
+    listings: Vec<Listing>,
+    oldest_first: bool,
+) -> Result<Page<InboxItem>, ApiError> {
+    let limit = filter.limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+    let at = now();
+    let mut rows = Vec::new();
+    for query in listings {
+        rows.extend(fetch(conn, actor, filter, query, oldest_first, limit, at)?);
+    }
+    rows.sort_by_key(|(r, _)| if oldest_first { r.id } else { -r.id });
+    rows.dedup_by_key(|(r, _)| r.id);
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let referral_rows: Vec<ReferralRow> = rows.iter().map(|(r, _)| r.clone()).collect();
@@ -219,23 +245,23 @@ pub fn inbox(
 ) -> Result<Page<InboxItem>, ApiError> {
     let me = actor.id();
     let my_unit = actor.unit.id;
-    let base = referrals::table.inner_join(transactions::table).into_boxed();
-    let query = match which {
-        InboxBox::Held => base
-            .filter(referrals::to_user_id.eq(me))
-            .filter(referrals::status.ne("completed"))
-            .filter(referrals::purpose.ne("information")),
-        InboxBox::Unit => base
+    let to_me = || listing().filter(referrals::to_user_id.eq(me)).filter(views::open_referral());
+    let to_my_queue = || {
+        listing()
             .filter(referrals::to_unit_id.eq(my_unit))
             .filter(referrals::to_user_id.is_null())
-            .filter(referrals::status.ne("completed"))
-            .filter(referrals::purpose.ne("information")),
-        InboxBox::Sent => base.filter(referrals::from_user_id.eq(me)),
-        InboxBox::Copies => base.filter(referrals::purpose.eq("information")).filter(
-            referrals::to_user_id.eq(me).or(referrals::to_unit_id.eq(my_unit).and(referrals::to_user_id.is_null())),
-        ),
+            .filter(views::open_referral())
     };
-    page(conn, actor, filter, query, false)
+    let listings = match which {
+        InboxBox::Held => vec![to_me().filter(referrals::purpose.ne("information"))],
+        InboxBox::Unit => vec![to_my_queue().filter(referrals::purpose.ne("information"))],
+        InboxBox::Sent => vec![listing().filter(referrals::from_user_id.eq(me))],
+        InboxBox::Copies => vec![
+            to_me().filter(referrals::purpose.eq("information")),
+            to_my_queue().filter(referrals::purpose.eq("information")),
+        ],
+    };
+    page(conn, actor, filter, listings, false)
 }
 
 /// Everything open in a unit and below it, oldest first by default: who holds what, and for how long. For the
@@ -257,10 +283,6 @@ pub fn overview(
         return Err(ApiError::forbidden("Only the head of this unit (or above it) can see its overview."));
     }
     let subtree = super::actor::subtree_ids(conn, std::slice::from_ref(&unit))?;
-    let query = referrals::table
-        .inner_join(transactions::table)
-        .into_boxed()
-        .filter(referrals::to_unit_id.eq_any(subtree))
-        .filter(referrals::status.ne("completed"));
-    page(conn, actor, filter, query, oldest_first)
+    let query = listing().filter(referrals::to_unit_id.eq_any(subtree)).filter(views::open_referral());
+    page(conn, actor, filter, vec![query], oldest_first)
 }

@@ -140,6 +140,12 @@ pub fn dwell(r: &ReferralRow, now: NaiveDateTime) -> DwellTime {
     }
 }
 
+/// `referrals.status <> 'completed'` as a literal, not a bound parameter, so both SQLite and PostgreSQL can use the
+/// partial indexes of open referrals (a predicate with a parameter cannot prove the index's condition).
+pub fn open_referral() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql::<diesel::sql_types::Bool>("referrals.status <> 'completed'")
+}
+
 pub fn is_open(r: &ReferralRow) -> bool {
     r.status != "completed"
 }
@@ -209,10 +215,14 @@ pub fn transaction(conn: &mut DbConn, actor: &Actor, t: &TransactionRow) -> Resu
         .iter()
         .map(|l| if l.from_transaction_id == t.id { l.to_transaction_id } else { l.from_transaction_id })
         .collect();
-    let other_rows: Vec<TransactionRow> = transactions::table
-        .filter(transactions::id.eq_any(&other_ids))
-        .select(TransactionRow::as_select())
-        .load(conn)?;
+    let other_rows: Vec<TransactionRow> = if other_ids.is_empty() {
+        Vec::new()
+    } else {
+        transactions::table
+            .filter(transactions::id.eq_any(&other_ids))
+            .select(TransactionRow::as_select())
+            .load(conn)?
+    };
     // A link names the other transaction; show only those the actor may see.
     let mut others: HashMap<i64, (Option<String>, String)> = HashMap::new();
     for o in other_rows {

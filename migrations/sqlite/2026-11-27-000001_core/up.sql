@@ -148,8 +148,9 @@ CREATE TABLE referrals (
     version INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX referrals_transaction_idx ON referrals (transaction_id, id);
-CREATE INDEX referrals_to_user_idx ON referrals (to_user_id, status, id);
-CREATE INDEX referrals_to_unit_idx ON referrals (to_unit_id, status, id);
+-- Inboxes list open referrals newest first: partial indexes hold only the open ones, in id order.
+CREATE INDEX referrals_open_to_user_idx ON referrals (to_user_id, id) WHERE status <> 'completed';
+CREATE INDEX referrals_open_to_unit_idx ON referrals (to_unit_id, id) WHERE status <> 'completed';
 CREATE INDEX referrals_from_user_idx ON referrals (from_user_id, id);
 CREATE INDEX referrals_status_due_idx ON referrals (status, due_at);
 
