@@ -34,7 +34,7 @@ impl Actor {
         Confidentiality::from_level(self.user.clearance).unwrap_or(Confidentiality::Normal)
     }
 
-    /// Whether the actor heads this unit or one above it.
+    /// Whether the actor, a manager, heads this unit or one above it.
     pub fn manages(&self, unit_id: i64) -> bool {
         self.managed_unit_ids.contains(&unit_id)
     }
@@ -72,20 +72,27 @@ pub fn subtree_ids(conn: &mut DbConn, roots: &[UnitRow]) -> Result<Vec<i64>, Api
 
 /// Load the caller. A token of a deleted or disabled account stops working at once.
 pub fn load_actor(conn: &mut DbConn, user_id: i64) -> Result<Actor, ApiError> {
-    let user: UserRow =
-        users::table.find(user_id).select(UserRow::as_select()).first(conn).optional()?.ok_or_else(|| {
-            ApiError::unauthorized(ErrorCode::InvalidToken, "The account of this token does not exist.")
-        })?;
+    let (user, unit): (UserRow, UnitRow) = users::table
+        .inner_join(units::table)
+        .filter(users::id.eq(user_id))
+        .select((UserRow::as_select(), UnitRow::as_select()))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::unauthorized(ErrorCode::InvalidToken, "The account of this token does not exist."))?;
     if !user.active {
         return Err(ApiError::unauthorized(ErrorCode::AccountDisabled, "This account is disabled."));
     }
-    let unit: UnitRow = units::table.find(user.unit_id).select(UnitRow::as_select()).first(conn)?;
     let roles = roles_of(conn, user.id)?;
-    let headed: Vec<UnitRow> = units::table
-        .filter(units::head_user_id.eq(user.id))
-        .filter(units::active.eq(true))
-        .select(UnitRow::as_select())
-        .load(conn)?;
-    let managed_unit_ids = subtree_ids(conn, &headed)?;
+    // Heading a unit gives its subtree to a manager; most callers are not managers and skip the look-up.
+    let managed_unit_ids = if roles.contains(&Role::Manager) {
+        let headed: Vec<UnitRow> = units::table
+            .filter(units::head_user_id.eq(user.id))
+            .filter(units::active.eq(true))
+            .select(UnitRow::as_select())
+            .load(conn)?;
+        subtree_ids(conn, &headed)?
+    } else {
+        Vec::new()
+    };
     Ok(Actor { user, roles, unit, managed_unit_ids })
 }

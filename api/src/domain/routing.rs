@@ -146,10 +146,7 @@ pub fn forward(
     let done = finish(conn, actor, &r, ReferralOutcome::Forwarded, req.note.as_deref(), at)?;
     record(conn, t.id, Some(r.id), EventKind::Forwarded, actor, at, json!({"note": done.action_note}))?;
     let opened = open_referrals(conn, actor, &t, Some(&done), &req.targets, at)?;
-    Ok(TransactionWithReferrals {
-        transaction: views::transaction(conn, actor, &t)?,
-        referrals: views::referrals(conn, &opened)?,
-    })
+    views::with_referrals(conn, actor, &t, &opened)
 }
 
 /// Return my referral to whoever sent it.
@@ -174,10 +171,7 @@ pub fn return_to_sender(
         due_at: None,
     };
     let opened = open_referrals(conn, actor, &t, Some(&done), std::slice::from_ref(&back), at)?;
-    Ok(TransactionWithReferrals {
-        transaction: views::transaction(conn, actor, &t)?,
-        referrals: views::referrals(conn, &opened)?,
-    })
+    views::with_referrals(conn, actor, &t, &opened)
 }
 
 /// Complete my referral with an action note.
@@ -207,10 +201,7 @@ pub fn refer(
     validate_targets(conn, &mut v, "targets", targets, true, t.confidentiality)?;
     v.finish()?;
     let opened = open_referrals(conn, actor, &t, parent.as_ref(), targets, now())?;
-    Ok(TransactionWithReferrals {
-        transaction: views::transaction(conn, actor, &t)?,
-        referrals: views::referrals(conn, &opened)?,
-    })
+    views::with_referrals(conn, actor, &t, &opened)
 }
 
 /// Add a note to the timeline. Anyone who can see an open transaction may annotate it.

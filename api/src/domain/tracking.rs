@@ -13,7 +13,7 @@ use shared_types::{
 use super::actor::Actor;
 use super::views::{self, Refs};
 use super::{now, parse, policy, utc};
-use crate::db::DbConn;
+use crate::db::{self, DbConn};
 use crate::error::ApiError;
 use crate::models::{EventRow, ReferralRow, TransactionRow};
 use crate::schema::{events, referrals, transactions, units};
@@ -243,23 +243,16 @@ pub fn inbox(
     which: InboxBox,
     filter: &ListFilter,
 ) -> Result<Page<InboxItem>, ApiError> {
-    let me = actor.id();
-    let my_unit = actor.unit.id;
-    let to_me = || listing().filter(referrals::to_user_id.eq(me)).filter(views::open_referral());
-    let to_my_queue = || {
-        listing()
-            .filter(referrals::to_unit_id.eq(my_unit))
-            .filter(referrals::to_user_id.is_null())
-            .filter(views::open_referral())
-    };
+    let backend = db::backend_of(conn);
+    let by = |column: &'static str, value: i64| db::driving_eq(backend, column, value);
+    let to_me = || listing().filter(by("referrals.to_user_id", actor.id()));
+    let to_my_queue =
+        || listing().filter(by("referrals.to_unit_id", actor.unit.id)).filter(referrals::to_user_id.is_null());
     let listings = match which {
-        InboxBox::Held => vec![to_me().filter(referrals::purpose.ne("information"))],
-        InboxBox::Unit => vec![to_my_queue().filter(referrals::purpose.ne("information"))],
-        InboxBox::Sent => vec![listing().filter(referrals::from_user_id.eq(me))],
-        InboxBox::Copies => vec![
-            to_me().filter(referrals::purpose.eq("information")),
-            to_my_queue().filter(referrals::purpose.eq("information")),
-        ],
+        InboxBox::Held => vec![to_me().filter(views::open_work())],
+        InboxBox::Unit => vec![to_my_queue().filter(views::open_work())],
+        InboxBox::Sent => vec![listing().filter(by("referrals.from_user_id", actor.id()))],
+        InboxBox::Copies => vec![to_me().filter(views::open_copy()), to_my_queue().filter(views::open_copy())],
     };
     page(conn, actor, filter, listings, false)
 }

@@ -14,7 +14,7 @@ use crate::calendar;
 use crate::db::{self, DbConn};
 use crate::error::{ApiError, Validator};
 use crate::models::{NewEventRow, NewReferralRow, NewTransactionRow, ReferralRow, TransactionRow, UnitRow};
-use crate::schema::{external_entities, referrals, transaction_links, transactions, units, users};
+use crate::schema::{events, external_entities, referrals, transaction_links, transactions, units, users};
 
 pub const MAX_SUBJECT: usize = 500;
 pub const MAX_TEXT: usize = 10_000;
@@ -70,13 +70,38 @@ pub fn registry_of(conn: &mut DbConn, unit: &UnitRow) -> Result<UnitRow, ApiErro
         .ok_or_else(|| ApiError::internal(format!("unit {} has no registry and there is no central registry", unit.id)))
 }
 
-/// Take the next number of the registry for the current Hijri year.
-fn number(conn: &mut DbConn, registry: &UnitRow, at: NaiveDateTime) -> Result<(i32, i64, String), ApiError> {
+/// Number a registered transaction: the next number of its registry for the current Hijri year, written to the
+/// transaction and to its `registered` event.
+///
+/// Taking the number locks the registry's counter until commit, which serialises registrations at that registry
+/// (that is what keeps numbers gapless). So it is the last write of the registering transaction: the lock is held
+/// for three statements and the commit, not for the whole registration.
+fn assign_number(
+    conn: &mut DbConn,
+    registry: &UnitRow,
+    t: &TransactionRow,
+    at: NaiveDateTime,
+) -> Result<TransactionRow, ApiError> {
     let year = calendar::hijri_year_at(super::utc(at));
     let sequence = db::next_sequence(conn, registry.id, year)?;
     let prefix =
         if registry.kind == UnitKind::CentralRegistry.as_str() { None } else { registry.registry_code.as_deref() };
-    Ok((year, sequence, calendar::format_registration_number(prefix, year, sequence)))
+    let number = calendar::format_registration_number(prefix, year, sequence);
+    let numbered: TransactionRow = diesel::update(transactions::table.find(t.id))
+        .set((
+            transactions::hijri_year.eq(year),
+            transactions::sequence.eq(sequence),
+            transactions::registration_number.eq(&number),
+        ))
+        .returning(transactions::all_columns)
+        .get_result(conn)?;
+    let details = json!({"registration_number": number, "registry_unit_id": registry.id}).to_string();
+    diesel::update(
+        events::table.filter(events::transaction_id.eq(t.id)).filter(events::kind.eq(EventKind::Registered.as_str())),
+    )
+    .set(events::details.eq(details))
+    .execute(conn)?;
+    Ok(numbered)
 }
 
 /// Check referral targets: units and users exist, are active, and each user belongs to the named unit.
@@ -268,18 +293,14 @@ pub fn create(conn: &mut DbConn, actor: &Actor, req: &NewTransaction) -> Result<
     let at = now();
     let draft = req.kind == TransactionKind::Internal;
     let registry = if draft { None } else { Some(registry_of(conn, &actor.unit)?) };
-    let numbered = match &registry {
-        Some(r) => Some(number(conn, r, at)?),
-        None => None,
-    };
     let t: TransactionRow = diesel::insert_into(transactions::table)
         .values(NewTransactionRow {
             kind: req.kind.as_str(),
             status: if draft { "draft" } else { "open" },
             registry_unit_id: registry.as_ref().map(|r| r.id),
-            hijri_year: numbered.as_ref().map(|n| n.0),
-            sequence: numbered.as_ref().map(|n| n.1),
-            registration_number: numbered.as_ref().map(|n| n.2.as_str()),
+            hijri_year: None,
+            sequence: None,
+            registration_number: None,
             subject: req.subject.trim(),
             summary: req.summary.as_deref(),
             external_entity_id: req.external_entity_id,
@@ -302,22 +323,17 @@ pub fn create(conn: &mut DbConn, actor: &Actor, req: &NewTransaction) -> Result<
     if draft {
         record(conn, t.id, None, EventKind::DraftCreated, actor, at, json!({}))?;
     } else {
-        record(
-            conn,
-            t.id,
-            None,
-            EventKind::Registered,
-            actor,
-            at,
-            json!({"registration_number": t.registration_number, "registry_unit_id": t.registry_unit_id}),
-        )?;
+        // The number is filled in by `assign_number`, last.
+        record(conn, t.id, None, EventKind::Registered, actor, at, json!({"registry_unit_id": t.registry_unit_id}))?;
     }
     insert_links(conn, actor, &t, &req.links, at)?;
     let opened = open_referrals(conn, actor, &t, None, &req.referrals, at)?;
-    Ok(TransactionWithReferrals {
-        transaction: views::transaction(conn, actor, &t)?,
-        referrals: views::referrals(conn, &opened)?,
-    })
+    let refs = views::refs_for(conn, &t, &opened)?;
+    let t = match &registry {
+        Some(registry) => assign_number(conn, registry, &t, at)?,
+        None => t,
+    };
+    views::assemble(conn, actor, &t, &opened, &refs)
 }
 
 fn draft_of_actor(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<TransactionRow, ApiError> {
@@ -386,14 +402,10 @@ pub fn send_draft(
     v.finish()?;
     let at = now();
     let registry = registry_of(conn, &actor.unit)?;
-    let (year, sequence, number) = number(conn, &registry, at)?;
     let sent: TransactionRow = diesel::update(transactions::table.find(t.id).filter(transactions::status.eq("draft")))
         .set((
             transactions::status.eq("open"),
             transactions::registry_unit_id.eq(registry.id),
-            transactions::hijri_year.eq(year),
-            transactions::sequence.eq(sequence),
-            transactions::registration_number.eq(&number),
             transactions::registered_at.eq(at),
             transactions::registered_by.eq(actor.id()),
             transactions::version.eq(t.version + 1),
@@ -403,20 +415,11 @@ pub fn send_draft(
         .get_result(conn)
         .optional()?
         .ok_or_else(|| ApiError::conflict(ErrorCode::TransactionNotDraft, "This draft was already sent."))?;
-    record(
-        conn,
-        t.id,
-        None,
-        EventKind::Registered,
-        actor,
-        at,
-        json!({"registration_number": number, "registry_unit_id": registry.id}),
-    )?;
+    record(conn, t.id, None, EventKind::Registered, actor, at, json!({"registry_unit_id": registry.id}))?;
     let opened = open_referrals(conn, actor, &sent, None, targets, at)?;
-    Ok(TransactionWithReferrals {
-        transaction: views::transaction(conn, actor, &sent)?,
-        referrals: views::referrals(conn, &opened)?,
-    })
+    let refs = views::refs_for(conn, &sent, &opened)?;
+    let sent = assign_number(conn, &registry, &sent, at)?;
+    views::assemble(conn, actor, &sent, &opened, &refs)
 }
 
 /// Link a transaction to another (reply to, related, follow-up).

@@ -146,6 +146,18 @@ pub fn open_referral() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool
     diesel::dsl::sql::<diesel::sql_types::Bool>("referrals.status <> 'completed'")
 }
 
+/// Open referrals other than copies (work), as a literal matching the partial indexes of inboxes.
+pub fn open_work() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql::<diesel::sql_types::Bool>(
+        "referrals.status <> 'completed' AND referrals.purpose <> 'information'",
+    )
+}
+
+/// Open copies for information, as a literal matching the partial indexes of inboxes.
+pub fn open_copy() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql::<diesel::sql_types::Bool>("referrals.status <> 'completed' AND referrals.purpose = 'information'")
+}
+
 pub fn is_open(r: &ReferralRow) -> bool {
     r.status != "completed"
 }
@@ -204,8 +216,54 @@ pub fn summary(t: &TransactionRow) -> Result<TransactionSummary, ApiError> {
     })
 }
 
+fn header_refs(t: &TransactionRow) -> (Vec<i64>, Vec<i64>) {
+    ([t.origin_unit_id].into_iter().chain(t.registry_unit_id).collect(), vec![t.created_by])
+}
+
 /// The full header of a transaction, with the links the actor may see.
 pub fn transaction(conn: &mut DbConn, actor: &Actor, t: &TransactionRow) -> Result<Transaction, ApiError> {
+    let (unit_ids, user_ids) = header_refs(t);
+    let refs = Refs::load(conn, unit_ids, user_ids, t.external_entity_id)?;
+    header(conn, actor, t, &refs)
+}
+
+/// A transaction with referrals just opened on it, their names loaded in one batch.
+pub fn with_referrals(
+    conn: &mut DbConn,
+    actor: &Actor,
+    t: &TransactionRow,
+    rows: &[ReferralRow],
+) -> Result<shared_types::TransactionWithReferrals, ApiError> {
+    let refs = refs_for(conn, t, rows)?;
+    assemble(conn, actor, t, rows, &refs)
+}
+
+/// The names a transaction and its referrals refer to.
+pub fn refs_for(conn: &mut DbConn, t: &TransactionRow, rows: &[ReferralRow]) -> Result<Refs, ApiError> {
+    let (mut unit_ids, mut user_ids) = header_refs(t);
+    for r in rows {
+        unit_ids.extend([r.from_unit_id, r.to_unit_id]);
+        user_ids.extend([Some(r.from_user_id), r.to_user_id, r.received_by, r.completed_by].into_iter().flatten());
+    }
+    Refs::load(conn, unit_ids, user_ids, t.external_entity_id)
+}
+
+/// A transaction with referrals, with names loaded beforehand by [`refs_for`].
+pub fn assemble(
+    conn: &mut DbConn,
+    actor: &Actor,
+    t: &TransactionRow,
+    rows: &[ReferralRow],
+    refs: &Refs,
+) -> Result<shared_types::TransactionWithReferrals, ApiError> {
+    let now = super::now();
+    Ok(shared_types::TransactionWithReferrals {
+        transaction: header(conn, actor, t, refs)?,
+        referrals: rows.iter().map(|r| referral(r, refs, now)).collect::<Result<_, _>>()?,
+    })
+}
+
+fn header(conn: &mut DbConn, actor: &Actor, t: &TransactionRow, refs: &Refs) -> Result<Transaction, ApiError> {
     let links: Vec<LinkRow> = transaction_links::table
         .filter(transaction_links::from_transaction_id.eq(t.id).or(transaction_links::to_transaction_id.eq(t.id)))
         .order(transaction_links::id)
@@ -230,12 +288,6 @@ pub fn transaction(conn: &mut DbConn, actor: &Actor, t: &TransactionRow) -> Resu
             others.insert(o.id, (o.registration_number, o.subject));
         }
     }
-    let refs = Refs::load(
-        conn,
-        [t.origin_unit_id].into_iter().chain(t.registry_unit_id),
-        [t.created_by],
-        t.external_entity_id,
-    )?;
     let now = super::now();
     let mut link_views = Vec::with_capacity(links.len());
     for l in &links {

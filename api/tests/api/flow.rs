@@ -114,6 +114,8 @@ async fn register_refer_forward_complete_close_and_track() {
             )
         })
         .collect();
+    assert_eq!(timeline[0]["details"]["registration_number"], reg["transaction"]["registration_number"]);
+    assert!(reg["transaction"]["registration_number"].as_str().is_some_and(|n| n.ends_with("/000001")));
     let want: Vec<(String, String, String)> =
         expected.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect();
     assert_eq!(got, want);

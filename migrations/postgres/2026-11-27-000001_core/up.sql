@@ -149,8 +149,17 @@ CREATE TABLE referrals (
     version INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX referrals_transaction_idx ON referrals (transaction_id, id);
--- Inboxes list open referrals newest first: partial indexes hold only the open ones, in id order.
-CREATE INDEX referrals_open_to_user_idx ON referrals (to_user_id, id) WHERE status <> 'completed';
+-- Inboxes list open referrals newest first: partial indexes hold only the open ones, in id order, work apart from
+-- copies, so every page is a short walk down one index (the queries repeat these predicates literally).
+CREATE INDEX referrals_open_work_user_idx ON referrals (to_user_id, id)
+    WHERE status <> 'completed' AND purpose <> 'information';
+CREATE INDEX referrals_open_work_unit_idx ON referrals (to_unit_id, id)
+    WHERE status <> 'completed' AND purpose <> 'information';
+CREATE INDEX referrals_open_copy_user_idx ON referrals (to_user_id, id)
+    WHERE status <> 'completed' AND purpose = 'information';
+CREATE INDEX referrals_open_copy_unit_idx ON referrals (to_unit_id, id)
+    WHERE status <> 'completed' AND purpose = 'information';
+-- The manager overview: everything open in a set of units.
 CREATE INDEX referrals_open_to_unit_idx ON referrals (to_unit_id, id) WHERE status <> 'completed';
 CREATE INDEX referrals_from_user_idx ON referrals (from_user_id, id);
 CREATE INDEX referrals_status_due_idx ON referrals (status, due_at);
