@@ -34,6 +34,7 @@ struct Args {
     ops: usize,
     concurrency: usize,
     samples: usize,
+    pool: Option<u32>,
 }
 
 fn args() -> Args {
@@ -44,6 +45,7 @@ fn args() -> Args {
         ops: 5_000,
         concurrency: 16,
         samples: 2_000,
+        pool: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -55,6 +57,7 @@ fn args() -> Args {
             "--ops" => a.ops = value.parse().expect("number"),
             "--concurrency" => a.concurrency = value.parse().expect("number"),
             "--samples" => a.samples = value.parse().expect("number"),
+            "--pool" => a.pool = Some(value.parse().expect("number")),
             other => panic!("unknown flag {other}"),
         }
     }
@@ -259,7 +262,7 @@ async fn main() {
         other => panic!("unknown backend {other}"),
     };
     println!("backend {}, {} cores", a.backend, std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    let pool = db::connect(&url, None).unwrap();
+    let pool = db::connect(&url, a.pool).unwrap();
     {
         let mut conn = pool.get().unwrap();
         muamalat::seed::seed_demo(&mut conn, PASSWORD).unwrap();

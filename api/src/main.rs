@@ -97,7 +97,8 @@ fn seed_demo(settings: &Settings, strict: bool) -> Result<(), String> {
         };
     let logins = seed::seed_demo(&mut conn, &password).map_err(|e| e.to_string())?;
     println!("Seeded the demo organisation (أمانة المنطقة الشرقية): {} accounts.", logins.len());
-    println!("Sign in at http://{}/ with any of these, for example:", settings.bind);
+    println!("API: http://{0}/api/v1 (interactive reference: http://{0}/api/docs/)", settings.bind);
+    println!("Sign in (POST /api/v1/auth/login) with any of these, for example:");
     for wanted in ["admin", "registry.clerk1", "khb.head", "khb.employee1", "khb-eng.head", "cr.head", "auditor1"] {
         if let Some(l) = logins.iter().find(|l| l.username == wanted) {
             println!("  {:<18} {:<15} {}", l.username, l.role, l.unit_en);
