@@ -194,6 +194,41 @@ pub fn next_sequence(conn: &mut DbConn, registry_unit_id: i64, year: i32) -> Que
     }
 }
 
+/// Insert several referrals in one statement; answers them in insertion (id) order. Multi-row inserts are
+/// backend-specific in diesel, hence here.
+pub fn insert_referrals(
+    conn: &mut DbConn,
+    rows: &[crate::models::NewReferralRow<'_>],
+) -> QueryResult<Vec<crate::models::ReferralRow>> {
+    use crate::schema::referrals;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut inserted: Vec<crate::models::ReferralRow> = match conn {
+        DbConn::Sqlite(c) => {
+            diesel::insert_into(referrals::table).values(rows).returning(referrals::all_columns).get_results(c)?
+        }
+        DbConn::Pg(c) => {
+            diesel::insert_into(referrals::table).values(rows).returning(referrals::all_columns).get_results(c)?
+        }
+    };
+    // RETURNING promises no order; ids follow the order of the rows.
+    inserted.sort_by_key(|r| r.id);
+    Ok(inserted)
+}
+
+/// Append several timeline events in one statement.
+pub fn insert_events(conn: &mut DbConn, rows: &[crate::models::NewEventRow<'_>]) -> QueryResult<usize> {
+    use crate::schema::events;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    match conn {
+        DbConn::Sqlite(c) => diesel::insert_into(events::table).values(rows).execute(c),
+        DbConn::Pg(c) => diesel::insert_into(events::table).values(rows).execute(c),
+    }
+}
+
 /// Insert a server setting unless one with that name exists; answer the value in force.
 pub fn setting_get_or_insert(conn: &mut DbConn, name: &str, value: &str) -> QueryResult<String> {
     use crate::schema::server_settings::dsl as s;

@@ -14,7 +14,7 @@ use crate::calendar;
 use crate::db::{self, DbConn};
 use crate::error::{ApiError, Validator};
 use crate::models::{NewEventRow, NewReferralRow, NewTransactionRow, ReferralRow, TransactionRow, UnitRow};
-use crate::schema::{events, external_entities, referrals, transaction_links, transactions, units, users};
+use crate::schema::{events, external_entities, transaction_links, transactions, units, users};
 
 pub const MAX_SUBJECT: usize = 500;
 pub const MAX_TEXT: usize = 10_000;
@@ -120,9 +120,16 @@ pub fn validate_targets(
         v.add(field, "too_many", format!("at most {MAX_TARGETS} referrals at once"));
         return Ok(());
     }
+    let unit_ids: Vec<i64> = targets.iter().map(|t| t.unit_id).collect();
+    let active: std::collections::HashMap<i64, bool> = units::table
+        .filter(units::id.eq_any(&unit_ids))
+        .select((units::id, units::active))
+        .load::<(i64, bool)>(conn)?
+        .into_iter()
+        .collect();
     for (i, t) in targets.iter().enumerate() {
         let f = |name: &str| format!("{field}[{i}].{name}");
-        match units::table.find(t.unit_id).select(units::active).first::<bool>(conn).optional()? {
+        match active.get(&t.unit_id) {
             None => v.add(f("unit_id"), "not_found", format!("no unit {}", t.unit_id)),
             Some(false) => v.add(f("unit_id"), "disabled", "this unit is disabled"),
             Some(true) => {}
@@ -162,43 +169,52 @@ pub fn open_referrals(
     targets: &[ReferralTarget],
     at: NaiveDateTime,
 ) -> Result<Vec<ReferralRow>, ApiError> {
-    let mut opened = Vec::with_capacity(targets.len());
-    for target in targets {
-        let due_at = target.due_at.map(naive).or(t.due_at);
-        let row: ReferralRow = diesel::insert_into(referrals::table)
-            .values(NewReferralRow {
-                transaction_id: t.id,
-                parent_referral_id: parent.map(|p| p.id),
-                from_unit_id: actor.unit.id,
-                from_user_id: actor.id(),
-                to_unit_id: target.unit_id,
-                to_user_id: target.user_id,
-                purpose: target.purpose.as_str(),
-                instructions: target.instructions.as_deref().filter(|s| !s.trim().is_empty()),
-                due_at,
-                status: "sent",
-                sent_at: at,
-                version: 1,
-            })
-            .returning(referrals::all_columns)
-            .get_result(conn)?;
-        record(
-            conn,
-            t.id,
-            Some(row.id),
-            EventKind::Referred,
-            actor,
-            at,
+    let rows: Vec<NewReferralRow> = targets
+        .iter()
+        .map(|target| NewReferralRow {
+            transaction_id: t.id,
+            parent_referral_id: parent.map(|p| p.id),
+            from_unit_id: actor.unit.id,
+            from_user_id: actor.id(),
+            to_unit_id: target.unit_id,
+            to_user_id: target.user_id,
+            purpose: target.purpose.as_str(),
+            instructions: target.instructions.as_deref().filter(|s| !s.trim().is_empty()),
+            due_at: target.due_at.map(naive).or(t.due_at),
+            status: "sent",
+            sent_at: at,
+            version: 1,
+        })
+        .collect();
+    let opened = db::insert_referrals(conn, &rows)?;
+    let details: Vec<String> = opened
+        .iter()
+        .map(|row| {
             json!({
                 "to_unit_id": row.to_unit_id,
                 "to_user_id": row.to_user_id,
                 "purpose": row.purpose,
                 "instructions": row.instructions,
                 "parent_referral_id": row.parent_referral_id,
-            }),
-        )?;
-        opened.push(row);
-    }
+            })
+            .to_string()
+        })
+        .collect();
+    let events: Vec<NewEventRow> = opened
+        .iter()
+        .zip(&details)
+        .map(|(row, details)| NewEventRow {
+            transaction_id: t.id,
+            referral_id: Some(row.id),
+            kind: EventKind::Referred.as_str(),
+            actor_user_id: actor.id(),
+            actor_unit_id: actor.unit.id,
+            on_behalf_of_user_id: None,
+            at,
+            details,
+        })
+        .collect();
+    db::insert_events(conn, &events)?;
     Ok(opened)
 }
 
