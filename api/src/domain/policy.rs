@@ -102,8 +102,8 @@ pub fn ensure_open(t: &TransactionRow) -> Result<(), ApiError> {
     }
 }
 
-/// Lock the transaction's row for the rest of the database transaction and check it is still open. Every routing
-/// change takes this lock first, so a close cannot interleave with a referral being opened (PostgreSQL runs writers
+/// Check the transaction is open and lock its row for the rest of the database transaction. Every routing change
+/// takes this lock first, so a close cannot interleave with a referral being opened (PostgreSQL runs writers
 /// concurrently; SQLite already serialises them).
 pub fn lock_open(conn: &mut DbConn, t: &TransactionRow) -> Result<(), ApiError> {
     let locked = diesel::update(transactions::table.find(t.id).filter(transactions::status.eq("open")))

@@ -108,7 +108,6 @@ fn held_referral(
     expected_version: Option<i32>,
 ) -> Result<(ReferralRow, TransactionRow), ApiError> {
     let (r, t) = policy::visible_referral(conn, actor, id)?;
-    policy::ensure_open(&t)?;
     policy::lock_open(conn, &t)?;
     policy::ensure_holds_open(actor, &r)?;
     policy::ensure_version(expected_version, r.version)?;
@@ -194,7 +193,6 @@ pub fn refer(
     targets: &[ReferralTarget],
 ) -> Result<TransactionWithReferrals, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
-    policy::ensure_open(&t)?;
     policy::lock_open(conn, &t)?;
     let parent = policy::ensure_participant(conn, actor, &t)?;
     let mut v = Validator::new();
@@ -207,7 +205,6 @@ pub fn refer(
 /// Add a note to the timeline. Anyone who can see an open transaction may annotate it.
 pub fn annotate(conn: &mut DbConn, actor: &Actor, transaction_id: i64, text: &str) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
-    policy::ensure_open(&t)?;
     policy::lock_open(conn, &t)?;
     let mut v = Validator::new();
     v.text("text", text, MAX_NOTE);
@@ -225,7 +222,6 @@ pub fn decide(
     req: &DecisionRequest,
 ) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
-    policy::ensure_open(&t)?;
     policy::lock_open(conn, &t)?;
     let held = policy::ensure_participant(conn, actor, &t)?;
     let mut v = Validator::new();
@@ -256,7 +252,6 @@ pub fn close(
     req: &StatusChangeRequest,
 ) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
-    policy::ensure_open(&t)?;
     policy::lock_open(conn, &t)?;
     policy::ensure_version(req.expected_version, t.version)?;
     let mut v = Validator::new();
