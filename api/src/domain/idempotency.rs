@@ -60,25 +60,29 @@ fn lookup(conn: &mut DbConn, user_id: i64, key: &Key) -> Result<Option<Stored>, 
     }
 }
 
-/// Run `work` in one write transaction, at most once per key.
-pub fn execute<T, F>(
+/// Run `work` in one write transaction, at most once per key. `prepare` runs first, outside the write transaction:
+/// the reads a change needs (validation, names for the answer) need not hold the write lock.
+pub fn execute<P, T, Prep, F>(
     conn: &mut DbConn,
     user_id: i64,
     key: Option<&Key>,
     status: u16,
+    prepare: Prep,
     work: F,
 ) -> Result<Stored, ApiError>
 where
     T: Serialize,
-    F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
+    Prep: FnOnce(&mut DbConn) -> Result<P, ApiError>,
+    F: FnOnce(&mut DbConn, P) -> Result<T, ApiError>,
 {
     if let Some(key) = key
         && let Some(stored) = lookup(conn, user_id, key)?
     {
         return Ok(stored);
     }
+    let prepared = prepare(conn)?;
     let result: Result<Stored, ApiError> = write_tx(conn, |conn| {
-        let value = work(conn)?;
+        let value = work(conn, prepared)?;
         let body = serde_json::to_string(&value).map_err(ApiError::internal)?;
         if let Some(key) = key {
             diesel::insert_into(idempotency_keys::table)

@@ -262,8 +262,21 @@ fn insert_links(
     Ok(())
 }
 
+/// What registering needs to know before it writes: checked by [`prepare_create`] outside the write lock.
+pub struct PreparedCreate {
+    registry: Option<UnitRow>,
+    refs: views::Refs,
+}
+
 /// Register an incoming letter, create an outgoing one, or start an internal draft.
 pub fn create(conn: &mut DbConn, actor: &Actor, req: &NewTransaction) -> Result<TransactionWithReferrals, ApiError> {
+    let prepared = prepare_create(conn, actor, req)?;
+    create_prepared(conn, actor, req, prepared)
+}
+
+/// The reads of [`create`]: validation, the registry that will number it, and the names its answer shows. Units and
+/// users are only ever disabled, never deleted, and foreign keys still hold at write time.
+pub fn prepare_create(conn: &mut DbConn, actor: &Actor, req: &NewTransaction) -> Result<PreparedCreate, ApiError> {
     policy::ensure_staff(actor)?;
     let mut v = Validator::new();
     v.text("subject", &req.subject, MAX_SUBJECT);
@@ -305,10 +318,29 @@ pub fn create(conn: &mut DbConn, actor: &Actor, req: &NewTransaction) -> Result<
     if req.kind == TransactionKind::Incoming && !actor.has(Role::RegistryClerk) {
         return Err(ApiError::forbidden("Only registry clerks register incoming correspondence."));
     }
+    let registry = if req.kind == TransactionKind::Internal { None } else { Some(registry_of(conn, &actor.unit)?) };
+    let refs = views::Refs::load(
+        conn,
+        [actor.unit.id]
+            .into_iter()
+            .chain(registry.as_ref().map(|r| r.id))
+            .chain(req.referrals.iter().map(|r| r.unit_id)),
+        [actor.id()].into_iter().chain(req.referrals.iter().filter_map(|r| r.user_id)),
+        req.external_entity_id,
+    )?;
+    Ok(PreparedCreate { registry, refs })
+}
 
+/// The writes of [`create`], in the write transaction.
+pub fn create_prepared(
+    conn: &mut DbConn,
+    actor: &Actor,
+    req: &NewTransaction,
+    prepared: PreparedCreate,
+) -> Result<TransactionWithReferrals, ApiError> {
+    let PreparedCreate { registry, refs } = prepared;
     let at = now();
     let draft = req.kind == TransactionKind::Internal;
-    let registry = if draft { None } else { Some(registry_of(conn, &actor.unit)?) };
     let t: TransactionRow = diesel::insert_into(transactions::table)
         .values(NewTransactionRow {
             kind: req.kind.as_str(),
@@ -344,7 +376,6 @@ pub fn create(conn: &mut DbConn, actor: &Actor, req: &NewTransaction) -> Result<
     }
     insert_links(conn, actor, &t, &req.links, at)?;
     let opened = open_referrals(conn, actor, &t, None, &req.referrals, at)?;
-    let refs = views::refs_for(conn, &t, &opened)?;
     let t = match &registry {
         Some(registry) => assign_number(conn, registry, &t, at)?,
         None => t,

@@ -60,10 +60,36 @@ where
     F: FnOnce(&mut DbConn, &Actor) -> Result<T, ApiError> + Send + 'static,
     T: Serialize + Send + 'static,
 {
+    write_prepared(pool, who, req, body, status, |_, _| Ok(()), move |conn, actor, ()| f(conn, actor)).await
+}
+
+/// Like [`write`], with the reads the change needs done by `prepare` before the write transaction begins.
+pub async fn write_prepared<P, T, B, Prep, F>(
+    pool: &Pool,
+    who: AuthUser,
+    req: &HttpRequest,
+    body: &B,
+    status: StatusCode,
+    prepare: Prep,
+    f: F,
+) -> Result<HttpResponse, ApiError>
+where
+    B: Serialize,
+    Prep: FnOnce(&mut DbConn, &Actor) -> Result<P, ApiError> + Send + 'static,
+    F: FnOnce(&mut DbConn, &Actor, P) -> Result<T, ApiError> + Send + 'static,
+    T: Serialize + Send + 'static,
+{
     let key = idempotency_key(req, body)?;
     let stored = db::run(pool, move |conn| {
         let actor = load_actor(conn, who.user_id)?;
-        idempotency::execute(conn, actor.id(), key.as_ref(), status.as_u16(), |conn| f(conn, &actor))
+        idempotency::execute(
+            conn,
+            actor.id(),
+            key.as_ref(),
+            status.as_u16(),
+            |conn| prepare(conn, &actor),
+            |conn, prepared| f(conn, &actor, prepared),
+        )
     })
     .await?;
     Ok(HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(status))

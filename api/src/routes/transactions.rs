@@ -9,7 +9,7 @@ use shared_types::{
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{Pool, read, write};
+use super::{Pool, read, write, write_prepared};
 use crate::auth::AuthUser;
 use crate::domain::{routing, tracking, transactions};
 use crate::error::ApiError;
@@ -54,9 +54,16 @@ pub async fn create(
     body: web::Json<NewTransaction>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    write(&pool, who, &req, &body.clone(), StatusCode::CREATED, move |conn, actor| {
-        transactions::create(conn, actor, &body)
-    })
+    let checked = body.clone();
+    write_prepared(
+        &pool,
+        who,
+        &req,
+        &body.clone(),
+        StatusCode::CREATED,
+        move |conn, actor| transactions::prepare_create(conn, actor, &checked),
+        move |conn, actor, prepared| transactions::create_prepared(conn, actor, &body, prepared),
+    )
     .await
 }
 
