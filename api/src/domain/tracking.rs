@@ -135,7 +135,7 @@ pub fn dwell(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<DwellReport, A
     }
     Ok(DwellReport {
         transaction_id: t.id,
-        as_of: views::as_of(at),
+        as_of: utc(at),
         referrals,
         per_user: per_user.into_values().collect(),
         per_unit: per_unit.into_values().collect(),

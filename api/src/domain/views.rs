@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::{
     Confidentiality, DwellTime, EntityRef, ExternalEntity, Referral, Transaction, TransactionLink, TransactionSummary,
@@ -370,8 +370,4 @@ pub fn entity(e: &EntityRow) -> Result<ExternalEntity, ApiError> {
         kind: parse(&e.kind)?,
         active: e.active,
     })
-}
-
-pub fn as_of(now: NaiveDateTime) -> DateTime<Utc> {
-    utc(now)
 }
