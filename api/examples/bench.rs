@@ -296,6 +296,7 @@ async fn main() {
     let ministry = entities[0]["id"].clone();
     let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let start = Instant::now();
+    let cpu_start = process_cpu_seconds();
     let mut workers = Vec::new();
     for w in 0..a.concurrency {
         let (client, base, token, next) =
@@ -319,12 +320,15 @@ async fn main() {
         w.await.unwrap();
     }
     let elapsed = start.elapsed().as_secs_f64();
+    let cpu = process_cpu_seconds() - cpu_start;
     println!(
-        "register-and-refer: {} operations, concurrency {}, {:.1} s: {:.0} operations/s",
+        "register-and-refer: {} operations, concurrency {}, {:.1} s: {:.0} operations/s; \
+         this process (server and load generator) used {:.0} µs of CPU per operation",
         a.ops,
         a.concurrency,
         elapsed,
-        a.ops as f64 / elapsed
+        a.ops as f64 / elapsed,
+        cpu * 1e6 / a.ops as f64
     );
 
     // Inbox latency: the boxes of busy users (the Khobar head's queue holds every letter just registered).
@@ -359,4 +363,15 @@ async fn main() {
         let mut conn = diesel::PgConnection::establish(&admin).unwrap();
         diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn).unwrap();
     }
+}
+
+/// CPU time (user and system) this process has used so far: a steadier figure than throughput on a shared machine.
+/// Linux reports it in clock ticks of 1/100 s (`USER_HZ`, fixed by the kernel's ABI).
+fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are 14 and 15.
+    let fields: Vec<&str> =
+        stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
 }
