@@ -14,3 +14,33 @@ if ! command -v cargo >/dev/null 2>&1; then
     echo "cargo is missing: install Rust from https://rustup.rs" >&2
     exit 1
 fi
+
+# The web UI: the wasm32 target, wasm-bindgen at exactly the version in Cargo.lock, and trunk. Installed once into
+# ~/.cargo/bin and skipped when the right versions are there (trunk ~10 min and wasm-bindgen ~4 min on two cores).
+ensure_ui_tools() {
+    local root
+    root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+    export PATH="$HOME/.cargo/bin:$PATH"
+    if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$' \
+        && ! rustup target add wasm32-unknown-unknown; then
+        # No rustup download: Debian's toolchain with the standard library built from source for wasm32.
+        echo "== rustup cannot add wasm32: falling back to Debian's rustc-web"
+        if [ "$(id -u)" = 0 ]; then apt-get install -y -qq rustc-web cargo-web rust-web-src lld-22
+        else sudo apt-get install -y -qq rustc-web cargo-web rust-web-src lld-22; fi
+        mkdir -p "$root/.tools/debian-rust"
+        for tool in cargo rustc rustdoc; do ln -sf "/usr/bin/$tool" "$root/.tools/debian-rust/$tool"; done
+        export PATH="$root/.tools/debian-rust:$PATH"
+        export RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort
+        export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-22/bin/wasm-ld
+    fi
+    local wb_version
+    wb_version="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/"/, "", $3); print $3; exit}' "$root/Cargo.lock")"
+    if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version" ]; then
+        echo "== installing wasm-bindgen-cli $wb_version (matches Cargo.lock)"
+        cargo install wasm-bindgen-cli --version "$wb_version" --force
+    fi
+    if ! trunk --version 2>/dev/null | grep -q '^trunk 0\.21\.'; then
+        echo "== installing trunk 0.21 (the last line that builds with Rust 1.95)"
+        cargo install trunk --version 0.21.14 --locked
+    fi
+}

@@ -8,8 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/prerequisites.sh
 
-# The end-to-end test starts the real binary: build it first.
+# The end-to-end tests start the real binary and open the built web UI: build both first.
+scripts/build-ui.sh
 cargo build -p muamalat-api --bin muamalat
+
+echo "== web UI: unit tests (messages of both languages, key coverage)"
+cargo test -p muamalat-web-ui
 
 echo "== SQLite: unit, API and end-to-end tests"
 env -u TEST_DATABASE_URL cargo test --workspace --exclude muamalat-web-ui

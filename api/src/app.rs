@@ -16,7 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::JwtKeys;
 use crate::config::Settings;
 use crate::db::{self, DbPool};
-use crate::error::{ApiError, problem_response};
+use crate::error::ApiError;
 use crate::routes;
 
 #[derive(OpenApi)]
@@ -167,12 +167,6 @@ async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect().insert_header(("Location", "/api/docs/")).finish()
 }
 
-async fn not_found(req: HttpRequest) -> HttpResponse {
-    problem_response(
-        &ApiError::not_found(ErrorCode::RouteNotFound, format!("No route {} {}.", req.method(), req.path())).problem(),
-    )
-}
-
 /// A bound, not yet running server.
 pub struct Application {
     port: u16,
@@ -221,9 +215,12 @@ impl Application {
         let settings = web::Data::new(settings);
         let data_pool = web::Data::new(pool.clone());
         let document = openapi_document();
+        let spa = crate::spa::Spa::new(settings.spa_dir.clone());
         let mut server = HttpServer::new(move || {
             let (app, _) = app(data_pool.clone(), keys.clone(), settings.clone(), Some(document.clone()));
-            app.wrap(TracingLogger::default()).default_service(web::to(not_found))
+            app.wrap(TracingLogger::default())
+                .wrap(actix_web::middleware::Compress::default())
+                .default_service(spa.fallback())
         })
         .listen(listener)
         .map_err(|e| StartError::Bind("listener".into(), e))?;

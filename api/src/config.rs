@@ -44,6 +44,9 @@ pub struct Settings {
     /// Actix worker threads; default: one per core.
     #[serde(default)]
     pub workers: Option<usize>,
+    /// The built web UI (`index.html`, the wasm and its assets), served at `/`.
+    #[serde(default = "default_spa_dir")]
+    pub spa_dir: PathBuf,
 }
 
 fn default_bind() -> String {
@@ -60,6 +63,9 @@ fn default_refresh_ttl() -> i64 {
 }
 fn default_json_limit() -> usize {
     256 * 1024
+}
+fn default_spa_dir() -> PathBuf {
+    PathBuf::from("web-ui/dist")
 }
 fn default_log_format() -> String {
     "pretty".into()
@@ -79,6 +85,7 @@ impl Default for Settings {
             log_format: default_log_format(),
             demo_password: None,
             workers: None,
+            spa_dir: default_spa_dir(),
         }
     }
 }

@@ -12,4 +12,5 @@ pub mod models;
 pub mod routes;
 pub mod schema;
 pub mod seed;
+pub mod spa;
 pub mod telemetry;

@@ -11,13 +11,19 @@ use crate::org::User;
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
+    /// For browsers: keep the refresh token in an `HttpOnly` cookie scoped to `/api/v1/auth` instead of answering
+    /// it in the body, so that page scripts never see it. Refresh and logout then read it from the cookie.
+    #[serde(default)]
+    pub session_cookie: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    pub refresh_token: String,
+    /// Absent when the session is kept in the `HttpOnly` cookie (see `LoginRequest::session_cookie`).
+    #[serde(default)]
+    pub refresh_token: Option<String>,
 }
 
 /// Tokens issued at login and on refresh. The access token is a short-lived JWT for the `Authorization: Bearer`
@@ -30,7 +36,9 @@ pub struct TokenResponse {
     pub token_type: String,
     /// Lifetime of the access token in seconds.
     pub expires_in: i64,
-    pub refresh_token: String,
+    /// Absent when the session is kept in the `HttpOnly` cookie.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// Lifetime of the refresh token in seconds.
     pub refresh_expires_in: i64,
     /// The signed-in user.

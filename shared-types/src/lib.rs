@@ -4,8 +4,10 @@
 
 pub mod auth;
 pub mod error;
+pub mod limits;
 pub mod org;
 pub mod paging;
+pub mod text;
 pub mod tracking;
 pub mod transactions;
 

@@ -145,6 +145,17 @@ wire_enum! {
     }
 }
 
+/// How many open items wait in each box of the caller's inbox (the sent box is history and is not counted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InboxCounts {
+    pub held: i64,
+    pub unit: i64,
+    pub copies: i64,
+    /// Of `held` and `unit`, those past their due date.
+    pub overdue: i64,
+}
+
 /// The header fields of a transaction shown in lists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

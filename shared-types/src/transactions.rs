@@ -369,3 +369,35 @@ pub struct TransactionWithReferrals {
     pub transaction: Transaction,
     pub referrals: Vec<Referral>,
 }
+
+/// What the caller may do on a transaction now, computed by the server from the same rules that check each action,
+/// so that a client shows only the actions that will be accepted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AllowedActions {
+    pub transaction_id: i64,
+    /// Refer it to more units or users (`POST /transactions/{id}/referrals`).
+    pub refer: bool,
+    pub annotate: bool,
+    pub decide: bool,
+    pub close: bool,
+    /// Open referrals for action held by others that keep it from being closed.
+    pub close_blocked_by: i64,
+    pub reopen: bool,
+    pub archive: bool,
+    /// The open referrals the caller holds, and what they may do with each.
+    pub referrals: Vec<ReferralActions>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReferralActions {
+    pub referral_id: i64,
+    /// The version to send back as `expected_version`.
+    pub version: i32,
+    pub receive: bool,
+    pub forward: bool,
+    #[serde(rename = "return")]
+    pub return_to_sender: bool,
+    pub complete: bool,
+}

@@ -43,7 +43,7 @@ fn issue(
         access_token: keys.issue(user.id, at.and_utc().timestamp())?,
         token_type: "Bearer".into(),
         expires_in: keys.access_ttl_seconds,
-        refresh_token: refresh,
+        refresh_token: Some(refresh),
         refresh_expires_in: refresh_ttl_seconds,
         user: views::user(user, roles)?,
     })

@@ -173,3 +173,50 @@ pub fn ensure_staff(actor: &Actor) -> Result<(), ApiError> {
 pub fn ensure_admin(actor: &Actor) -> Result<(), ApiError> {
     if actor.is_admin() { Ok(()) } else { Err(ApiError::forbidden("Only an administrator can do this.")) }
 }
+
+/// What the actor may do on a transaction now: the same rules the actions check, gathered for clients.
+pub fn allowed_actions(
+    conn: &mut DbConn,
+    actor: &Actor,
+    t: &TransactionRow,
+) -> Result<shared_types::AllowedActions, ApiError> {
+    let staff = ensure_staff(actor).is_ok();
+    let owner = is_owner(actor, t);
+    let mut allowed = shared_types::AllowedActions { transaction_id: t.id, ..Default::default() };
+    match t.status.as_str() {
+        "open" => {
+            let open: Vec<ReferralRow> = referrals::table
+                .filter(referrals::transaction_id.eq(t.id))
+                .filter(super::views::open_referral())
+                .order(referrals::id)
+                .select(ReferralRow::as_select())
+                .load(conn)?;
+            let (held, others): (Vec<&ReferralRow>, Vec<&ReferralRow>) = open.iter().partition(|r| holds(actor, r));
+            let participant = staff && (!held.is_empty() || owner);
+            allowed.refer = participant;
+            allowed.decide = participant;
+            allowed.annotate = true;
+            let holds_action = held.iter().any(|r| r.purpose == "action");
+            allowed.close_blocked_by = others.iter().filter(|r| r.purpose == "action").count() as i64;
+            allowed.close = staff && (holds_action || owner) && allowed.close_blocked_by == 0;
+            allowed.referrals = held
+                .iter()
+                .map(|r| shared_types::ReferralActions {
+                    referral_id: r.id,
+                    version: r.version,
+                    receive: r.status == "sent",
+                    forward: true,
+                    return_to_sender: true,
+                    complete: true,
+                })
+                .collect();
+        }
+        "closed" => {
+            allowed.reopen = owner || t.closed_by == Some(actor.id());
+            allowed.archive =
+                actor.is_admin() || (actor.has(Role::RegistryClerk) && t.registry_unit_id == Some(actor.unit.id));
+        }
+        _ => {}
+    }
+    Ok(allowed)
+}

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::{
-    DEFAULT_PAGE_SIZE, DwellReport, DwellTotal, ErrorCode, Event, Holder, InboxBox, InboxItem, Location, MAX_PAGE_SIZE,
-    Page, Priority, Referral, Role, Route, RouteNode, Transaction, TransactionKind, TransactionStatus,
+    DEFAULT_PAGE_SIZE, DwellReport, DwellTotal, ErrorCode, Event, Holder, InboxBox, InboxCounts, InboxItem, Location,
+    MAX_PAGE_SIZE, Page, Priority, Referral, Role, Route, RouteNode, Transaction, TransactionKind, TransactionStatus,
 };
 
 use super::actor::Actor;
@@ -255,6 +255,30 @@ pub fn inbox(
         InboxBox::Copies => vec![to_me().filter(views::open_copy()), to_my_queue().filter(views::open_copy())],
     };
     page(conn, actor, filter, listings, false)
+}
+
+/// How many open items wait in the caller's boxes, within their clearance.
+pub fn inbox_counts(conn: &mut DbConn, actor: &Actor) -> Result<InboxCounts, ApiError> {
+    let backend = db::backend_of(conn);
+    let clearance = actor.clearance().level();
+    let by = |column: &'static str, value: i64| db::driving_eq(backend, column, value);
+    let to_me =
+        || listing().filter(by("referrals.to_user_id", actor.id())).filter(transactions::confidentiality.le(clearance));
+    let to_my_queue = || {
+        listing()
+            .filter(by("referrals.to_unit_id", actor.unit.id))
+            .filter(referrals::to_user_id.is_null())
+            .filter(transactions::confidentiality.le(clearance))
+    };
+    let at = now();
+    let count = |conn: &mut DbConn, query: Listing| -> Result<i64, ApiError> { Ok(query.count().get_result(conn)?) };
+    let held = count(conn, to_me().filter(views::open_work()))?;
+    let unit = count(conn, to_my_queue().filter(views::open_work()))?;
+    let copies =
+        count(conn, to_me().filter(views::open_copy()))? + count(conn, to_my_queue().filter(views::open_copy()))?;
+    let overdue = count(conn, to_me().filter(views::open_work()).filter(referrals::due_at.lt(at)))?
+        + count(conn, to_my_queue().filter(views::open_work()).filter(referrals::due_at.lt(at)))?;
+    Ok(InboxCounts { held, unit, copies, overdue })
 }
 
 /// Everything open in a unit and below it, oldest first by default: who holds what, and for how long. For the

@@ -16,10 +16,7 @@ use crate::error::{ApiError, Validator};
 use crate::models::{NewEventRow, NewReferralRow, NewTransactionRow, ReferralRow, TransactionRow, UnitRow};
 use crate::schema::{events, external_entities, transaction_links, transactions, units, users};
 
-pub const MAX_SUBJECT: usize = 500;
-pub const MAX_TEXT: usize = 10_000;
-pub const MAX_NOTE: usize = 4_000;
-pub const MAX_TARGETS: usize = 50;
+pub use shared_types::limits::{MAX_NOTE, MAX_REFERENCE, MAX_SUBJECT, MAX_TARGETS, MAX_TEXT};
 
 /// Append an event to a transaction's timeline.
 pub fn record(
@@ -281,7 +278,7 @@ pub fn prepare_create(conn: &mut DbConn, actor: &Actor, req: &NewTransaction) ->
     let mut v = Validator::new();
     v.text("subject", &req.subject, MAX_SUBJECT);
     v.optional_text("summary", req.summary.as_deref(), MAX_TEXT);
-    v.optional_text("sender_reference", req.sender_reference.as_deref(), 100);
+    v.optional_text("sender_reference", req.sender_reference.as_deref(), MAX_REFERENCE);
     v.range("attachments_count", req.attachments_count.into(), 0, 10_000);
     if req.confidentiality.level() > actor.clearance().level() {
         v.add("confidentiality", "above_clearance", "cannot exceed your own clearance");

@@ -1,6 +1,7 @@
 //! `/auth`: sign in, refresh, sign out; `/me`.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::cookie::{Cookie, SameSite, time};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use shared_types::{LoginRequest, Problem, RefreshRequest, TokenResponse, User};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -9,6 +10,38 @@ use crate::auth::{AuthUser, JwtKeys};
 use crate::db;
 use crate::domain::{accounts, actor, org};
 use crate::error::ApiError;
+
+/// The cookie that keeps a browser's refresh token out of reach of page scripts.
+pub const SESSION_COOKIE: &str = "muamalat_session";
+
+/// `HttpOnly`, only sent to the auth endpoints, never cross-site; `Secure` whenever the request came over HTTPS
+/// (directly or as told by a reverse proxy).
+fn session_cookie(req: &HttpRequest, value: String, max_age_seconds: i64) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, value)
+        .path("/api/v1/auth")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(req.connection_info().scheme() == "https")
+        .max_age(time::Duration::seconds(max_age_seconds))
+        .finish()
+}
+
+/// Answer tokens; a cookie session gets its refresh token as the cookie and not in the body.
+fn tokens_response(req: &HttpRequest, mut tokens: TokenResponse, cookie: bool) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    if cookie && let Some(token) = tokens.refresh_token.take() {
+        response.cookie(session_cookie(req, token, tokens.refresh_expires_in));
+    }
+    response.json(tokens)
+}
+
+/// The refresh token of a request: from the body, else from the session cookie.
+fn refresh_token_of(req: &HttpRequest, body: Option<RefreshRequest>) -> (Option<String>, bool) {
+    match body.and_then(|b| b.refresh_token) {
+        Some(token) => (Some(token), false),
+        None => (req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()), true),
+    }
+}
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(login).service(refresh).service(logout).service(me);
@@ -24,35 +57,45 @@ pub fn configure(cfg: &mut ServiceConfig) {
 ))]
 #[post("/auth/login")]
 pub async fn login(
+    req: HttpRequest,
     pool: Pool,
     keys: web::Data<JwtKeys>,
     config: Config,
     body: web::Json<LoginRequest>,
-) -> Result<web::Json<TokenResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let keys = keys.into_inner();
     let ttl = config.refresh_token_ttl_seconds;
+    let cookie = body.session_cookie;
     // No write transaction around the password check: argon2 takes tens of milliseconds and SQLite has one writer.
-    db::run(&pool, move |conn| accounts::login(conn, &keys, &body.username, &body.password, ttl)).await.map(web::Json)
+    let tokens = db::run(&pool, move |conn| accounts::login(conn, &keys, &body.username, &body.password, ttl)).await?;
+    Ok(tokens_response(&req, tokens, cookie))
 }
 
 /// Exchange a refresh token for a new pair. Refresh tokens are single-use; replaying one revokes the session.
+///
+/// The token comes from the body, or, when the body names none, from the session cookie set at login; a cookie
+/// session gets its new refresh token as the cookie.
 #[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
     (status = 200, description = "New tokens", body = TokenResponse),
     (status = 401, description = "`invalid_refresh_token` or `account_disabled`", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/refresh")]
 pub async fn refresh(
+    req: HttpRequest,
     pool: Pool,
     keys: web::Data<JwtKeys>,
     config: Config,
-    body: web::Json<RefreshRequest>,
-) -> Result<web::Json<TokenResponse>, ApiError> {
-    let token = body.into_inner().refresh_token;
+    body: Option<web::Json<RefreshRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let (token, cookie) = refresh_token_of(&req, body.map(web::Json::into_inner));
+    let token = token.ok_or_else(|| {
+        ApiError::unauthorized(shared_types::ErrorCode::InvalidRefreshToken, "No refresh token was sent; sign in.")
+    })?;
     let keys = keys.into_inner();
     let ttl = config.refresh_token_ttl_seconds;
     // The reuse check must be able to commit its revocation even though the request fails.
-    db::run(&pool, move |conn| {
+    let tokens = db::run(&pool, move |conn| {
         let mut failure = None;
         let ok = db::write_tx(conn, |conn| match accounts::refresh(conn, &keys, &token, ttl) {
             Ok(tokens) => Ok(Some(tokens)),
@@ -64,17 +107,27 @@ pub async fn refresh(
         })?;
         ok.ok_or_else(|| failure.unwrap_or_else(|| ApiError::internal("refresh failed without an error")))
     })
-    .await
-    .map(web::Json)
+    .await?;
+    Ok(tokens_response(&req, tokens, cookie))
 }
 
-/// Sign out: revoke the session of this refresh token.
+/// Sign out: revoke the session of this refresh token (from the body, or the session cookie, which is cleared).
 #[utoipa::path(tag = "auth", request_body = RefreshRequest, responses((status = 204, description = "Signed out")))]
 #[post("/auth/logout")]
-pub async fn logout(pool: Pool, body: web::Json<RefreshRequest>) -> Result<HttpResponse, ApiError> {
-    let token = body.into_inner().refresh_token;
-    db::run(&pool, move |conn| db::write_tx(conn, |conn| accounts::logout(conn, &token))).await?;
-    Ok(HttpResponse::NoContent().finish())
+pub async fn logout(
+    req: HttpRequest,
+    pool: Pool,
+    body: Option<web::Json<RefreshRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let (token, cookie) = refresh_token_of(&req, body.map(web::Json::into_inner));
+    if let Some(token) = token {
+        db::run(&pool, move |conn| db::write_tx(conn, |conn| accounts::logout(conn, &token))).await?;
+    }
+    let mut response = HttpResponse::NoContent();
+    if cookie {
+        response.cookie(session_cookie(&req, String::new(), 0));
+    }
+    Ok(response.finish())
 }
 
 /// The signed-in user.

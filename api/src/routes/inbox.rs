@@ -2,7 +2,7 @@
 
 use actix_web::{get, web};
 use serde::Deserialize;
-use shared_types::{InboxBox, InboxItem, Page, Priority, Problem, TransactionKind, TransactionStatus};
+use shared_types::{InboxBox, InboxCounts, InboxItem, Page, Priority, Problem, TransactionKind, TransactionStatus};
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -12,7 +12,7 @@ use crate::domain::tracking::{self, ListFilter};
 use crate::error::ApiError;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(inbox);
+    cfg.service(inbox_counts).service(inbox);
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -57,4 +57,14 @@ pub async fn inbox(
         cursor: q.cursor,
     };
     read(&pool, who, move |conn, actor| tracking::inbox(conn, actor, which, &filter)).await
+}
+
+/// How many open items wait in each box (held, unit queue, copies) and how many of held and queued are overdue.
+#[utoipa::path(tag = "tracking", responses(
+    (status = 200, description = "Counts of the boxes", body = InboxCounts),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/inbox/counts")]
+pub async fn inbox_counts(pool: Pool, who: AuthUser) -> Result<web::Json<InboxCounts>, ApiError> {
+    read(&pool, who, tracking::inbox_counts).await
 }

@@ -4,8 +4,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use shared_types::{
-    AnnotationRequest, DecisionRequest, DraftUpdate, DwellReport, Event, Location, NewLink, NewTransaction, Problem,
-    ReferRequest, Route, StatusChangeRequest, Transaction, TransactionWithReferrals,
+    AllowedActions, AnnotationRequest, DecisionRequest, DraftUpdate, DwellReport, Event, Location, NewLink,
+    NewTransaction, Problem, ReferRequest, Route, StatusChangeRequest, Transaction, TransactionWithReferrals,
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -29,6 +29,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(timeline)
         .service(route)
         .service(location)
+        .service(actions)
         .service(dwell);
 }
 
@@ -303,6 +304,21 @@ pub async fn route(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Result<web:
 pub async fn location(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Result<web::Json<Location>, ApiError> {
     let id = id.into_inner();
     read(&pool, who, move |conn, actor| tracking::location(conn, actor, id)).await
+}
+
+/// What the caller may do on this transaction now (the actions a client should offer).
+#[utoipa::path(tag = "routing", params(("id" = i64, Path, description = "Transaction id")), responses(
+    (status = 200, description = "Allowed actions", body = AllowedActions),
+    (status = 404, description = "`transaction_not_found`", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/transactions/{id}/actions")]
+pub async fn actions(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Result<web::Json<AllowedActions>, ApiError> {
+    let id = id.into_inner();
+    read(&pool, who, move |conn, actor| {
+        let t = crate::domain::policy::visible_transaction(conn, actor, id)?;
+        crate::domain::policy::allowed_actions(conn, actor, &t)
+    })
+    .await
 }
 
 /// Dwell time (مدة البقاء) of every referral — waiting and working — with totals per user and per unit.

@@ -131,3 +131,85 @@ async fn disabling_a_user_stops_their_tokens_at_once() {
         .await;
     assert_problem(&r, StatusCode::UNAUTHORIZED, "account_disabled");
 }
+
+#[tokio::test]
+async fn a_browser_session_lives_in_an_http_only_cookie() {
+    let app = TestApp::spawn().await;
+    let client = reqwest::Client::new();
+    let login = client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "hr.emp", "password": PASSWORD, "session_cookie": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    let cookie = login.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("muamalat_session="), "{cookie}");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/api/v1/auth"] {
+        assert!(cookie.contains(attribute), "{attribute} missing from {cookie}");
+    }
+    let body: Value = login.json().await.unwrap();
+    assert!(body.get("refresh_token").is_none(), "page scripts never see the refresh token");
+    assert!(body["access_token"].is_string());
+    let pair = cookie.split(';').next().unwrap().to_string();
+
+    // A reload: the cookie alone gives a new access token and rotates itself.
+    let refreshed =
+        client.post(app.url("/api/v1/auth/refresh")).header("Cookie", &pair).json(&json!({})).send().await.unwrap();
+    assert_eq!(refreshed.status(), StatusCode::OK);
+    let rotated = refreshed.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    assert_ne!(rotated, pair);
+    let body: Value = refreshed.json().await.unwrap();
+    assert_eq!(body["user"]["username"], "hr.emp");
+    assert!(body.get("refresh_token").is_none());
+
+    // The old cookie is spent: replaying it fails (and revokes the family, as with body tokens).
+    let replay =
+        client.post(app.url("/api/v1/auth/refresh")).header("Cookie", &pair).json(&json!({})).send().await.unwrap();
+    assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
+    // No cookie and no body token: 401 with a code.
+    let none = client.post(app.url("/api/v1/auth/refresh")).json(&json!({})).send().await.unwrap();
+    assert_eq!(none.status(), StatusCode::UNAUTHORIZED);
+    let problem: Value = none.json().await.unwrap();
+    assert_eq!(problem["code"], "invalid_refresh_token");
+
+    // Sign out clears the cookie.
+    let login = client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "hr.emp", "password": PASSWORD, "session_cookie": true}))
+        .send()
+        .await
+        .unwrap();
+    let pair = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let out = client.post(app.url("/api/v1/auth/logout")).header("Cookie", &pair).send().await.unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    assert!(out.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    let after =
+        client.post(app.url("/api/v1/auth/refresh")).header("Cookie", &pair).json(&json!({})).send().await.unwrap();
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_web_ui_is_served_with_history_fallback_and_never_under_api() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), "<!doctype html><title>SPA</title>").unwrap();
+    std::fs::write(dir.path().join("app-1a2b.wasm"), b"\0asm").unwrap();
+    let spa_dir = dir.path().to_path_buf();
+    let app = TestApp::spawn_with(move |s| s.spa_dir = spa_dir).await;
+    let client = reqwest::Client::new();
+    for page in ["/", "/transactions/12", "/register"] {
+        let res = client.get(app.url(page)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{page}");
+        assert_eq!(res.headers()["cache-control"], "no-cache");
+        assert!(res.text().await.unwrap().contains("SPA"));
+    }
+    let wasm = client.get(app.url("/app-1a2b.wasm")).send().await.unwrap();
+    assert_eq!(wasm.status(), StatusCode::OK);
+    assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    for missing in ["/missing.js", "/api/v1/nothing", "/../Cargo.toml", "/.env"] {
+        let res = client.get(app.url(missing)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{missing}");
+    }
+    let post = client.post(app.url("/transactions/12")).send().await.unwrap();
+    assert_eq!(post.status(), StatusCode::NOT_FOUND);
+}

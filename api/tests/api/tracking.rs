@@ -122,3 +122,58 @@ async fn confidential_transactions_stay_out_of_uncleared_lists() {
     let (_, seen) = app.get("khb.emp", &format!("/api/v1/transactions/{nid}")).await;
     assert_eq!(seen["links"], json!([]), "khb.emp must not learn of the confidential transaction");
 }
+
+#[tokio::test]
+async fn inbox_counts_and_allowed_actions_follow_the_route() {
+    let app = TestApp::spawn().await;
+    let created = app
+        .register_incoming(
+            "خطاب للعد",
+            json!([{"unit_id": app.unit("KHB"), "purpose": "action"}, {"unit_id": app.unit("HR"), "purpose": "information"}]),
+        )
+        .await;
+    let id = created["transaction"]["id"].as_i64().unwrap();
+    app.register_incoming("خطاب ثان", json!([{"unit_id": app.unit("KHB"), "user_id": app.user("khb.emp"), "purpose": "action", "due_at": "2020-01-01T00:00:00Z"}]))
+        .await;
+
+    let (status, counts) = app.get("khb.clerk", "/api/v1/inbox/counts").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(counts, json!({"held": 0, "unit": 1, "copies": 0, "overdue": 0}));
+    let (_, counts) = app.get("khb.emp", "/api/v1/inbox/counts").await;
+    assert_eq!(counts, json!({"held": 1, "unit": 1, "copies": 0, "overdue": 1}));
+    let (_, counts) = app.get("hr.emp", "/api/v1/inbox/counts").await;
+    assert_eq!(counts, json!({"held": 0, "unit": 0, "copies": 1, "overdue": 0}));
+
+    // The Khobar queue may receive its referral; the registry may refer and close only once Khobar is done.
+    let (status, queue) = app.get("khb.clerk", &format!("/api/v1/transactions/{id}/actions")).await;
+    assert_eq!(status, StatusCode::OK);
+    let khb_referral = app.referral_to(&created["referrals"], "KHB")["id"].clone();
+    assert_eq!(queue["referrals"][0]["referral_id"], khb_referral);
+    assert_eq!(queue["referrals"][0]["receive"], true);
+    assert_eq!(queue["refer"], true);
+    assert_eq!(queue["close"], true, "Khobar's queue holds the only referral for action");
+    let (_, registry) = app.get("clerk", &format!("/api/v1/transactions/{id}/actions")).await;
+    assert_eq!(registry["referrals"], json!([]));
+    assert_eq!(registry["close"], false);
+    assert_eq!(registry["close_blocked_by"], 1);
+    let (_, copy) = app.get("hr.emp", &format!("/api/v1/transactions/{id}/actions")).await;
+    assert_eq!(copy["referrals"][0]["receive"], true, "a copy can be acknowledged");
+    assert_eq!(copy["close"], false);
+
+    // What the actions say is what the server accepts: the Khobar clerk receives, then it is no longer offered.
+    let (status, _) = app
+        .post(
+            "khb.clerk",
+            &format!("/api/v1/referrals/{khb_referral}/receive"),
+            json!({"expected_version": queue["referrals"][0]["version"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, after) = app.get("khb.clerk", &format!("/api/v1/transactions/{id}/actions")).await;
+    assert_eq!(after["referrals"][0]["receive"], false);
+    assert_eq!(after["referrals"][0]["forward"], true);
+    assert_eq!(after["close"], true);
+    // Someone who may not see it gets 404, as everywhere.
+    let (status, _) = app.get("eng.emp", &format!("/api/v1/transactions/{id}/actions")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

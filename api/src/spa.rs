@@ -1,0 +1,115 @@
+//! Serving the built web UI at `/`: its files as they are, and `index.html` for every other page path so that the
+//! SPA's own router (history API) decides what to show. Nothing under `/api` is ever answered with the SPA.
+
+use std::path::{Path, PathBuf};
+
+use actix_files::NamedFile;
+use actix_web::http::header::{self, CacheControl, CacheDirective};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, web};
+use shared_types::ErrorCode;
+
+use crate::error::{ApiError, problem_response};
+
+/// The directory of the built SPA (`web-ui/dist` by default).
+#[derive(Debug, Clone)]
+pub struct Spa {
+    dir: PathBuf,
+}
+
+impl Spa {
+    pub fn new(dir: PathBuf) -> Spa {
+        Spa { dir }
+    }
+
+    /// The handler for everything no route matched.
+    pub fn fallback(&self) -> actix_web::Route {
+        let spa = self.clone();
+        web::route().to(move |req: HttpRequest| {
+            let spa = spa.clone();
+            async move { spa.answer(&req) }
+        })
+    }
+
+    fn answer(&self, req: &HttpRequest) -> HttpResponse {
+        let path = req.path();
+        let is_read = req.method() == Method::GET || req.method() == Method::HEAD;
+        if !is_read || path == "/api" || path.starts_with("/api/") {
+            return not_found(req);
+        }
+        let Some(relative) = safe_relative(path) else {
+            return not_found(req);
+        };
+        let file = self.dir.join(&relative);
+        if !relative.as_os_str().is_empty() && file.is_file() {
+            return match NamedFile::open(&file) {
+                Ok(named) => named.into_response(req),
+                Err(_) => not_found(req),
+            };
+        }
+        // A missing file with an extension is a missing asset, not a page of the app.
+        if relative.extension().is_some() {
+            return not_found(req);
+        }
+        self.index(req)
+    }
+
+    /// `index.html`, never cached without asking: it names the current build's hashed assets.
+    fn index(&self, req: &HttpRequest) -> HttpResponse {
+        match NamedFile::open(self.dir.join("index.html")) {
+            Ok(named) => {
+                let mut response = named.use_last_modified(false).into_response(req);
+                response.headers_mut().insert(
+                    header::CACHE_CONTROL,
+                    CacheControl(vec![CacheDirective::NoCache])
+                        .to_string()
+                        .parse()
+                        .unwrap_or(header::HeaderValue::from_static("no-cache")),
+                );
+                response
+            }
+            Err(_) => HttpResponse::build(StatusCode::SERVICE_UNAVAILABLE)
+                .content_type("text/html; charset=utf-8")
+                .body(format!(
+                    "<!doctype html><meta charset=utf-8><title>Muamalat</title><p>The web UI is not built \
+                     (no <code>{}</code>). Build it with <code>scripts/build-ui.sh</code>, or use the API at \
+                     <a href=\"/api/docs/\">/api/docs/</a>.</p>",
+                    Path::new(&self.dir).join("index.html").display()
+                )),
+        }
+    }
+}
+
+/// The request path as a path inside the SPA directory, refusing anything that could leave it.
+fn safe_relative(path: &str) -> Option<PathBuf> {
+    let mut relative = PathBuf::new();
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        if segment.starts_with('.') || segment.contains('\\') || segment.contains('%') || segment.contains('\0') {
+            return None;
+        }
+        relative.push(segment);
+    }
+    Some(relative)
+}
+
+fn not_found(req: &HttpRequest) -> HttpResponse {
+    problem_response(
+        &ApiError::not_found(ErrorCode::RouteNotFound, format!("No route {} {}.", req.method(), req.path())).problem(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_relative;
+
+    #[test]
+    fn paths_stay_inside_the_spa_directory() {
+        assert_eq!(safe_relative("/"), Some("".into()));
+        assert_eq!(safe_relative("/muamalat-1a2b.wasm"), Some("muamalat-1a2b.wasm".into()));
+        assert_eq!(safe_relative("/transactions/12"), Some("transactions/12".into()));
+        assert_eq!(safe_relative("/../etc/passwd"), None);
+        assert_eq!(safe_relative("/%2e%2e/etc/passwd"), None);
+        assert_eq!(safe_relative("/.env"), None);
+        assert_eq!(safe_relative("/a\\b"), None);
+    }
+}

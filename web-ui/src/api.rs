@@ -1,0 +1,236 @@
+//! The one typed client of the API: every request and answer is a `shared-types` type. The access token lives in
+//! memory only; the refresh token is an `HttpOnly` cookie the page cannot read. An expired access token is renewed
+//! once, transparently.
+
+use std::cell::RefCell;
+
+use gloo_net::http::{Method, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use shared_types::{
+    AllowedActions, AnnotationRequest, ErrorCode, Event, ExternalEntity, ForwardRequest, InboxCounts, InboxItem,
+    Location, LoginRequest, NewTransaction, Page, Problem, ReceiveRequest, ReferRequest, Referral,
+    ReferralActionRequest, RefreshRequest, Route, StatusChangeRequest, TokenResponse, Transaction,
+    TransactionWithReferrals, Unit, User,
+};
+
+thread_local! {
+    static ACCESS_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Why a call failed: the server's problem document, or no answer at all.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The server could not be reached (offline, restarting): worth a retry.
+    Network,
+    Problem(Problem),
+}
+
+impl ApiError {
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ApiError::Network => None,
+            ApiError::Problem(p) => Some(p.code),
+        }
+    }
+
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            ApiError::Network => None,
+            ApiError::Problem(p) => Some(p),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+fn set_access_token(token: Option<String>) {
+    ACCESS_TOKEN.with(|t| *t.borrow_mut() = token);
+}
+
+fn access_token() -> Option<String> {
+    ACCESS_TOKEN.with(|t| t.borrow().clone())
+}
+
+/// A fresh `Idempotency-Key` for a creating request: a retry of the same click reuses it, a new click gets another.
+pub fn idempotency_key() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| format!("k{}", js_sys::Date::now()))
+}
+
+async fn send(method: Method, path: &str, body: Option<&str>, key: Option<&str>) -> ApiResult<Response> {
+    let mut request = RequestBuilder::new(&format!("/api/v1{path}")).method(method);
+    if let Some(token) = access_token() {
+        request = request.header("Authorization", &format!("Bearer {token}"));
+    }
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    let request = match body {
+        Some(body) => request.header("Content-Type", "application/json").body(body.to_string()),
+        None => request.build(),
+    }
+    .map_err(|_| ApiError::Network)?;
+    request.send().await.map_err(|_| ApiError::Network)
+}
+
+async fn problem_of(response: Response) -> ApiError {
+    match response.json::<Problem>().await {
+        Ok(problem) => ApiError::Problem(problem),
+        Err(_) => ApiError::Problem(Problem {
+            type_uri: String::new(),
+            title: response.status_text(),
+            status: response.status(),
+            detail: String::new(),
+            code: if response.status() >= 500 { ErrorCode::InternalError } else { ErrorCode::InvalidParameter },
+            errors: Vec::new(),
+        }),
+    }
+}
+
+/// Send a request; renew the access token once when it has expired.
+async fn call_raw(method: Method, path: &str, body: Option<String>, key: Option<&str>) -> ApiResult<Response> {
+    let response = send(method.clone(), path, body.as_deref(), key).await?;
+    if response.status() == 401 && access_token().is_some() && restore().await.is_ok() {
+        return send(method, path, body.as_deref(), key).await;
+    }
+    Ok(response)
+}
+
+async fn call<T: DeserializeOwned>(
+    method: Method,
+    path: &str,
+    body: Option<String>,
+    key: Option<&str>,
+) -> ApiResult<T> {
+    let response = call_raw(method, path, body, key).await?;
+    if !response.ok() {
+        return Err(problem_of(response).await);
+    }
+    response.json::<T>().await.map_err(|_| ApiError::Network)
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+    call(Method::GET, path, None, None).await
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, key: Option<&str>) -> ApiResult<T> {
+    let body = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
+    call(Method::POST, path, Some(body), key).await
+}
+
+/// Sign in; the session is kept in the `HttpOnly` cookie.
+pub async fn login(username: String, password: String) -> ApiResult<User> {
+    let body = LoginRequest { username, password, session_cookie: true };
+    let tokens: TokenResponse = post("/auth/login", &body, None).await?;
+    set_access_token(Some(tokens.access_token));
+    Ok(tokens.user)
+}
+
+/// Resume the session of the cookie (after a reload, or when the access token expired).
+pub async fn restore() -> ApiResult<User> {
+    let body = serde_json::to_string(&RefreshRequest { refresh_token: None }).map_err(|_| ApiError::Network)?;
+    let response = send(Method::POST, "/auth/refresh", Some(&body), None).await?;
+    if !response.ok() {
+        set_access_token(None);
+        return Err(problem_of(response).await);
+    }
+    let tokens: TokenResponse = response.json().await.map_err(|_| ApiError::Network)?;
+    set_access_token(Some(tokens.access_token));
+    Ok(tokens.user)
+}
+
+pub async fn logout() {
+    let _ = send(Method::POST, "/auth/logout", Some("{}"), None).await;
+    set_access_token(None);
+}
+
+/// Query-string value: percent-encoded.
+fn q(value: &str) -> String {
+    js_sys::encode_uri_component(value).as_string().unwrap_or_default()
+}
+
+pub async fn inbox(which: &str, filters: &[(&str, String)], cursor: Option<&str>) -> ApiResult<Page<InboxItem>> {
+    let mut path = format!("/inbox?box={which}&limit=25");
+    for (name, value) in filters {
+        path.push_str(&format!("&{name}={}", q(value)));
+    }
+    if let Some(cursor) = cursor {
+        path.push_str(&format!("&cursor={}", q(cursor)));
+    }
+    get(&path).await
+}
+
+pub async fn inbox_counts() -> ApiResult<InboxCounts> {
+    get("/inbox/counts").await
+}
+
+pub async fn entities() -> ApiResult<Vec<ExternalEntity>> {
+    get("/external-entities").await
+}
+
+pub async fn units() -> ApiResult<Vec<Unit>> {
+    get("/units").await
+}
+
+pub async fn users_of(unit_id: i64) -> ApiResult<Vec<User>> {
+    get(&format!("/users?unit_id={unit_id}")).await
+}
+
+pub async fn create_transaction(body: &NewTransaction, key: &str) -> ApiResult<TransactionWithReferrals> {
+    post("/transactions", body, Some(key)).await
+}
+
+pub async fn transaction(id: i64) -> ApiResult<Transaction> {
+    get(&format!("/transactions/{id}")).await
+}
+
+pub async fn location(id: i64) -> ApiResult<Location> {
+    get(&format!("/transactions/{id}/location")).await
+}
+
+pub async fn route(id: i64) -> ApiResult<Route> {
+    get(&format!("/transactions/{id}/route")).await
+}
+
+pub async fn timeline(id: i64) -> ApiResult<Vec<Event>> {
+    get(&format!("/transactions/{id}/timeline")).await
+}
+
+pub async fn actions(id: i64) -> ApiResult<AllowedActions> {
+    get(&format!("/transactions/{id}/actions")).await
+}
+
+pub async fn receive(referral: i64, version: i32) -> ApiResult<Referral> {
+    post(&format!("/referrals/{referral}/receive"), &ReceiveRequest { expected_version: Some(version) }, None).await
+}
+
+pub async fn forward(referral: i64, body: &ForwardRequest) -> ApiResult<TransactionWithReferrals> {
+    post(&format!("/referrals/{referral}/forward"), body, None).await
+}
+
+pub async fn return_to_sender(referral: i64, body: &ReferralActionRequest) -> ApiResult<TransactionWithReferrals> {
+    post(&format!("/referrals/{referral}/return"), body, None).await
+}
+
+pub async fn complete(referral: i64, body: &ReferralActionRequest) -> ApiResult<Referral> {
+    post(&format!("/referrals/{referral}/complete"), body, None).await
+}
+
+pub async fn refer(id: i64, body: &ReferRequest) -> ApiResult<TransactionWithReferrals> {
+    post(&format!("/transactions/{id}/referrals"), body, None).await
+}
+
+pub async fn annotate(id: i64, text: String) -> ApiResult<Transaction> {
+    post(&format!("/transactions/{id}/annotations"), &AnnotationRequest { text }, None).await
+}
+
+pub async fn close(id: i64, body: &StatusChangeRequest) -> ApiResult<Transaction> {
+    post(&format!("/transactions/{id}/close"), body, None).await
+}
+
+pub async fn reopen(id: i64, body: &StatusChangeRequest) -> ApiResult<Transaction> {
+    post(&format!("/transactions/{id}/reopen"), body, None).await
+}

@@ -1,0 +1,263 @@
+//! Every string the UI shows goes through here: Fluent messages (`ar.ftl`, `en.ftl`), Arabic first; dates in
+//! Hijri (Umm al-Qura) and Gregorian at Riyadh time and numbers through the browser's `Intl`; durations with the
+//! plural rules of each language. The chosen language is remembered in `localStorage`.
+
+use chrono::{DateTime, Utc};
+use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+use leptos::prelude::*;
+use shared_types::ErrorCode;
+use wasm_bindgen::JsValue;
+
+const AR: &str = include_str!("ar.ftl");
+const EN: &str = include_str!("en.ftl");
+const STORAGE_KEY: &str = "muamalat.lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Ar,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ar => "ar",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn dir(self) -> &'static str {
+        match self {
+            Lang::Ar => "rtl",
+            Lang::En => "ltr",
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Ar => Lang::En,
+            Lang::En => Lang::Ar,
+        }
+    }
+
+    /// The BCP 47 locale for `Intl`: Saudi Arabic, or English with day-month-year dates.
+    fn locale(self) -> &'static str {
+        match self {
+            Lang::Ar => "ar-SA",
+            Lang::En => "en-GB",
+        }
+    }
+}
+
+fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
+    let source = match lang {
+        Lang::Ar => AR,
+        Lang::En => EN,
+    };
+    // A syntax error keeps the entries that parsed; the missing ones show their key, which a test catches.
+    let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(partial, _)| partial);
+    let id = match lang {
+        Lang::Ar => unic_langid::langid!("ar"),
+        Lang::En => unic_langid::langid!("en"),
+    };
+    let mut bundle = FluentBundle::new(vec![id]);
+    // Markup isolates names and numbers where it matters (<bdi>); invisible marks in strings only get in the way.
+    bundle.set_use_isolating(false);
+    let _ = bundle.add_resource(resource);
+    bundle
+}
+
+thread_local! {
+    static BUNDLES: (FluentBundle<FluentResource>, FluentBundle<FluentResource>) = (bundle(Lang::Ar), bundle(Lang::En));
+}
+
+/// The message `key` in `lang`, or the key itself when there is none.
+pub fn translate(lang: Lang, key: &str, args: Option<&FluentArgs>) -> String {
+    BUNDLES.with(|(ar, en)| {
+        let bundle = if lang == Lang::Ar { ar } else { en };
+        match bundle.get_message(key).and_then(|m| m.value()) {
+            Some(pattern) => {
+                let mut errors = Vec::new();
+                bundle.format_pattern(pattern, args, &mut errors).into_owned()
+            }
+            None => key.to_string(),
+        }
+    })
+}
+
+/// The language in force, shared through the context.
+#[derive(Debug, Clone, Copy)]
+pub struct I18n {
+    pub lang: RwSignal<Lang>,
+}
+
+impl I18n {
+    /// The remembered language, Arabic by default.
+    pub fn new() -> I18n {
+        let stored = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+        let lang = if stored.as_deref() == Some("en") { Lang::En } else { Lang::Ar };
+        apply_to_document(lang);
+        I18n { lang: RwSignal::new(lang) }
+    }
+
+    pub fn set(&self, lang: Lang) {
+        if let Some(s) = storage() {
+            let _ = s.set_item(STORAGE_KEY, lang.code());
+        }
+        apply_to_document(lang);
+        self.lang.set(lang);
+    }
+
+    /// A message, reactive to the language.
+    pub fn t(&self, key: &str) -> String {
+        translate(self.lang.get(), key, None)
+    }
+
+    /// A message with arguments.
+    pub fn ta(&self, key: &str, args: &[(&str, FluentValue<'static>)]) -> String {
+        let mut fluent = FluentArgs::new();
+        for (name, value) in args {
+            fluent.set(*name, value.clone());
+        }
+        translate(self.lang.get(), key, Some(&fluent))
+    }
+
+    /// The translated message of a server error code.
+    pub fn error(&self, code: ErrorCode) -> String {
+        let key = format!("error-{}", code.to_string().replace('_', "-"));
+        let text = self.t(&key);
+        if text == key { self.t("error-unknown") } else { text }
+    }
+
+    /// Hijri (Umm al-Qura) date, Gregorian date and Riyadh time.
+    pub fn date_time(&self, at: &DateTime<Utc>) -> String {
+        let lang = self.lang.get();
+        let hijri = intl_date(lang, at, "islamic-umalqura", false);
+        let gregorian = intl_date(lang, at, "gregory", true);
+        format!("{hijri} — {gregorian}")
+    }
+
+    /// Hijri and Gregorian date only.
+    pub fn date(&self, at: &DateTime<Utc>) -> String {
+        let lang = self.lang.get();
+        format!("{} — {}", intl_date(lang, at, "islamic-umalqura", false), intl_date(lang, at, "gregory", false))
+    }
+
+    pub fn number(&self, n: i64) -> String {
+        intl_number(self.lang.get(), n)
+    }
+
+    /// A duration in days, hours and minutes, with each language's plural forms.
+    pub fn duration(&self, seconds: i64) -> String {
+        let seconds = seconds.max(0);
+        let (days, hours, minutes) = (seconds / 86_400, (seconds % 86_400) / 3_600, (seconds % 3_600) / 60);
+        let part = |key: &str, n: i64| {
+            self.ta(key, &[("n", FluentValue::from(n)), ("shown", FluentValue::from(self.number(n)))])
+        };
+        let mut parts = Vec::new();
+        if days > 0 {
+            parts.push(part("duration-days", days));
+        }
+        if hours > 0 {
+            parts.push(part("duration-hours", hours));
+        }
+        if days == 0 && (minutes > 0 || hours == 0) {
+            parts.push(part("duration-minutes", minutes));
+        }
+        parts.join(&self.t("duration-separator"))
+    }
+}
+
+impl Default for I18n {
+    fn default() -> Self {
+        I18n::new()
+    }
+}
+
+pub fn use_i18n() -> I18n {
+    use_context::<I18n>().unwrap_or_default()
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn apply_to_document(lang: Lang) {
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", lang.code());
+        let _ = root.set_attribute("dir", lang.dir());
+    }
+}
+
+fn set(options: &js_sys::Object, key: &str, value: &str) {
+    let _ = js_sys::Reflect::set(options, &JsValue::from_str(key), &JsValue::from_str(value));
+}
+
+fn intl_date(lang: Lang, at: &DateTime<Utc>, calendar: &str, with_time: bool) -> String {
+    let options = js_sys::Object::new();
+    set(&options, "timeZone", "Asia/Riyadh");
+    set(&options, "calendar", calendar);
+    set(&options, "dateStyle", "medium");
+    if with_time {
+        set(&options, "timeStyle", "short");
+    }
+    let locales = js_sys::Array::of1(&JsValue::from_str(lang.locale()));
+    let format = js_sys::Intl::DateTimeFormat::new(&locales, &options);
+    let date = js_sys::Date::new(&JsValue::from_f64(at.timestamp_millis() as f64));
+    format.format().call1(&JsValue::NULL, &date).ok().and_then(|v| v.as_string()).unwrap_or_default()
+}
+
+fn intl_number(lang: Lang, n: i64) -> String {
+    let locales = js_sys::Array::of1(&JsValue::from_str(lang.locale()));
+    let format = js_sys::Intl::NumberFormat::new(&locales, &js_sys::Object::new());
+    format
+        .format()
+        .call1(&JsValue::NULL, &JsValue::from_f64(n as f64))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| n.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AR, EN};
+
+    fn keys(source: &str) -> Vec<String> {
+        let mut keys: Vec<String> = source
+            .lines()
+            .filter(|l| !l.starts_with([' ', '#', '\t']) && l.contains(" ="))
+            .filter_map(|l| l.split(" =").next().map(|k| k.trim().to_string()))
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    #[test]
+    fn both_languages_have_the_same_messages() {
+        assert_eq!(keys(AR), keys(EN));
+        assert!(keys(AR).len() > 50);
+    }
+
+    #[test]
+    fn every_message_parses() {
+        for source in [AR, EN] {
+            assert!(fluent_bundle::FluentResource::try_new(source.to_string()).is_ok());
+        }
+    }
+
+    #[test]
+    fn every_key_used_in_the_code_exists() {
+        let known = keys(AR);
+        let mut missing = Vec::new();
+        for file in crate::SOURCES {
+            for (i, _) in file.match_indices(".t(\"") {
+                let rest = &file[i + 4..];
+                let key = &rest[..rest.find('"').unwrap_or(0)];
+                if !key.is_empty() && !known.iter().any(|k| k == key) {
+                    missing.push(key.to_string());
+                }
+            }
+        }
+        assert!(missing.is_empty(), "messages missing from ar.ftl/en.ftl: {missing:?}");
+    }
+}

@@ -1,0 +1,134 @@
+//! The inbox: what I hold, my unit's queue, what I sent, copies; counts, badges, due dates, quick filters and
+//! cursor paging.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use shared_types::{InboxItem, Priority};
+
+use crate::api::{self, ApiError};
+use crate::components::{ConfidentialityBadge, PriorityBadge, ProblemMessage, unit_name, user_name};
+use crate::i18n::use_i18n;
+
+const BOXES: [&str; 4] = ["held", "unit", "sent", "copies"];
+
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let which = RwSignal::new("held");
+    let urgent_only = RwSignal::new(false);
+    let overdue_only = RwSignal::new(false);
+    let items = RwSignal::new(Vec::<InboxItem>::new());
+    let cursor = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(false);
+    let (error, set_error) = signal(None::<ApiError>);
+    let counts = LocalResource::new(api::inbox_counts);
+
+    let load = move |more: bool| {
+        let filters = {
+            let mut f = Vec::new();
+            if urgent_only.get_untracked() {
+                f.push(("priority", Priority::Urgent.as_str().to_string()));
+            }
+            if overdue_only.get_untracked() {
+                f.push(("overdue", "true".to_string()));
+            }
+            f
+        };
+        let after = if more { cursor.get_untracked() } else { None };
+        let box_name = which.get_untracked();
+        loading.set(true);
+        leptos::task::spawn_local(async move {
+            match api::inbox(box_name, &filters, after.as_deref()).await {
+                Ok(page) => {
+                    set_error.set(None);
+                    if more {
+                        items.update(|i| i.extend(page.items));
+                    } else {
+                        items.set(page.items);
+                    }
+                    cursor.set(page.next_cursor);
+                }
+                Err(e) => set_error.set(Some(e)),
+            }
+            loading.set(false);
+        });
+    };
+    Effect::new(move |_| {
+        which.track();
+        urgent_only.track();
+        overdue_only.track();
+        load(false);
+    });
+    let count_of = move |name: &str| {
+        counts.get().and_then(|r| r.ok()).and_then(|c| match name {
+            "held" => Some(c.held),
+            "unit" => Some(c.unit),
+            "copies" => Some(c.copies),
+            _ => None,
+        })
+    };
+
+    view! {
+        <h1>{move || i18n.t("nav-inbox")}</h1>
+        <div class="tabs" role="tablist">
+            {BOXES.into_iter().map(|name| {
+                let key = format!("box-{name}");
+                view! {
+                    <button role="tab" id=format!("tab-{name}")
+                        aria-selected=move || (which.get() == name).to_string()
+                        class:active=move || which.get() == name
+                        on:click=move |_| which.set(name)>
+                        {move || i18n.t(&key)}
+                        {move || count_of(name).map(|n| view! { <span class="count">{i18n.number(n)}</span> })}
+                    </button>
+                }
+            }).collect_view()}
+        </div>
+        <div class="filters">
+            <label class="check"><input type="checkbox" prop:checked=move || urgent_only.get()
+                on:change=move |ev| urgent_only.set(event_target_checked(&ev)) />{move || i18n.t("filter-urgent")}</label>
+            <label class="check"><input type="checkbox" prop:checked=move || overdue_only.get()
+                on:change=move |ev| overdue_only.set(event_target_checked(&ev)) />{move || i18n.t("filter-overdue")}</label>
+        </div>
+        <ProblemMessage error=error retry=Callback::new(move |_| load(false)) />
+        <ul class="inbox" aria-busy=move || loading.get().to_string()>
+            {move || {
+                let lang = i18n.lang.get();
+                items.get().into_iter().map(|item| {
+                    let t = item.transaction;
+                    let r = item.referral;
+                    let href = format!("/transactions/{}", t.id);
+                    let purpose = i18n.t(&format!("purpose-{}", r.purpose.as_str()));
+                    let from = format!("{} — {}", user_name(lang, &r.from_user), unit_name(lang, &r.from_unit));
+                    let to = match &r.to_user { Some(u) => user_name(lang, u), None => unit_name(lang, &r.to_unit) };
+                    let due = r.due_at.or(t.due_at).map(|d| i18n.date(&d));
+                    view! {
+                        <li class="item" class:overdue=r.overdue>
+                            <A href=href>
+                                <span class="number" dir="ltr">{t.registration_number.clone().unwrap_or_else(|| i18n.t("draft"))}</span>
+                                <span class="subject">{t.subject.clone()}</span>
+                            </A>
+                            <div class="meta">
+                                <PriorityBadge priority=t.priority />
+                                <ConfidentialityBadge confidentiality=t.confidentiality />
+                                <span class="badge purpose">{purpose}</span>
+                                <span>{i18n.t("from")} " " <bdi>{from}</bdi></span>
+                                <span>{i18n.t("to")} " " <bdi>{to}</bdi></span>
+                                <span>{i18n.t("sent-at")} " " {i18n.date_time(&r.sent_at)}</span>
+                                {due.map(|d| view! { <span class="due">{i18n.t("due")} " " {d}</span> })}
+                                {r.overdue.then(|| view! { <span class="badge overdue-badge">{i18n.t("overdue")}</span> })}
+                                <span>{i18n.t("dwell")} " " {i18n.duration(r.dwell.total.wall_clock_seconds)}</span>
+                            </div>
+                        </li>
+                    }
+                }).collect_view()
+            }}
+        </ul>
+        <Show when=move || items.with(Vec::is_empty) && !loading.get()>
+            <p class="empty">{move || i18n.t("inbox-empty")}</p>
+        </Show>
+        <Show when=move || cursor.with(Option::is_some)>
+            <button class="secondary" disabled=move || loading.get() on:click=move |_| load(true)>{move || i18n.t("more")}</button>
+        </Show>
+    }
+}

@@ -1,0 +1,220 @@
+//! Register an incoming letter (registry clerks): sender from the directory, the sender's reference, subject,
+//! priority, confidentiality, due date, and the units it goes to; then its number, large, with a printable label.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use shared_types::limits::{MAX_REFERENCE, MAX_SUBJECT, MAX_TEXT};
+use shared_types::{
+    Confidentiality, ErrorCode, ExternalEntity, FieldError, NewTransaction, Priority, Problem, ReferralTarget,
+    TransactionKind, TransactionWithReferrals, text,
+};
+
+use crate::api::{self, ApiError};
+use crate::components::{ProblemMessage, TargetPicker, entity_name};
+use crate::i18n::{Lang, use_i18n};
+
+/// The checks of the server, made before sending.
+fn validate(subject: &str, reference: &str, summary: &str, entity: Option<i64>) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut add = |field: &str, code: &str| {
+        errors.push(FieldError { field: field.into(), code: code.into(), message: String::new() })
+    };
+    if entity.is_none() {
+        add("external_entity_id", "required");
+    }
+    if subject.trim().is_empty() {
+        add("subject", "required");
+    } else if subject.chars().count() > MAX_SUBJECT {
+        add("subject", "too_long");
+    }
+    if reference.chars().count() > MAX_REFERENCE {
+        add("sender_reference", "too_long");
+    }
+    if summary.chars().count() > MAX_TEXT {
+        add("summary", "too_long");
+    }
+    errors
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let entities = LocalResource::new(api::entities);
+    let entity_query = RwSignal::new(String::new());
+    let entity = RwSignal::new(None::<ExternalEntity>);
+    let reference = RwSignal::new(String::new());
+    let reference_date = RwSignal::new(String::new());
+    let subject = RwSignal::new(String::new());
+    let summary = RwSignal::new(String::new());
+    let priority = RwSignal::new(Priority::Normal);
+    let confidentiality = RwSignal::new(Confidentiality::Normal);
+    let due = RwSignal::new(String::new());
+    let attachments = RwSignal::new(0_i32);
+    let targets = RwSignal::new(Vec::<ReferralTarget>::new());
+    let (error, set_error) = signal(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let done = RwSignal::new(None::<TransactionWithReferrals>);
+    // One key per filled-in form: a double click or a retry after a lost answer registers once.
+    let key = RwSignal::new(api::idempotency_key());
+
+    let entity_matches = move || {
+        let q = entity_query.get();
+        if entity.with(Option::is_some) || q.trim().is_empty() {
+            return Vec::new();
+        }
+        entities
+            .get()
+            .and_then(|r| r.ok())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.active && text::matches(&q, &[&e.name_ar, &e.name_en, &e.code]))
+            .take(8)
+            .collect::<Vec<_>>()
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let entity_id = entity.get_untracked().map(|e| e.id);
+        let errors =
+            validate(&subject.get_untracked(), &reference.get_untracked(), &summary.get_untracked(), entity_id);
+        if !errors.is_empty() {
+            set_error.set(Some(ApiError::Problem(Problem {
+                type_uri: String::new(),
+                title: String::new(),
+                status: 422,
+                detail: String::new(),
+                code: ErrorCode::ValidationFailed,
+                errors,
+            })));
+            return;
+        }
+        let optional = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_string());
+        let due_at = NaiveDate::parse_from_str(&due.get_untracked(), "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+            // 12:00 Riyadh time (UTC+3) on the due day.
+            .and_then(|d| Utc.from_local_datetime(&d).single());
+        let body = NewTransaction {
+            kind: TransactionKind::Incoming,
+            subject: subject.get_untracked().trim().to_string(),
+            summary: optional(summary.get_untracked()),
+            external_entity_id: entity_id,
+            sender_reference: optional(reference.get_untracked()),
+            sender_reference_date: NaiveDate::parse_from_str(&reference_date.get_untracked(), "%Y-%m-%d").ok(),
+            priority: priority.get_untracked(),
+            confidentiality: confidentiality.get_untracked(),
+            due_at,
+            attachments_count: attachments.get_untracked(),
+            links: Vec::new(),
+            referrals: targets.get_untracked(),
+        };
+        busy.set(true);
+        let k = key.get_untracked();
+        leptos::task::spawn_local(async move {
+            match api::create_transaction(&body, &k).await {
+                Ok(created) => {
+                    set_error.set(None);
+                    done.set(Some(created));
+                }
+                Err(e) => set_error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+
+    let again = move |_| {
+        done.set(None);
+        key.set(api::idempotency_key());
+        for s in [entity_query, reference, reference_date, subject, summary, due] {
+            s.set(String::new());
+        }
+        entity.set(None);
+        targets.set(Vec::new());
+        attachments.set(0);
+    };
+
+    view! {
+        <Show when=move || done.with(Option::is_some) fallback=move || view! {
+            <h1>{move || i18n.t("register-title")}</h1>
+            <form class="register" on:submit=submit novalidate>
+                <label for="entity-search">{move || i18n.t("field-external-entity-id")}</label>
+                <input id="entity-search" type="search" autocomplete="off" prop:value=move || entity_query.get()
+                    on:input=move |ev| { entity_query.set(event_target_value(&ev)); entity.set(None); } />
+                <ul class="options" role="listbox">
+                    {move || {
+                        let lang = i18n.lang.get();
+                        entity_matches().into_iter().map(|e| {
+                            let label = if lang == Lang::Ar { e.name_ar.clone() } else { e.name_en.clone() };
+                            let shown = label.clone();
+                            view! { <li role="option"><button type="button" class="option" on:click=move |_| {
+                                entity_query.set(label.clone());
+                                entity.set(Some(e.clone()));
+                            }>{shown}</button></li> }
+                        }).collect_view()
+                    }}
+                </ul>
+                <div class="row">
+                    <label>{move || i18n.t("field-sender-reference")}
+                        <input id="sender-reference" dir="ltr" prop:value=move || reference.get() on:input=move |ev| reference.set(event_target_value(&ev)) /></label>
+                    <label>{move || i18n.t("field-sender-reference-date")}
+                        <input id="sender-reference-date" type="date" prop:value=move || reference_date.get() on:input=move |ev| reference_date.set(event_target_value(&ev)) /></label>
+                </div>
+                <label for="subject">{move || i18n.t("field-subject")}</label>
+                <input id="subject" maxlength=MAX_SUBJECT.to_string() prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev)) />
+                <label for="summary">{move || i18n.t("field-summary")}</label>
+                <textarea id="summary" rows="3" prop:value=move || summary.get() on:input=move |ev| summary.set(event_target_value(&ev))></textarea>
+                <div class="row">
+                    <label>{move || i18n.t("field-priority")}
+                        <select id="priority" on:change=move |ev| priority.set(event_target_value(&ev).parse().unwrap_or(Priority::Normal))>
+                            {Priority::ALL.iter().map(|p| { let k = format!("priority-{}", p.as_str().replace('_', "-"));
+                                view! { <option value=p.as_str()>{move || i18n.t(&k)}</option> } }).collect_view()}
+                        </select></label>
+                    <label>{move || i18n.t("field-confidentiality")}
+                        <select id="confidentiality" on:change=move |ev| confidentiality.set(event_target_value(&ev).parse().unwrap_or(Confidentiality::Normal))>
+                            {Confidentiality::ALL.iter().map(|c| { let k = format!("confidentiality-{}", c.as_str().replace('_', "-"));
+                                view! { <option value=c.as_str()>{move || i18n.t(&k)}</option> } }).collect_view()}
+                        </select></label>
+                    <label>{move || i18n.t("field-due-at")}
+                        <input id="due-at" type="date" prop:value=move || due.get() on:input=move |ev| due.set(event_target_value(&ev)) /></label>
+                    <label>{move || i18n.t("field-attachments-count")}
+                        <input id="attachments" type="number" min="0" max="10000" prop:value=move || attachments.get().to_string()
+                            on:input=move |ev| attachments.set(event_target_value(&ev).parse().unwrap_or(0)) /></label>
+                </div>
+                <TargetPicker targets=targets />
+                <ProblemMessage error=error />
+                <button type="submit" id="register-submit" disabled=move || busy.get()>
+                    {move || if busy.get() { i18n.t("saving") } else { i18n.t("register-submit") }}
+                </button>
+            </form>
+        }>
+            {move || done.get().map(|created| {
+                let t = created.transaction;
+                let lang = i18n.lang.get();
+                let number = t.registration_number.clone().unwrap_or_default();
+                let sender = t.external_entity.as_ref().map(|e| entity_name(lang, e)).unwrap_or_default();
+                let registered = t.registered_at.map(|d| i18n.date_time(&d)).unwrap_or_default();
+                view! {
+                    <section class="registered">
+                        <h1>{i18n.t("registered-title")}</h1>
+                        <div class="label" id="label">
+                            <p class="label-org">{i18n.t("org-name")}</p>
+                            <p class="big-number" id="registration-number" dir="ltr">{number}</p>
+                            <p>{registered}</p>
+                            <p><bdi>{sender}</bdi></p>
+                            <p>{t.subject.clone()}</p>
+                        </div>
+                        <div class="actions no-print">
+                            <button on:click=move |_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>{i18n.t("print-label")}</button>
+                            <A href=format!("/transactions/{}", t.id)>{i18n.t("open-transaction")}</A>
+                            <button class="secondary" on:click=again>{i18n.t("register-another")}</button>
+                        </div>
+                    </section>
+                }
+            })}
+        </Show>
+    }
+}

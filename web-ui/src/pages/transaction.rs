@@ -1,0 +1,321 @@
+//! The transaction page: header, where it is and who holds it, the actions the caller may take, the route as a
+//! tree with each hop's dwell time drawn to scale, and the timeline.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use shared_types::{
+    AllowedActions, ErrorCode, Event, ForwardRequest, Location, ReferRequest, ReferralActionRequest, ReferralTarget,
+    Route, RouteNode, StatusChangeRequest, Transaction,
+};
+
+use crate::api::{self, ApiError};
+use crate::components::{
+    ConfidentialityBadge, PriorityBadge, ProblemMessage, TargetPicker, entity_name, unit_name, user_name,
+};
+use crate::i18n::{I18n, use_i18n};
+
+#[derive(Debug, Clone)]
+struct Loaded {
+    transaction: Transaction,
+    location: Location,
+    route: Route,
+    timeline: Vec<Event>,
+    actions: AllowedActions,
+}
+
+async fn load(id: i64) -> Result<Loaded, ApiError> {
+    Ok(Loaded {
+        transaction: api::transaction(id).await?,
+        location: api::location(id).await?,
+        route: api::route(id).await?,
+        timeline: api::timeline(id).await?,
+        actions: api::actions(id).await?,
+    })
+}
+
+#[component]
+pub fn TransactionPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
+    let version = RwSignal::new(0_u32);
+    let data = LocalResource::new(move || {
+        version.track();
+        load(id())
+    });
+    let refresh = Callback::new(move |_| version.update(|v| *v += 1));
+    view! {
+        <Suspense fallback=move || view! { <p class="loading" role="status">{move || i18n.t("loading")}</p> }>
+            // The page is built from plain values; it is rebuilt when the language changes.
+            {move || { i18n.lang.track(); data.get() }.map(|result| match result {
+                Ok(loaded) => view! { <TransactionView loaded=loaded refresh=refresh /> }.into_any(),
+                Err(e) => {
+                    let (error, _) = signal(Some(e));
+                    view! { <ProblemMessage error=error retry=refresh /> }.into_any()
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TransactionView(loaded: Loaded, refresh: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let Loaded { transaction: t, location, route, timeline, actions } = loaded;
+    let lang = i18n.lang.get_untracked();
+    let status_key = format!("status-{}", t.status.as_str());
+    let holders = location
+        .holders
+        .iter()
+        .map(|h| {
+            let who = match &h.user {
+                Some(u) => format!("{} — {}", user_name(lang, u), unit_name(lang, &h.unit)),
+                None => unit_name(lang, &h.unit),
+            };
+            view! { <li><bdi>{who}</bdi> " · " {i18n.t("since")} " " {i18n.date_time(&h.since)} " · " {i18n.duration(h.dwell.total.wall_clock_seconds)}</li> }
+        })
+        .collect_view();
+    view! {
+        <article class="transaction">
+            <header class="transaction-header">
+                <p class="big-number" dir="ltr" id="transaction-number">{t.registration_number.clone().unwrap_or_else(|| i18n.t("draft"))}</p>
+                <h1 id="transaction-subject">{t.subject.clone()}</h1>
+                <div class="meta">
+                    <span class="badge status" id="transaction-status">{i18n.t(&status_key)}</span>
+                    <PriorityBadge priority=t.priority />
+                    <ConfidentialityBadge confidentiality=t.confidentiality />
+                    {t.external_entity.as_ref().map(|e| view! { <span>{i18n.t("sender")} " " <bdi>{entity_name(lang, e)}</bdi></span> })}
+                    {t.sender_reference.clone().map(|r| view! { <span>{i18n.t("field-sender-reference")} " " <bdi>{r}</bdi></span> })}
+                    {t.registered_at.map(|d| view! { <span>{i18n.t("registered-at")} " " {i18n.date_time(&d)}</span> })}
+                    {t.due_at.map(|d| view! { <span class:overdue=t.overdue>{i18n.t("due")} " " {i18n.date(&d)}</span> })}
+                </div>
+                {t.summary.clone().map(|s| view! { <p class="summary">{s}</p> })}
+                {t.resolution.clone().map(|s| view! { <p class="resolution">{i18n.t("resolution")} ": " {s}</p> })}
+            </header>
+            <section aria-labelledby="location-title">
+                <h2 id="location-title">{i18n.t("location")}</h2>
+                <ul class="holders" id="holders">{holders}</ul>
+            </section>
+            <Actions transaction=t.clone() actions=actions refresh=refresh />
+            <section aria-labelledby="route-title">
+                <h2 id="route-title">{i18n.t("route")}</h2>
+                <RouteTree route=route />
+            </section>
+            <section aria-labelledby="timeline-title">
+                <h2 id="timeline-title">{i18n.t("timeline")}</h2>
+                <ol class="timeline" id="timeline">
+                    {timeline.into_iter().map(|e| {
+                        let key = format!("event-{}", e.kind.as_str().replace('_', "-"));
+                        let note = ["note", "text", "resolution", "decision"].iter()
+                            .find_map(|k| e.details.get(*k).and_then(|v| v.as_str()).map(str::to_string));
+                        view! {
+                            <li class=format!("event event-{}", e.kind.as_str())>
+                                <span class="event-kind">{i18n.t(&key)}</span>
+                                " · " <bdi>{user_name(lang, &e.actor)}</bdi> " (" <bdi>{unit_name(lang, &e.actor_unit)}</bdi> ") · "
+                                <time>{i18n.date_time(&e.at)}</time>
+                                {note.map(|n| view! { <p class="note">{n}</p> })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+            </section>
+        </article>
+    }
+}
+
+/// The route as nested lists; each hop has a bar whose length is its dwell time relative to the longest hop.
+#[component]
+fn RouteTree(route: Route) -> impl IntoView {
+    let i18n = use_i18n();
+    fn longest(nodes: &[RouteNode]) -> i64 {
+        nodes.iter().map(|n| n.referral.dwell.total.wall_clock_seconds.max(longest(&n.children))).max().unwrap_or(0)
+    }
+    let scale = longest(&route.roots).max(1);
+    fn render(i18n: I18n, nodes: Vec<RouteNode>, scale: i64) -> AnyView {
+        let lang = i18n.lang.get_untracked();
+        view! {
+            <ul class="route">
+                {nodes.into_iter().map(|n| {
+                    let r = n.referral;
+                    let to = match &r.to_user { Some(u) => format!("{} — {}", user_name(lang, u), unit_name(lang, &r.to_unit)), None => unit_name(lang, &r.to_unit) };
+                    let waiting = r.dwell.waiting.wall_clock_seconds;
+                    let working = r.dwell.working.wall_clock_seconds;
+                    let pct = |s: i64| format!("width: {:.1}%", (s as f64 / scale as f64 * 100.0).max(if s > 0 { 0.5 } else { 0.0 }));
+                    let purpose = i18n.t(&format!("purpose-{}", r.purpose.as_str()));
+                    let state = i18n.t(&format!("referral-{}", r.outcome.map(|o| o.as_str()).unwrap_or(r.status.as_str())));
+                    view! {
+                        <li class="hop" class:running=r.dwell.running>
+                            <div class="hop-line">
+                                <bdi class="hop-to">{to}</bdi>
+                                <span class="badge purpose">{purpose}</span>
+                                <span class="hop-state">{state}</span>
+                                <span class="hop-dwell">{i18n.duration(r.dwell.total.wall_clock_seconds)}</span>
+                            </div>
+                            {r.instructions.clone().map(|s| view! { <p class="note">{s}</p> })}
+                            {r.action_note.clone().map(|s| view! { <p class="note">{s}</p> })}
+                            <div class="dwell-bar" role="img" aria-label=format!("{}: {}, {}: {}", i18n.t("waiting"), i18n.duration(waiting), i18n.t("working"), i18n.duration(working))>
+                                <span class="waiting" style=pct(waiting)></span>
+                                <span class="working" style=pct(working)></span>
+                            </div>
+                            {(!n.children.is_empty()).then(|| render(i18n, n.children, scale))}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    }
+    view! {
+        <p class="legend"><span class="swatch waiting"></span>{i18n.t("waiting")} <span class="swatch working"></span>{i18n.t("working")}</p>
+        {render(i18n, route.roots, scale)}
+    }
+}
+
+/// Which form of the actions panel is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    None,
+    Forward(i64, i32),
+    Return(i64, i32),
+    Complete(i64, i32),
+    Refer,
+    Annotate,
+    Close,
+    Reopen,
+}
+
+#[component]
+fn Actions(transaction: Transaction, actions: AllowedActions, refresh: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let form = RwSignal::new(Form::None);
+    let note = RwSignal::new(String::new());
+    let targets = RwSignal::new(Vec::<ReferralTarget>::new());
+    let (error, set_error) = signal(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let id = transaction.id;
+    let t_version = transaction.version;
+
+    // Run an action; on success reload the page's data, on failure keep what was typed and explain.
+    let run = move |f: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match f.await {
+                Ok(()) => {
+                    set_error.set(None);
+                    form.set(Form::None);
+                    note.set(String::new());
+                    targets.set(Vec::new());
+                    refresh.run(());
+                }
+                Err(e) => set_error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let note_opt = move || {
+        let n = note.get_untracked();
+        (!n.trim().is_empty()).then(|| n.trim().to_string())
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let n = note_opt();
+        match form.get_untracked() {
+            Form::None => {}
+            Form::Forward(r, v) => {
+                let body = ForwardRequest { targets: targets.get_untracked(), note: n, expected_version: Some(v) };
+                run(Box::pin(async move { api::forward(r, &body).await.map(|_| ()) }))
+            }
+            Form::Return(r, v) => {
+                let body = ReferralActionRequest { note: n, expected_version: Some(v) };
+                run(Box::pin(async move { api::return_to_sender(r, &body).await.map(|_| ()) }))
+            }
+            Form::Complete(r, v) => {
+                let body = ReferralActionRequest { note: n, expected_version: Some(v) };
+                run(Box::pin(async move { api::complete(r, &body).await.map(|_| ()) }))
+            }
+            Form::Refer => {
+                let body = ReferRequest { targets: targets.get_untracked() };
+                run(Box::pin(async move { api::refer(id, &body).await.map(|_| ()) }))
+            }
+            Form::Annotate => {
+                let text = n.unwrap_or_default();
+                run(Box::pin(async move { api::annotate(id, text).await.map(|_| ()) }))
+            }
+            Form::Close => {
+                let body = StatusChangeRequest { note: n, expected_version: Some(t_version) };
+                run(Box::pin(async move { api::close(id, &body).await.map(|_| ()) }))
+            }
+            Form::Reopen => {
+                let body = StatusChangeRequest { note: n, expected_version: Some(t_version) };
+                run(Box::pin(async move { api::reopen(id, &body).await.map(|_| ()) }))
+            }
+        }
+    };
+    let open = move |f: Form| {
+        set_error.set(None);
+        form.set(f);
+    };
+    let conflict = move || {
+        error.with(|e| {
+            matches!(
+                e.as_ref().and_then(ApiError::code),
+                Some(
+                    ErrorCode::VersionConflict
+                        | ErrorCode::ReferralAlreadyCompleted
+                        | ErrorCode::ReferralAlreadyReceived
+                )
+            )
+        })
+    };
+    let any = actions.refer || actions.annotate || actions.close || actions.reopen || !actions.referrals.is_empty();
+    let blocked = actions.close_blocked_by;
+    view! {
+        <section class="actions-panel" aria-labelledby="actions-title" class:hidden=!any>
+            <h2 id="actions-title">{i18n.t("actions")}</h2>
+            <div class="action-buttons">
+                {actions.referrals.iter().map(|r| {
+                    let (rid, v) = (r.referral_id, r.version);
+                    view! {
+                        {r.receive.then(|| view! { <button id="action-receive" disabled=move || busy.get()
+                            on:click=move |_| run(Box::pin(async move { api::receive(rid, v).await.map(|_| ()) }))>{i18n.t("action-receive")}</button> })}
+                        {r.forward.then(|| view! { <button id="action-forward" on:click=move |_| open(Form::Forward(rid, v))>{i18n.t("action-forward")}</button> })}
+                        {r.complete.then(|| view! { <button id="action-complete" on:click=move |_| open(Form::Complete(rid, v))>{i18n.t("action-complete")}</button> })}
+                        {r.return_to_sender.then(|| view! { <button id="action-return" class="secondary" on:click=move |_| open(Form::Return(rid, v))>{i18n.t("action-return")}</button> })}
+                    }
+                }).collect_view()}
+                {actions.refer.then(|| view! { <button id="action-refer" class="secondary" on:click=move |_| open(Form::Refer)>{i18n.t("action-refer")}</button> })}
+                {actions.annotate.then(|| view! { <button id="action-annotate" class="secondary" on:click=move |_| open(Form::Annotate)>{i18n.t("action-annotate")}</button> })}
+                {actions.close.then(|| view! { <button id="action-close" on:click=move |_| open(Form::Close)>{i18n.t("action-close")}</button> })}
+                {actions.reopen.then(|| view! { <button id="action-reopen" class="secondary" on:click=move |_| open(Form::Reopen)>{i18n.t("action-reopen")}</button> })}
+            </div>
+            {(blocked > 0).then(|| view! { <p class="hint">{i18n.ta("close-blocked", &[("n", blocked.into())])}</p> })}
+            <Show when=move || form.get() != Form::None>
+                <form class="action-form" on:submit=submit>
+                    <Show when=move || matches!(form.get(), Form::Forward(..) | Form::Refer)>
+                        <TargetPicker targets=targets id_prefix="action-" />
+                    </Show>
+                    <label for="action-note">{move || match form.get() {
+                        Form::Complete(..) => i18n.t("field-action-note"),
+                        Form::Close => i18n.t("field-resolution"),
+                        Form::Reopen => i18n.t("field-reason"),
+                        Form::Annotate => i18n.t("field-annotation"),
+                        _ => i18n.t("field-note"),
+                    }}</label>
+                    <textarea id="action-note" rows="3" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                    <div class="row">
+                        <button type="submit" id="action-submit" disabled=move || busy.get()>{move || i18n.t("confirm")}</button>
+                        <button type="button" class="secondary" on:click=move |_| form.set(Form::None)>{move || i18n.t("cancel")}</button>
+                    </div>
+                </form>
+            </Show>
+            <ProblemMessage error=error />
+            <Show when=conflict>
+                <p class="hint">{move || i18n.t("conflict-explained")}</p>
+                <button class="secondary" on:click=move |_| refresh.run(())>{move || i18n.t("refresh")}</button>
+            </Show>
+        </section>
+    }
+}
