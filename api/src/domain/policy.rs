@@ -134,15 +134,19 @@ pub fn is_owner(actor: &Actor, t: &TransactionRow) -> bool {
         || (actor.has(Role::RegistryClerk) && t.registry_unit_id == Some(actor.unit.id))
 }
 
-/// Open referrals of the transaction that the actor holds, oldest first.
-pub fn held_open_referrals(conn: &mut DbConn, actor: &Actor, t: &TransactionRow) -> Result<Vec<ReferralRow>, ApiError> {
-    let open: Vec<ReferralRow> = referrals::table
+/// Open referrals of the transaction, oldest first.
+fn open_referrals(conn: &mut DbConn, t: &TransactionRow) -> Result<Vec<ReferralRow>, ApiError> {
+    Ok(referrals::table
         .filter(referrals::transaction_id.eq(t.id))
         .filter(super::views::open_referral())
         .order(referrals::id)
         .select(ReferralRow::as_select())
-        .load(conn)?;
-    Ok(open.into_iter().filter(|r| holds(actor, r)).collect())
+        .load(conn)?)
+}
+
+/// Open referrals of the transaction that the actor holds, oldest first.
+pub fn held_open_referrals(conn: &mut DbConn, actor: &Actor, t: &TransactionRow) -> Result<Vec<ReferralRow>, ApiError> {
+    Ok(open_referrals(conn, t)?.into_iter().filter(|r| holds(actor, r)).collect())
 }
 
 /// Who may refer the transaction further (without giving up a referral), record decisions on it, and so on: its
@@ -185,12 +189,7 @@ pub fn allowed_actions(
     let mut allowed = shared_types::AllowedActions { transaction_id: t.id, ..Default::default() };
     match t.status.as_str() {
         "open" => {
-            let open: Vec<ReferralRow> = referrals::table
-                .filter(referrals::transaction_id.eq(t.id))
-                .filter(super::views::open_referral())
-                .order(referrals::id)
-                .select(ReferralRow::as_select())
-                .load(conn)?;
+            let open = open_referrals(conn, t)?;
             let (held, others): (Vec<&ReferralRow>, Vec<&ReferralRow>) = open.iter().partition(|r| holds(actor, r));
             let participant = staff && (!held.is_empty() || owner);
             allowed.refer = participant;
