@@ -5,10 +5,14 @@ need=()
 command -v cc >/dev/null 2>&1 || need+=(build-essential)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
+apt_install() {
+    local sudo=()
+    [ "$(id -u)" = 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@"
+}
 if [ ${#need[@]} -gt 0 ]; then
     echo "== installing ${need[*]}"
-    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}"
-    else sudo apt-get update -qq && sudo apt-get install -y -qq "${need[@]}"; fi
+    apt_install "${need[@]}"
 fi
 if ! command -v cargo >/dev/null 2>&1; then
     echo "cargo is missing: install Rust from https://rustup.rs" >&2
@@ -25,8 +29,7 @@ ensure_ui_tools() {
         && ! rustup target add wasm32-unknown-unknown; then
         # No rustup download: Debian's toolchain with the standard library built from source for wasm32.
         echo "== rustup cannot add wasm32: falling back to Debian's rustc-web"
-        if [ "$(id -u)" = 0 ]; then apt-get install -y -qq rustc-web cargo-web rust-web-src lld-22
-        else sudo apt-get install -y -qq rustc-web cargo-web rust-web-src lld-22; fi
+        apt_install rustc-web cargo-web rust-web-src lld-22
         mkdir -p "$root/.tools/debian-rust"
         for tool in cargo rustc rustdoc; do ln -sf "/usr/bin/$tool" "$root/.tools/debian-rust/$tool"; done
         export PATH="$root/.tools/debian-rust:$PATH"
@@ -42,5 +45,20 @@ ensure_ui_tools() {
     if ! trunk --version 2>/dev/null | grep -q '^trunk 0\.21\.'; then
         echo "== installing trunk 0.21 (the last line that builds with Rust 1.95)"
         cargo install trunk --version 0.21.14 --locked
+    fi
+    # wasm-opt shrinks the wasm. Debian's binaryen (108) breaks wasm-bindgen output; npm's binaryen 132 does not.
+    if [ "$("$root/.tools/npm/node_modules/.bin/wasm-opt" --version 2>/dev/null)" != "wasm-opt version 132 (version_132)" ]; then
+        command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+        echo "== installing wasm-opt 132 (npm binaryen@132) into .tools/npm"
+        npm install --prefix "$root/.tools/npm" --no-audit --no-fund --no-save binaryen@132 >/dev/null
+    fi
+    export PATH="$root/.tools/npm/node_modules/.bin:$PATH"
+}
+
+# The browser tests: Debian's Chromium and its ChromeDriver.
+ensure_browser() {
+    if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+        echo "== installing chromium and chromium-driver (browser tests)"
+        apt_install chromium chromium-driver
     fi
 }

@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/prerequisites.sh
 
-# The end-to-end tests start the real binary and open the built web UI: build both first.
+# The end-to-end tests start the real binary and drive the built web UI in headless Chromium: build both first.
+ensure_browser
 scripts/build-ui.sh
 cargo build -p muamalat-api --bin muamalat
 
