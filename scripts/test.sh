@@ -21,8 +21,8 @@ env -u TEST_DATABASE_URL cargo test --workspace --exclude muamalat-web-ui
 
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
     echo "== PostgreSQL (${TEST_DATABASE_URL}): API and end-to-end tests"
-    cargo test -p muamalat-api --test api
-    cargo test -p muamalat-e2e
+    # The same packages as above, so nothing is rebuilt; only the suites that use the database.
+    cargo test --workspace --exclude muamalat-web-ui --test api --test acceptance --test browser
 else
     echo "== PostgreSQL suite SKIPPED: TEST_DATABASE_URL is not set."
     echo "   To run it: TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres scripts/test.sh"

@@ -385,6 +385,12 @@ pub struct AllowedActions {
     pub close_blocked_by: i64,
     pub reopen: bool,
     pub archive: bool,
+    /// Edit the header of this draft (`PATCH /transactions/{id}`): its author only.
+    #[serde(default)]
+    pub edit_draft: bool,
+    /// Send this draft to its first units or users (`POST /transactions/{id}/send`): its author only.
+    #[serde(default)]
+    pub send: bool,
     /// The open referrals the caller holds, and what they may do with each.
     pub referrals: Vec<ReferralActions>,
 }

@@ -8,10 +8,10 @@ use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared_types::{
-    AllowedActions, AnnotationRequest, ErrorCode, Event, ExternalEntity, ForwardRequest, InboxCounts, InboxItem,
-    Location, LoginRequest, NewTransaction, Page, Problem, ReceiveRequest, ReferRequest, Referral,
-    ReferralActionRequest, RefreshRequest, Route, StatusChangeRequest, TokenResponse, Transaction,
-    TransactionWithReferrals, Unit, User,
+    AllowedActions, AnnotationRequest, DecisionRequest, DraftUpdate, ErrorCode, Event, ExternalEntity, ForwardRequest,
+    InboxCounts, InboxItem, Location, LoginRequest, NewTransaction, NewUnit, NewUser, Page, Problem, ReceiveRequest,
+    ReferRequest, Referral, ReferralActionRequest, RefreshRequest, Route, StatusChangeRequest, TokenResponse,
+    Transaction, TransactionSummary, TransactionWithReferrals, Unit, UnitUpdate, User, UserUpdate,
 };
 
 thread_local! {
@@ -119,6 +119,11 @@ async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, key: Option<&str>) -> ApiResult<T> {
     let body = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
     call(Method::POST, path, Some(body), key).await
+}
+
+async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+    let body = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
+    call(Method::PATCH, path, Some(body), None).await
 }
 
 /// Sign in; the session is kept in the `HttpOnly` cookie.
@@ -233,4 +238,54 @@ pub async fn close(id: i64, body: &StatusChangeRequest) -> ApiResult<Transaction
 
 pub async fn reopen(id: i64, body: &StatusChangeRequest) -> ApiResult<Transaction> {
     post(&format!("/transactions/{id}/reopen"), body, None).await
+}
+
+pub async fn archive(id: i64, body: &StatusChangeRequest) -> ApiResult<Transaction> {
+    post(&format!("/transactions/{id}/archive"), body, None).await
+}
+
+pub async fn decide(id: i64, body: &DecisionRequest, key: &str) -> ApiResult<Transaction> {
+    post(&format!("/transactions/{id}/decisions"), body, Some(key)).await
+}
+
+pub async fn drafts(cursor: Option<&str>) -> ApiResult<Page<TransactionSummary>> {
+    let mut path = "/drafts?limit=25".to_string();
+    if let Some(cursor) = cursor {
+        path.push_str(&format!("&cursor={}", q(cursor)));
+    }
+    get(&path).await
+}
+
+pub async fn update_draft(id: i64, body: &DraftUpdate) -> ApiResult<Transaction> {
+    patch(&format!("/transactions/{id}"), body).await
+}
+
+pub async fn send_draft(id: i64, body: &ReferRequest, key: &str) -> ApiResult<TransactionWithReferrals> {
+    post(&format!("/transactions/{id}/send"), body, Some(key)).await
+}
+
+/// Everything open in a unit and below it; `oldest_first` sorts by age.
+pub async fn overview(unit_id: i64, oldest_first: bool, cursor: Option<&str>) -> ApiResult<Page<InboxItem>> {
+    let sort = if oldest_first { "age" } else { "newest" };
+    let mut path = format!("/units/{unit_id}/overview?sort={sort}&limit=50");
+    if let Some(cursor) = cursor {
+        path.push_str(&format!("&cursor={}", q(cursor)));
+    }
+    get(&path).await
+}
+
+pub async fn create_unit(body: &NewUnit, key: &str) -> ApiResult<Unit> {
+    post("/units", body, Some(key)).await
+}
+
+pub async fn update_unit(id: i64, body: &UnitUpdate) -> ApiResult<Unit> {
+    patch(&format!("/units/{id}"), body).await
+}
+
+pub async fn create_user(body: &NewUser, key: &str) -> ApiResult<User> {
+    post("/users", body, Some(key)).await
+}
+
+pub async fn update_user(id: i64, body: &UserUpdate) -> ApiResult<User> {
+    patch(&format!("/users/{id}"), body).await
 }

@@ -7,7 +7,10 @@ use shared_types::{Role, User};
 
 use crate::api;
 use crate::i18n::{I18n, use_i18n};
-use crate::pages::{inbox::InboxPage, login::LoginPage, register::RegisterPage, transaction::TransactionPage};
+use crate::pages::{
+    admin::AdminPage, inbox::InboxPage, login::LoginPage, new::NewInternalPage, overview::OverviewPage,
+    register::RegisterPage, transaction::TransactionPage,
+};
 
 /// The signed-in user; `None` while signed out. `checked` turns true once the stored session was tried.
 #[derive(Debug, Clone, Copy)]
@@ -84,11 +87,20 @@ fn Shell() -> impl IntoView {
                 <Show when=move || session.has(Role::RegistryClerk)>
                     <A href="/register">{move || i18n.t("nav-register")}</A>
                 </Show>
+                <Show when=move || !session.has(Role::Auditor) || session.has(Role::Employee)>
+                    <A href="/new">{move || i18n.t("nav-new")}</A>
+                </Show>
+                <Show when=move || session.has(Role::Manager) || session.has(Role::Admin) || session.has(Role::Auditor)>
+                    <A href="/overview">{move || i18n.t("nav-overview")}</A>
+                </Show>
+                <Show when=move || session.has(Role::Admin)>
+                    <A href="/admin">{move || i18n.t("nav-admin")}</A>
+                </Show>
             </nav>
             <div class="account">
                 <LanguageSwitch />
                 <span class="who">{name}</span>
-                <button class="secondary" on:click=logout>{move || i18n.t("logout")}</button>
+                <button id="logout" class="secondary" on:click=logout>{move || i18n.t("logout")}</button>
             </div>
         </header>
         <main id="main">
@@ -96,6 +108,9 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/") view=InboxPage />
                 <Route path=path!("/register") view=RegisterPage />
                 <Route path=path!("/transactions/:id") view=TransactionPage />
+                <Route path=path!("/new") view=NewInternalPage />
+                <Route path=path!("/overview") view=OverviewPage />
+                <Route path=path!("/admin") view=AdminPage />
             </Routes>
         </main>
     }

@@ -1,8 +1,13 @@
 //! Pieces shared by the pages: translated problems, badges, names in the current language, and the picker of
 //! referral targets (units and users, searched in Arabic and English).
 
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use leptos::prelude::*;
-use shared_types::{Confidentiality, EntityRef, Priority, Purpose, ReferralTarget, Unit, UnitRef, User, UserRef, text};
+use shared_types::limits::{MAX_SUBJECT, MAX_TEXT};
+use shared_types::{
+    Confidentiality, EntityRef, ErrorCode, FieldError, Priority, Problem, Purpose, ReferralTarget, Unit, UnitRef, User,
+    UserRef, text,
+};
 
 use crate::api::{self, ApiError};
 use crate::i18n::{Lang, use_i18n};
@@ -18,6 +23,113 @@ pub fn user_name(lang: Lang, user: &UserRef) -> String {
 
 pub fn entity_name(lang: Lang, entity: &EntityRef) -> String {
     if lang == Lang::Ar { entity.name_ar.clone() } else { entity.name_en.clone() }
+}
+
+/// A date picked in a form (`YYYY-MM-DD`) as the moment it falls due: noon, Riyadh time (UTC+3), that day.
+pub fn due_at_from(date: &str) -> Option<DateTime<Utc>> {
+    NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .and_then(|d| Utc.from_local_datetime(&d).single())
+}
+
+/// The form value of a due moment: its date in Riyadh time.
+pub fn date_of_due(due: Option<DateTime<Utc>>) -> String {
+    due.map(|d| (d + chrono::Duration::hours(3)).format("%Y-%m-%d").to_string()).unwrap_or_default()
+}
+
+/// The server's checks of a transaction's header (subject and summary), made before sending.
+pub fn validate_header(subject: &str, summary: &str, errors: &mut Vec<FieldError>) {
+    let mut add = |field: &str, code: &str| {
+        errors.push(FieldError { field: field.into(), code: code.into(), message: String::new() })
+    };
+    if subject.trim().is_empty() {
+        add("subject", "required");
+    } else if subject.chars().count() > MAX_SUBJECT {
+        add("subject", "too_long");
+    }
+    if summary.chars().count() > MAX_TEXT {
+        add("summary", "too_long");
+    }
+}
+
+/// Failed client-side checks, shown like the server's own validation problem.
+pub fn invalid(errors: Vec<FieldError>) -> ApiError {
+    ApiError::Problem(Problem {
+        type_uri: String::new(),
+        title: String::new(),
+        status: 422,
+        detail: String::new(),
+        code: ErrorCode::ValidationFailed,
+        errors,
+    })
+}
+
+/// A text typed in a form, or nothing when it is blank.
+pub fn optional(s: String) -> Option<String> {
+    (!s.trim().is_empty()).then(|| s.trim().to_string())
+}
+
+/// The header fields every kind of transaction has: subject, summary, priority, confidentiality, due date.
+#[derive(Debug, Clone, Copy)]
+pub struct HeaderFields {
+    pub subject: RwSignal<String>,
+    pub summary: RwSignal<String>,
+    pub priority: RwSignal<Priority>,
+    pub confidentiality: RwSignal<Confidentiality>,
+    pub due: RwSignal<String>,
+}
+
+impl HeaderFields {
+    pub fn new() -> Self {
+        HeaderFields {
+            subject: RwSignal::new(String::new()),
+            summary: RwSignal::new(String::new()),
+            priority: RwSignal::new(Priority::Normal),
+            confidentiality: RwSignal::new(Confidentiality::Normal),
+            due: RwSignal::new(String::new()),
+        }
+    }
+
+    pub fn clear(&self) {
+        self.subject.set(String::new());
+        self.summary.set(String::new());
+        self.priority.set(Priority::Normal);
+        self.confidentiality.set(Confidentiality::Normal);
+        self.due.set(String::new());
+    }
+
+    pub fn validate(&self, errors: &mut Vec<FieldError>) {
+        validate_header(&self.subject.get_untracked(), &self.summary.get_untracked(), errors);
+    }
+}
+
+/// The inputs of [`HeaderFields`]; `extra` goes in the row of selects (the register page puts attachments there).
+#[component]
+pub fn HeaderInputs(fields: HeaderFields, #[prop(optional)] extra: Option<AnyView>) -> impl IntoView {
+    let i18n = use_i18n();
+    let HeaderFields { subject, summary, priority, confidentiality, due } = fields;
+    view! {
+        <label for="subject">{move || i18n.t("field-subject")}</label>
+        <input id="subject" maxlength=MAX_SUBJECT.to_string() prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev)) />
+        <label for="summary">{move || i18n.t("field-summary")}</label>
+        <textarea id="summary" rows="3" prop:value=move || summary.get() on:input=move |ev| summary.set(event_target_value(&ev))></textarea>
+        <div class="row">
+            <label>{move || i18n.t("field-priority")}
+                <select id="priority" prop:value=move || priority.get().as_str() on:change=move |ev| priority.set(event_target_value(&ev).parse().unwrap_or(Priority::Normal))>
+                    {Priority::ALL.iter().map(|p| { let k = format!("priority-{}", p.as_str().replace('_', "-"));
+                        view! { <option value=p.as_str() selected=move || priority.get() == *p>{move || i18n.t(&k)}</option> } }).collect_view()}
+                </select></label>
+            <label>{move || i18n.t("field-confidentiality")}
+                <select id="confidentiality" prop:value=move || confidentiality.get().as_str() on:change=move |ev| confidentiality.set(event_target_value(&ev).parse().unwrap_or(Confidentiality::Normal))>
+                    {Confidentiality::ALL.iter().map(|c| { let k = format!("confidentiality-{}", c.as_str().replace('_', "-"));
+                        view! { <option value=c.as_str() selected=move || confidentiality.get() == *c>{move || i18n.t(&k)}</option> } }).collect_view()}
+                </select></label>
+            <label>{move || i18n.t("field-due-at")}
+                <input id="due-at" type="date" prop:value=move || due.get() on:input=move |ev| due.set(event_target_value(&ev)) /></label>
+            {extra}
+        </div>
+    }
 }
 
 /// A failed request, translated; validation failures list their fields. Network failures offer a retry.
@@ -195,7 +307,7 @@ pub fn TargetPicker(
                 <div class="row">
                     <label>
                         {move || i18n.t("target-user")}
-                        <select on:change=move |ev| user_id.set(event_target_value(&ev).parse().ok())>
+                        <select id=format!("{id_prefix}target-user") on:change=move |ev| user_id.set(event_target_value(&ev).parse().ok())>
                             <option value="">{move || i18n.t("target-unit-queue")}</option>
                             {move || {
                                 let lang = i18n.lang.get();
@@ -208,7 +320,7 @@ pub fn TargetPicker(
                     </label>
                     <label>
                         {move || i18n.t("purpose")}
-                        <select on:change=move |ev| purpose.set(event_target_value(&ev).parse().unwrap_or(Purpose::Action))>
+                        <select id=format!("{id_prefix}target-purpose") on:change=move |ev| purpose.set(event_target_value(&ev).parse().unwrap_or(Purpose::Action))>
                             {Purpose::ALL.iter().map(|p| {
                                 let key = format!("purpose-{}", p.as_str());
                                 view! { <option value=p.as_str()>{move || i18n.t(&key)}</option> }
@@ -218,9 +330,9 @@ pub fn TargetPicker(
                 </div>
                 <label>
                     {move || i18n.t("instructions")}
-                    <input type="text" prop:value=move || instructions.get() on:input=move |ev| instructions.set(event_target_value(&ev)) />
+                    <input id=format!("{id_prefix}target-instructions") type="text" prop:value=move || instructions.get() on:input=move |ev| instructions.set(event_target_value(&ev)) />
                 </label>
-                <button type="button" class="secondary" on:click=add>{move || i18n.t("add-target")}</button>
+                <button type="button" id=format!("{id_prefix}add-target") class="secondary" on:click=add>{move || i18n.t("add-target")}</button>
             </Show>
         </fieldset>
     }

@@ -20,4 +20,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("pages/inbox.rs"),
     include_str!("pages/register.rs"),
     include_str!("pages/transaction.rs"),
+    include_str!("pages/new.rs"),
+    include_str!("pages/overview.rs"),
+    include_str!("pages/admin.rs"),
 ];

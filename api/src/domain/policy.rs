@@ -215,6 +215,12 @@ pub fn allowed_actions(
             allowed.archive =
                 actor.is_admin() || (actor.has(Role::RegistryClerk) && t.registry_unit_id == Some(actor.unit.id));
         }
+        "draft" => {
+            // The same rule as `transactions::draft_of_actor`.
+            let author = t.created_by == actor.id() || actor.is_admin();
+            allowed.edit_draft = author;
+            allowed.send = author;
+        }
         _ => {}
     }
     Ok(allowed)

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use shared_types::{
     DEFAULT_PAGE_SIZE, DwellReport, DwellTotal, ErrorCode, Event, Holder, InboxBox, InboxCounts, InboxItem, Location,
     MAX_PAGE_SIZE, Page, Priority, Referral, Role, Route, RouteNode, Transaction, TransactionKind, TransactionStatus,
+    TransactionSummary,
 };
 
 use super::actor::Actor;
@@ -302,4 +303,31 @@ pub fn overview(
     let subtree = super::actor::subtree_ids(conn, std::slice::from_ref(&unit))?;
     let query = listing().filter(referrals::to_unit_id.eq_any(subtree)).filter(views::open_referral());
     page(conn, actor, filter, vec![query], oldest_first)
+}
+
+/// The caller's own drafts (internal transactions not sent yet), newest first.
+pub fn drafts(
+    conn: &mut DbConn,
+    actor: &Actor,
+    limit: Option<u32>,
+    cursor: Option<&str>,
+) -> Result<Page<TransactionSummary>, ApiError> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+    let mut query = transactions::table
+        .filter(transactions::created_by.eq(actor.id()))
+        .filter(transactions::status.eq("draft"))
+        .into_boxed();
+    if let Some(before) = decode_cursor(cursor)? {
+        query = query.filter(transactions::id.lt(before));
+    }
+    let mut rows: Vec<TransactionRow> = query
+        .order(transactions::id.desc())
+        .limit(i64::from(limit) + 1)
+        .select(TransactionRow::as_select())
+        .load(conn)?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_cursor = if more { rows.last().map(|t| format!("r{}", t.id)) } else { None };
+    let items = rows.iter().map(views::summary).collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(Page { items, next_cursor })
 }

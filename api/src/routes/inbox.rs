@@ -1,8 +1,10 @@
-//! `/inbox`: what I hold, my unit's queue, what I sent, copies to me.
+//! `/inbox`: what I hold, my unit's queue, what I sent, copies to me; `/drafts`: what I have not sent yet.
 
 use actix_web::{get, web};
 use serde::Deserialize;
-use shared_types::{InboxBox, InboxCounts, InboxItem, Page, Priority, Problem, TransactionKind, TransactionStatus};
+use shared_types::{
+    InboxBox, InboxCounts, InboxItem, Page, Priority, Problem, TransactionKind, TransactionStatus, TransactionSummary,
+};
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -12,7 +14,7 @@ use crate::domain::tracking::{self, ListFilter};
 use crate::error::ApiError;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(inbox_counts).service(inbox);
+    cfg.service(inbox_counts).service(inbox).service(drafts);
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -67,4 +69,29 @@ pub async fn inbox(
 #[get("/inbox/counts")]
 pub async fn inbox_counts(pool: Pool, who: AuthUser) -> Result<web::Json<InboxCounts>, ApiError> {
     read(&pool, who, tracking::inbox_counts).await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DraftsQuery {
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// My drafts: internal transactions I started and have not sent yet, newest first.
+#[utoipa::path(tag = "tracking", params(DraftsQuery), responses(
+    (status = 200, description = "A page of my drafts", body = Page<TransactionSummary>),
+    (status = 400, description = "`invalid_parameter`", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/drafts")]
+pub async fn drafts(
+    pool: Pool,
+    who: AuthUser,
+    query: web::Query<DraftsQuery>,
+) -> Result<web::Json<Page<TransactionSummary>>, ApiError> {
+    let q = query.into_inner();
+    read(&pool, who, move |conn, actor| tracking::drafts(conn, actor, q.limit, q.cursor.as_deref())).await
 }

@@ -82,6 +82,20 @@ async fn internal_drafts_are_edited_then_sent_straight_to_the_target() {
     assert_eq!(t["status"], "draft");
     assert!(t["registration_number"].is_null());
     let id = t["id"].as_i64().unwrap();
+    // It waits among the author's drafts, which the author alone may edit and send.
+    let (status, drafts) = app.get("eng.emp", "/api/v1/drafts").await;
+    assert_eq!(status, StatusCode::OK, "{drafts}");
+    assert_eq!(drafts["items"][0]["id"], json!(id));
+    assert_eq!(drafts["items"][0]["status"], "draft");
+    let (_, others) = app.get("hr.emp", "/api/v1/drafts").await;
+    assert_eq!(others["items"], json!([]));
+    let (_, actions) = app.get("eng.emp", &format!("/api/v1/transactions/{id}/actions")).await;
+    assert_eq!(
+        (actions["edit_draft"].clone(), actions["send"].clone(), actions["refer"].clone()),
+        (json!(true), json!(true), json!(false))
+    );
+    let r = app.get("eng.emp", "/api/v1/drafts?cursor=bogus").await;
+    assert_problem(&r, StatusCode::BAD_REQUEST, "invalid_parameter");
     let (status, edited) = app
         .call(
             Some("eng.emp"),
@@ -125,6 +139,8 @@ async fn internal_drafts_are_edited_then_sent_straight_to_the_target() {
     assert_eq!(sent["transaction"]["registration_number"], format!("KHB-{year}/000001"));
     assert_eq!(sent["transaction"]["status"], "open");
     assert_eq!(sent["referrals"][0]["to_unit"]["code"], "HR");
+    let (_, drafts) = app.get("eng.emp", "/api/v1/drafts").await;
+    assert_eq!(drafts["items"], json!([]), "a sent draft is no longer a draft");
     // HR sees it in its unit queue.
     let (_, queue) = app.get("hr.emp", "/api/v1/inbox?box=unit").await;
     assert_eq!(queue["items"][0]["transaction"]["id"], json!(id));

@@ -260,4 +260,44 @@ mod tests {
         }
         assert!(missing.is_empty(), "messages missing from ar.ftl/en.ftl: {missing:?}");
     }
+
+    #[test]
+    fn every_label_prop_names_a_message() {
+        let known = keys(AR);
+        let mut missing = Vec::new();
+        for file in crate::SOURCES {
+            for (i, _) in file.match_indices(" label=\"") {
+                let rest = &file[i + 8..];
+                let key = &rest[..rest.find('"').unwrap_or(0)];
+                if !known.iter().any(|k| k == key) {
+                    missing.push(key.to_string());
+                }
+            }
+        }
+        assert!(missing.is_empty(), "label messages missing: {missing:?}");
+    }
+
+    /// Messages whose keys the code builds from a value of the contract: every value has one.
+    #[test]
+    fn every_value_of_the_contract_shown_has_a_message() {
+        use shared_types::{
+            Confidentiality, Decision, EventKind, Priority, Purpose, ReferralOutcome, ReferralStatus, Role,
+            TransactionStatus, UnitKind,
+        };
+        let known = keys(AR);
+        let key = |prefix: &str, value: &str| format!("{prefix}-{}", value.replace('_', "-"));
+        let mut wanted = Vec::new();
+        wanted.extend(Role::ALL.iter().map(|v| key("role", v.as_str())));
+        wanted.extend(UnitKind::ALL.iter().map(|v| key("unit-kind", v.as_str())));
+        wanted.extend(Decision::ALL.iter().map(|v| key("decision", v.as_str())));
+        wanted.extend(EventKind::ALL.iter().map(|v| key("event", v.as_str())));
+        wanted.extend(Priority::ALL.iter().map(|v| key("priority", v.as_str())));
+        wanted.extend(Confidentiality::ALL.iter().map(|v| key("confidentiality", v.as_str())));
+        wanted.extend(Purpose::ALL.iter().map(|v| key("purpose", v.as_str())));
+        wanted.extend(TransactionStatus::ALL.iter().map(|v| key("status", v.as_str())));
+        wanted.extend(ReferralStatus::ALL.iter().map(|v| key("referral", v.as_str())));
+        wanted.extend(ReferralOutcome::ALL.iter().map(|v| key("referral", v.as_str())));
+        let missing: Vec<_> = wanted.into_iter().filter(|k| !known.contains(k)).collect();
+        assert!(missing.is_empty(), "messages missing: {missing:?}");
+    }
 }

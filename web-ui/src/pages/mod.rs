@@ -1,6 +1,9 @@
 //! One module per screen.
 
+pub mod admin;
 pub mod inbox;
 pub mod login;
+pub mod new;
+pub mod overview;
 pub mod register;
 pub mod transaction;

@@ -1,38 +1,29 @@
 //! Register an incoming letter (registry clerks): sender from the directory, the sender's reference, subject,
 //! priority, confidentiality, due date, and the units it goes to; then its number, large, with a printable label.
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared_types::limits::{MAX_REFERENCE, MAX_SUBJECT, MAX_TEXT};
+use shared_types::limits::MAX_REFERENCE;
 use shared_types::{
-    Confidentiality, ErrorCode, ExternalEntity, FieldError, NewTransaction, Priority, Problem, ReferralTarget,
-    TransactionKind, TransactionWithReferrals, text,
+    ExternalEntity, FieldError, NewTransaction, ReferralTarget, TransactionKind, TransactionWithReferrals, text,
 };
 
 use crate::api::{self, ApiError};
-use crate::components::{ProblemMessage, TargetPicker, entity_name};
+use crate::components::{
+    HeaderFields, HeaderInputs, ProblemMessage, TargetPicker, due_at_from, entity_name, invalid, optional,
+};
 use crate::i18n::{Lang, use_i18n};
 
 /// The checks of the server, made before sending.
-fn validate(subject: &str, reference: &str, summary: &str, entity: Option<i64>) -> Vec<FieldError> {
+fn validate(header: &HeaderFields, reference: &str, entity: Option<i64>) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let mut add = |field: &str, code: &str| {
-        errors.push(FieldError { field: field.into(), code: code.into(), message: String::new() })
-    };
     if entity.is_none() {
-        add("external_entity_id", "required");
+        errors.push(FieldError { field: "external_entity_id".into(), code: "required".into(), message: String::new() });
     }
-    if subject.trim().is_empty() {
-        add("subject", "required");
-    } else if subject.chars().count() > MAX_SUBJECT {
-        add("subject", "too_long");
-    }
+    header.validate(&mut errors);
     if reference.chars().count() > MAX_REFERENCE {
-        add("sender_reference", "too_long");
-    }
-    if summary.chars().count() > MAX_TEXT {
-        add("summary", "too_long");
+        errors.push(FieldError { field: "sender_reference".into(), code: "too_long".into(), message: String::new() });
     }
     errors
 }
@@ -45,11 +36,7 @@ pub fn RegisterPage() -> impl IntoView {
     let entity = RwSignal::new(None::<ExternalEntity>);
     let reference = RwSignal::new(String::new());
     let reference_date = RwSignal::new(String::new());
-    let subject = RwSignal::new(String::new());
-    let summary = RwSignal::new(String::new());
-    let priority = RwSignal::new(Priority::Normal);
-    let confidentiality = RwSignal::new(Confidentiality::Normal);
-    let due = RwSignal::new(String::new());
+    let header = HeaderFields::new();
     let attachments = RwSignal::new(0_i32);
     let targets = RwSignal::new(Vec::<ReferralTarget>::new());
     let (error, set_error) = signal(None::<ApiError>);
@@ -79,35 +66,21 @@ pub fn RegisterPage() -> impl IntoView {
             return;
         }
         let entity_id = entity.get_untracked().map(|e| e.id);
-        let errors =
-            validate(&subject.get_untracked(), &reference.get_untracked(), &summary.get_untracked(), entity_id);
+        let errors = validate(&header, &reference.get_untracked(), entity_id);
         if !errors.is_empty() {
-            set_error.set(Some(ApiError::Problem(Problem {
-                type_uri: String::new(),
-                title: String::new(),
-                status: 422,
-                detail: String::new(),
-                code: ErrorCode::ValidationFailed,
-                errors,
-            })));
+            set_error.set(Some(invalid(errors)));
             return;
         }
-        let optional = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_string());
-        let due_at = NaiveDate::parse_from_str(&due.get_untracked(), "%Y-%m-%d")
-            .ok()
-            .and_then(|d| d.and_hms_opt(9, 0, 0))
-            // 12:00 Riyadh time (UTC+3) on the due day.
-            .and_then(|d| Utc.from_local_datetime(&d).single());
         let body = NewTransaction {
             kind: TransactionKind::Incoming,
-            subject: subject.get_untracked().trim().to_string(),
-            summary: optional(summary.get_untracked()),
+            subject: header.subject.get_untracked().trim().to_string(),
+            summary: optional(header.summary.get_untracked()),
             external_entity_id: entity_id,
             sender_reference: optional(reference.get_untracked()),
             sender_reference_date: NaiveDate::parse_from_str(&reference_date.get_untracked(), "%Y-%m-%d").ok(),
-            priority: priority.get_untracked(),
-            confidentiality: confidentiality.get_untracked(),
-            due_at,
+            priority: header.priority.get_untracked(),
+            confidentiality: header.confidentiality.get_untracked(),
+            due_at: due_at_from(&header.due.get_untracked()),
             attachments_count: attachments.get_untracked(),
             links: Vec::new(),
             referrals: targets.get_untracked(),
@@ -129,9 +102,10 @@ pub fn RegisterPage() -> impl IntoView {
     let again = move |_| {
         done.set(None);
         key.set(api::idempotency_key());
-        for s in [entity_query, reference, reference_date, subject, summary, due] {
+        for s in [entity_query, reference, reference_date] {
             s.set(String::new());
         }
+        header.clear();
         entity.set(None);
         targets.set(Vec::new());
         attachments.set(0);
@@ -163,27 +137,11 @@ pub fn RegisterPage() -> impl IntoView {
                     <label>{move || i18n.t("field-sender-reference-date")}
                         <input id="sender-reference-date" type="date" prop:value=move || reference_date.get() on:input=move |ev| reference_date.set(event_target_value(&ev)) /></label>
                 </div>
-                <label for="subject">{move || i18n.t("field-subject")}</label>
-                <input id="subject" maxlength=MAX_SUBJECT.to_string() prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev)) />
-                <label for="summary">{move || i18n.t("field-summary")}</label>
-                <textarea id="summary" rows="3" prop:value=move || summary.get() on:input=move |ev| summary.set(event_target_value(&ev))></textarea>
-                <div class="row">
-                    <label>{move || i18n.t("field-priority")}
-                        <select id="priority" on:change=move |ev| priority.set(event_target_value(&ev).parse().unwrap_or(Priority::Normal))>
-                            {Priority::ALL.iter().map(|p| { let k = format!("priority-{}", p.as_str().replace('_', "-"));
-                                view! { <option value=p.as_str()>{move || i18n.t(&k)}</option> } }).collect_view()}
-                        </select></label>
-                    <label>{move || i18n.t("field-confidentiality")}
-                        <select id="confidentiality" on:change=move |ev| confidentiality.set(event_target_value(&ev).parse().unwrap_or(Confidentiality::Normal))>
-                            {Confidentiality::ALL.iter().map(|c| { let k = format!("confidentiality-{}", c.as_str().replace('_', "-"));
-                                view! { <option value=c.as_str()>{move || i18n.t(&k)}</option> } }).collect_view()}
-                        </select></label>
-                    <label>{move || i18n.t("field-due-at")}
-                        <input id="due-at" type="date" prop:value=move || due.get() on:input=move |ev| due.set(event_target_value(&ev)) /></label>
+                <HeaderInputs fields=header extra=view! {
                     <label>{move || i18n.t("field-attachments-count")}
                         <input id="attachments" type="number" min="0" max="10000" prop:value=move || attachments.get().to_string()
                             on:input=move |ev| attachments.set(event_target_value(&ev).parse().unwrap_or(0)) /></label>
-                </div>
+                }.into_any() />
                 <TargetPicker targets=targets />
                 <ProblemMessage error=error />
                 <button type="submit" id="register-submit" disabled=move || busy.get()>

@@ -4,13 +4,14 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use shared_types::{
-    AllowedActions, ErrorCode, Event, ForwardRequest, Location, ReferRequest, ReferralActionRequest, ReferralTarget,
-    Route, RouteNode, StatusChangeRequest, Transaction,
+    AllowedActions, Decision, DecisionRequest, DraftUpdate, ErrorCode, Event, ForwardRequest, Location, ReferRequest,
+    ReferralActionRequest, ReferralTarget, Route, RouteNode, StatusChangeRequest, Transaction,
 };
 
 use crate::api::{self, ApiError};
 use crate::components::{
-    ConfidentialityBadge, PriorityBadge, ProblemMessage, TargetPicker, entity_name, unit_name, user_name,
+    ConfidentialityBadge, HeaderFields, HeaderInputs, PriorityBadge, ProblemMessage, TargetPicker, date_of_due,
+    due_at_from, entity_name, invalid, optional, unit_name, user_name,
 };
 use crate::i18n::{I18n, use_i18n};
 
@@ -97,7 +98,7 @@ fn TransactionView(loaded: Loaded, refresh: Callback<()>) -> impl IntoView {
                 <ul class="holders" id="holders">{holders}</ul>
             </section>
             <Actions transaction=t.clone() actions=actions refresh=refresh />
-            <section aria-labelledby="route-title">
+            <section id="route" aria-labelledby="route-title">
                 <h2 id="route-title">{i18n.t("route")}</h2>
                 <RouteTree route=route />
             </section>
@@ -106,8 +107,13 @@ fn TransactionView(loaded: Loaded, refresh: Callback<()>) -> impl IntoView {
                 <ol class="timeline" id="timeline">
                     {timeline.into_iter().map(|e| {
                         let key = format!("event-{}", e.kind.as_str().replace('_', "-"));
-                        let note = ["note", "text", "resolution", "decision"].iter()
-                            .find_map(|k| e.details.get(*k).and_then(|v| v.as_str()).map(str::to_string));
+                        let text = |k: &str| e.details.get(k).and_then(|v| v.as_str()).map(str::to_string);
+                        let decision = text("decision").map(|d| i18n.t(&format!("decision-{}", d.replace('_', "-"))));
+                        let note = ["note", "text", "resolution"].iter().find_map(|k| text(k));
+                        let note = match (decision, note) {
+                            (Some(d), Some(n)) => Some(format!("{d}: {n}")),
+                            (d, n) => d.or(n),
+                        };
                         view! {
                             <li class=format!("event event-{}", e.kind.as_str())>
                                 <span class="event-kind">{i18n.t(&key)}</span>
@@ -180,8 +186,12 @@ enum Form {
     Complete(i64, i32),
     Refer,
     Annotate,
+    Decide,
     Close,
     Reopen,
+    Archive,
+    EditDraft,
+    Send,
 }
 
 #[component]
@@ -194,6 +204,16 @@ fn Actions(transaction: Transaction, actions: AllowedActions, refresh: Callback<
     let busy = RwSignal::new(false);
     let id = transaction.id;
     let t_version = transaction.version;
+    // A draft's header, prefilled for editing.
+    let header = HeaderFields::new();
+    header.subject.set(transaction.subject.clone());
+    header.summary.set(transaction.summary.clone().unwrap_or_default());
+    header.priority.set(transaction.priority);
+    header.confidentiality.set(transaction.confidentiality);
+    header.due.set(date_of_due(transaction.due_at));
+    let decision = RwSignal::new(Decision::Approve);
+    // Creating requests (send, decide) carry a key: a double click or a retry records them once.
+    let key = RwSignal::new(api::idempotency_key());
 
     // Run an action; on success reload the page's data, on failure keep what was typed and explain.
     let run = move |f: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>| {
@@ -205,6 +225,7 @@ fn Actions(transaction: Transaction, actions: AllowedActions, refresh: Callback<
             match f.await {
                 Ok(()) => {
                     set_error.set(None);
+                    key.set(api::idempotency_key());
                     form.set(Form::None);
                     note.set(String::new());
                     targets.set(Vec::new());
@@ -244,9 +265,41 @@ fn Actions(transaction: Transaction, actions: AllowedActions, refresh: Callback<
                 let text = n.unwrap_or_default();
                 run(Box::pin(async move { api::annotate(id, text).await.map(|_| ()) }))
             }
+            Form::Decide => {
+                let body = DecisionRequest { decision: decision.get_untracked(), note: n };
+                let k = key.get_untracked();
+                run(Box::pin(async move { api::decide(id, &body, &k).await.map(|_| ()) }))
+            }
             Form::Close => {
                 let body = StatusChangeRequest { note: n, expected_version: Some(t_version) };
                 run(Box::pin(async move { api::close(id, &body).await.map(|_| ()) }))
+            }
+            Form::Archive => {
+                let body = StatusChangeRequest { note: n, expected_version: Some(t_version) };
+                run(Box::pin(async move { api::archive(id, &body).await.map(|_| ()) }))
+            }
+            Form::EditDraft => {
+                let mut errors = Vec::new();
+                header.validate(&mut errors);
+                if !errors.is_empty() {
+                    set_error.set(Some(invalid(errors)));
+                    return;
+                }
+                let body = DraftUpdate {
+                    subject: Some(header.subject.get_untracked().trim().to_string()),
+                    summary: optional(header.summary.get_untracked()),
+                    priority: Some(header.priority.get_untracked()),
+                    confidentiality: Some(header.confidentiality.get_untracked()),
+                    due_at: due_at_from(&header.due.get_untracked()),
+                    attachments_count: None,
+                    expected_version: Some(t_version),
+                };
+                run(Box::pin(async move { api::update_draft(id, &body).await.map(|_| ()) }))
+            }
+            Form::Send => {
+                let body = ReferRequest { targets: targets.get_untracked() };
+                let k = key.get_untracked();
+                run(Box::pin(async move { api::send_draft(id, &body, &k).await.map(|_| ()) }))
             }
             Form::Reopen => {
                 let body = StatusChangeRequest { note: n, expected_version: Some(t_version) };
@@ -270,7 +323,15 @@ fn Actions(transaction: Transaction, actions: AllowedActions, refresh: Callback<
             )
         })
     };
-    let any = actions.refer || actions.annotate || actions.close || actions.reopen || !actions.referrals.is_empty();
+    let any = actions.refer
+        || actions.annotate
+        || actions.decide
+        || actions.close
+        || actions.reopen
+        || actions.archive
+        || actions.edit_draft
+        || actions.send
+        || !actions.referrals.is_empty();
     let blocked = actions.close_blocked_by;
     view! {
         <section class="actions-panel" aria-labelledby="actions-title" class:hidden=!any>
@@ -286,25 +347,43 @@ fn Actions(transaction: Transaction, actions: AllowedActions, refresh: Callback<
                         {r.return_to_sender.then(|| view! { <button id="action-return" class="secondary" on:click=move |_| open(Form::Return(rid, v))>{i18n.t("action-return")}</button> })}
                     }
                 }).collect_view()}
+                {actions.send.then(|| view! { <button id="action-send" on:click=move |_| open(Form::Send)>{i18n.t("action-send")}</button> })}
+                {actions.edit_draft.then(|| view! { <button id="action-edit" class="secondary" on:click=move |_| open(Form::EditDraft)>{i18n.t("action-edit")}</button> })}
                 {actions.refer.then(|| view! { <button id="action-refer" class="secondary" on:click=move |_| open(Form::Refer)>{i18n.t("action-refer")}</button> })}
                 {actions.annotate.then(|| view! { <button id="action-annotate" class="secondary" on:click=move |_| open(Form::Annotate)>{i18n.t("action-annotate")}</button> })}
+                {actions.decide.then(|| view! { <button id="action-decide" class="secondary" on:click=move |_| open(Form::Decide)>{i18n.t("action-decide")}</button> })}
                 {actions.close.then(|| view! { <button id="action-close" on:click=move |_| open(Form::Close)>{i18n.t("action-close")}</button> })}
                 {actions.reopen.then(|| view! { <button id="action-reopen" class="secondary" on:click=move |_| open(Form::Reopen)>{i18n.t("action-reopen")}</button> })}
+                {actions.archive.then(|| view! { <button id="action-archive" class="secondary" on:click=move |_| open(Form::Archive)>{i18n.t("action-archive")}</button> })}
             </div>
             {(blocked > 0).then(|| view! { <p class="hint">{i18n.ta("close-blocked", &[("n", blocked.into())])}</p> })}
             <Show when=move || form.get() != Form::None>
                 <form class="action-form" on:submit=submit>
-                    <Show when=move || matches!(form.get(), Form::Forward(..) | Form::Refer)>
+                    <Show when=move || matches!(form.get(), Form::Forward(..) | Form::Refer | Form::Send)>
                         <TargetPicker targets=targets id_prefix="action-" />
                     </Show>
-                    <label for="action-note">{move || match form.get() {
-                        Form::Complete(..) => i18n.t("field-action-note"),
-                        Form::Close => i18n.t("field-resolution"),
-                        Form::Reopen => i18n.t("field-reason"),
-                        Form::Annotate => i18n.t("field-annotation"),
-                        _ => i18n.t("field-note"),
-                    }}</label>
-                    <textarea id="action-note" rows="3" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                    <Show when=move || form.get() == Form::EditDraft>
+                        <HeaderInputs fields=header />
+                    </Show>
+                    <Show when=move || form.get() == Form::Decide>
+                        <label for="decision">{move || i18n.t("field-decision")}</label>
+                        <select id="decision" on:change=move |ev| decision.set(event_target_value(&ev).parse().unwrap_or(Decision::Approve))>
+                            {Decision::ALL.iter().map(|d| {
+                                let k = format!("decision-{}", d.as_str().replace('_', "-"));
+                                view! { <option value=d.as_str()>{move || i18n.t(&k)}</option> }
+                            }).collect_view()}
+                        </select>
+                    </Show>
+                    <Show when=move || !matches!(form.get(), Form::EditDraft | Form::Send)>
+                        <label for="action-note">{move || match form.get() {
+                            Form::Complete(..) => i18n.t("field-action-note"),
+                            Form::Close => i18n.t("field-resolution"),
+                            Form::Reopen => i18n.t("field-reason"),
+                            Form::Annotate => i18n.t("field-annotation"),
+                            _ => i18n.t("field-note"),
+                        }}</label>
+                        <textarea id="action-note" rows="3" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                    </Show>
                     <div class="row">
                         <button type="submit" id="action-submit" disabled=move || busy.get()>{move || i18n.t("confirm")}</button>
                         <button type="button" class="secondary" on:click=move |_| form.set(Form::None)>{move || i18n.t("cancel")}</button>

@@ -1,0 +1,361 @@
+//! The web UI in a real browser: the real `muamalat` binary serving the built SPA (web-ui/dist) on a fresh database,
+//! driven in headless Chromium through ChromeDriver (WebDriver). Each test saves a screenshot and the page's HTML
+//! under `<target>/e2e-screenshots/` when it fails; with `E2E_SCREENSHOTS=1` it also saves them at every checkpoint.
+//!
+//! Needs `chromium` and `chromedriver` on PATH (scripts/prerequisites.sh installs Debian's) and the UI built
+//! (`scripts/build-ui.sh`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use serde_json::{Value, json};
+use support::browser::{AR, EN, ONE_AT_A_TIME, Page, driver, message, spa_dir};
+use support::{PASSWORD, Server, start_with};
+
+/// Run a scenario in its own browser; on failure save a screenshot and the page, then fail with the scenario's panic.
+async fn scenario<F, Fut>(name: &'static str, server: &Server, body: F)
+where
+    F: FnOnce(Page) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let driver = driver().await;
+    let page = Page::open(&driver, server, name).await;
+    let outcome = tokio::spawn(body(page.clone())).await;
+    if let Err(err) = outcome {
+        let shot = page.save("failure").await;
+        eprintln!("{name} failed; screenshot and page saved as {} (and .html)", shot.display());
+        let _ = page.c.close().await;
+        match err.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(err) => panic!("{name}: {err}"),
+        }
+    }
+    let _ = page.c.close().await;
+}
+
+/// Ids and names of the demo organisation, read through the API.
+struct Org {
+    units: Vec<Value>,
+    users: Vec<Value>,
+}
+
+impl Org {
+    async fn load(server: &Server) -> Org {
+        let admin = support::Client::login(server, "admin").await;
+        let units = admin.get("/api/v1/units").await.as_array().expect("units").clone();
+        let users = admin.get("/api/v1/users").await.as_array().expect("users").clone();
+        Org { units, users }
+    }
+
+    fn unit_ar(&self, code: &str) -> String {
+        let u = self.units.iter().find(|u| u["code"] == code).unwrap_or_else(|| panic!("unit {code}"));
+        u["name_ar"].as_str().expect("name").to_string()
+    }
+
+    fn user_id(&self, username: &str) -> i64 {
+        let u = self.users.iter().find(|u| u["username"] == username).unwrap_or_else(|| panic!("user {username}"));
+        u["id"].as_i64().expect("id")
+    }
+}
+
+#[tokio::test]
+async fn the_acceptance_flow_clicked_through_in_arabic() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let server = start_with(Some(spa_dir())).await;
+    let org = Org::load(&server).await;
+    let (khb, hr, eng) = (org.unit_ar("KHB"), org.unit_ar("GD-HR"), org.unit_ar("KHB-ENG"));
+    let employee = org.user_id("khb.employee1");
+    scenario("acceptance", &server, move |p| async move {
+        // The registry clerk registers a letter from a ministry and refers it to Khobar (action) and HR (copy).
+        p.login("registry.clerk1").await;
+        assert_eq!(p.js("return [document.documentElement.lang, document.documentElement.dir]").await, json!(["ar", "rtl"]));
+        p.click("nav a[href='/register']").await;
+        p.type_in("#entity-search", "وزاره").await; // typed without the ta marbuta: Arabic folding finds وزارة
+        p.click("ul[role=listbox] button.option").await;
+        p.type_in("#sender-reference", "1448/م/77").await;
+        p.type_in("#subject", "طلب بيانات المشاريع البلدية").await;
+        p.el("#priority").await.select_by_value("urgent").await.expect("priority");
+        p.add_target("", &khb, None, "action").await;
+        p.add_target("", &hr, None, "information").await;
+        p.checkpoint("register-filled").await;
+        p.click("#register-submit").await;
+        let number = p.text("#registration-number").await;
+        assert!(number.ends_with("/000001"), "registration number {number}");
+        p.checkpoint("registered").await;
+        p.logout().await;
+
+        // Khobar's head finds it in the unit queue, receives it and refers it to an employee.
+        p.login("khb.head").await;
+        p.open_first("unit").await;
+        assert_eq!(p.text("#transaction-number").await, number);
+        p.timeline_has(3).await;
+        p.click("#action-receive").await;
+        p.timeline_has(4).await;
+        p.click("#action-forward").await;
+        p.add_target("action-", &khb, Some(employee), "action").await;
+        p.type_in("#action-note", "نأمل الدراسة والإفادة").await;
+        p.click("#action-submit").await;
+        p.timeline_has(6).await;
+        p.logout().await;
+
+        // The employee forwards it to the engineering department.
+        p.login("khb.employee1").await;
+        p.open_first("held").await;
+        p.click("#action-forward").await;
+        p.add_target("action-", &eng, None, "action").await;
+        p.click("#action-submit").await;
+        p.timeline_has(9).await;
+        p.logout().await;
+
+        // The engineering department receives and completes it.
+        p.login("khb-eng.employee1").await;
+        p.open_first("unit").await;
+        p.click("#action-receive").await;
+        p.timeline_has(10).await;
+        p.click("#action-complete").await;
+        p.type_in("#action-note", "أُرسلت البيانات").await;
+        p.click("#action-submit").await;
+        p.timeline_has(11).await;
+        p.logout().await;
+
+        // The clerk closes it; the timeline shows every hop and the route a bar per holder.
+        p.login("registry.clerk1").await;
+        p.open_first("sent").await;
+        p.click("#action-close").await;
+        p.type_in("#action-note", "أُنجزت").await;
+        p.click("#action-submit").await;
+        p.timeline_has(12).await;
+        p.until("the closed status", &format!(
+            "return document.querySelector('#transaction-status').textContent.trim() === '{}'", message(AR, "status-closed"))).await;
+        let kinds = p.js("return [...document.querySelectorAll('#timeline li')].map(li => li.className.replace('event event-', ''))").await;
+        assert_eq!(
+            kinds,
+            json!(["registered", "referred", "referred", "received", "forwarded", "referred", "received", "forwarded",
+                   "referred", "received", "completed", "closed"])
+        );
+        assert_eq!(p.js("return document.querySelectorAll('#route li.hop').length").await, json!(4));
+        assert_eq!(p.js("return document.querySelectorAll('#route .dwell-bar').length").await, json!(4));
+        assert_eq!(p.js("return document.querySelectorAll('#action-close, #action-receive').length").await, json!(0));
+        p.checkpoint("closed").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_language_switches_to_english_and_back_and_is_remembered() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let server = start_with(Some(spa_dir())).await;
+    scenario("language", &server, |p| async move {
+        p.goto("/").await;
+        p.el("#username").await;
+        assert_eq!(
+            p.js("return [document.documentElement.lang, document.documentElement.dir]").await,
+            json!(["ar", "rtl"])
+        );
+        assert_eq!(p.text("h1").await, message(AR, "app-name"));
+        p.click(".lang-switch").await;
+        p.until("dir=ltr", "return document.documentElement.dir === 'ltr' && document.documentElement.lang === 'en'")
+            .await;
+        assert_eq!(p.text("h1").await, message(EN, "app-name"));
+        // Remembered across a reload, and after signing in.
+        p.c.refresh().await.expect("reload");
+        p.el("#username").await;
+        assert_eq!(p.js("return document.documentElement.dir").await, json!("ltr"));
+        p.login("khb.head").await;
+        assert_eq!(p.text("main h1").await, message(EN, "nav-inbox"));
+        p.checkpoint("inbox-en").await;
+        p.click(".lang-switch").await;
+        p.until("dir=rtl", "return document.documentElement.dir === 'rtl' && document.documentElement.lang === 'ar'")
+            .await;
+        assert_eq!(p.text("main h1").await, message(AR, "nav-inbox"));
+        // A reload keeps the session (the refresh cookie), not only the language.
+        p.c.refresh().await.expect("reload");
+        p.el("#logout").await;
+        assert_eq!(p.js("return Object.keys(localStorage).filter(k => /token/i.test(k))").await, json!([]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn errors_are_shown_in_place_and_keep_what_was_typed() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let server = start_with(Some(spa_dir())).await;
+    let base = server.base.clone();
+    scenario("validation", &server, move |p| async move {
+        // A wrong password: the server's problem, translated, under the form; the username stays.
+        p.goto("/").await;
+        p.type_in("#username", "registry.clerk1").await;
+        p.type_in("#password", "not-the-password").await;
+        p.click("#login-submit").await;
+        assert_eq!(p.text(".problem p").await, message(AR, "error-invalid-credentials"));
+        assert_eq!(p.el("#username").await.prop("value").await.expect("value"), Some("registry.clerk1".into()));
+
+        // Registering without a sender: the field is named in the message; the subject typed stays; nothing saved.
+        p.login("registry.clerk1").await;
+        p.click("nav a[href='/register']").await;
+        p.type_in("#subject", "موضوع بلا جهة مرسلة").await;
+        p.click("#register-submit").await;
+        let problem = p.text(".problem").await;
+        let expected = format!("{}: {}", message(AR, "field-external-entity-id"), message(AR, "reason-required"));
+        assert!(problem.contains(&expected), "{problem:?} names the missing sender ({expected})");
+        assert_eq!(p.el("#subject").await.prop("value").await.expect("value"), Some("موضوع بلا جهة مرسلة".into()));
+        p.checkpoint("register-invalid").await;
+        let clerk = reqwest::Client::new();
+        let token: Value = clerk
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"username": "registry.clerk1", "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login")
+            .json()
+            .await
+            .expect("json");
+        let sent: Value = clerk
+            .get(format!("{base}/api/v1/inbox?box=sent"))
+            .bearer_auth(token["access_token"].as_str().expect("token"))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(sent["items"], json!([]), "nothing was registered");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn tablet_and_desktop_layouts_fit_the_window() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let server = start_with(Some(spa_dir())).await;
+    // A transaction to look at, registered through the API.
+    let clerk = support::Client::login(&server, "registry.clerk1").await;
+    let org = Org::load(&server).await;
+    let khb = org.units.iter().find(|u| u["code"] == "KHB").expect("KHB")["id"].clone();
+    let entity = clerk.get("/api/v1/external-entities").await[0]["id"].clone();
+    let created = clerk
+        .post(
+            "/api/v1/transactions",
+            json!({"kind": "incoming", "subject": "طلب ترخيص لوحة إعلانية على الواجهة البحرية بمدينة الخبر مع المخططات",
+                   "external_entity_id": entity, "sender_reference": "ABC-2026-000123456", "priority": "very_urgent",
+                   "confidentiality": "confidential", "referrals": [{"unit_id": khb, "purpose": "action",
+                   "instructions": "للدراسة وإبداء الرأي الفني خلال أسبوع من تاريخه"}]}),
+        )
+        .await;
+    let path = format!("/transactions/{}", created["transaction"]["id"]);
+    scenario("tablet", &server, move |p| async move {
+        p.login("registry.clerk1").await;
+        for (w, h) in [(768, 1024), (1024, 768), (1366, 768)] {
+            p.viewport(w, h).await;
+            for (lang, switch) in [("ar", false), ("en", true)] {
+                if switch {
+                    p.click(".lang-switch").await;
+                    p.until("English", "return document.documentElement.lang === 'en'").await;
+                }
+                for (name, route, ready) in [
+                    ("inbox", "/", ".tabs"),
+                    ("register", "/register", "#register-submit"),
+                    ("transaction", path.as_str(), "#timeline"),
+                ] {
+                    p.goto(route).await;
+                    p.el(ready).await;
+                    let label = format!("{name}-{lang}-{w}x{h}");
+                    p.no_horizontal_scroll(&label).await;
+                    p.touch_targets(&label).await;
+                    p.checkpoint(&label).await;
+                }
+                if switch {
+                    p.click(".lang-switch").await;
+                    p.until("Arabic", "return document.documentElement.lang === 'ar'").await;
+                }
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn drafts_decisions_the_manager_overview_and_administration() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let server = start_with(Some(spa_dir())).await;
+    let org = Org::load(&server).await;
+    let eng = org.unit_ar("KHB-ENG");
+    scenario("screens", &server, move |p| async move {
+        // An employee starts an internal transaction: a draft, edited, then sent to the engineering department.
+        p.login("khb.employee1").await;
+        p.click("nav a[href='/new']").await;
+        p.type_in("#subject", "مسودة مذكرة داخلية").await;
+        p.click("#draft-submit").await;
+        p.el("#action-send").await;
+        assert_eq!(p.text("#transaction-status").await, message(AR, "status-draft"));
+        p.click("#action-edit").await;
+        p.type_in("#subject", "مذكرة صيانة الإنارة").await;
+        p.click("#action-submit").await;
+        p.until("the new subject", "return document.querySelector('#transaction-subject').textContent === 'مذكرة صيانة الإنارة'").await;
+        p.goto("/").await;
+        p.click("#tab-drafts").await;
+        p.until("the draft listed", "return [...document.querySelectorAll('ul.drafts .subject')].some(e => e.textContent === 'مذكرة صيانة الإنارة')").await;
+        p.click("ul.drafts li.item a").await;
+        p.click("#action-send").await;
+        p.add_target("action-", &eng, None, "action").await;
+        p.click("#action-submit").await;
+        p.until("the open status", &format!(
+            "return document.querySelector('#transaction-status').textContent.trim() === '{}'", message(AR, "status-open"))).await;
+        assert!(p.text("#transaction-number").await.contains("/000001"), "numbered when sent");
+        p.logout().await;
+
+        // The engineering department records a decision; the timeline shows it translated.
+        p.login("khb-eng.employee1").await;
+        p.open_first("unit").await;
+        p.click("#action-decide").await;
+        p.el("#decision").await.select_by_value("request_information").await.expect("decision");
+        p.type_in("#action-note", "نأمل إرفاق المخطط").await;
+        p.click("#action-submit").await;
+        p.until("the decision on the timeline", &format!(
+            "return [...document.querySelectorAll('#timeline li.event-decision_recorded .note')].some(e => e.textContent === '{}: نأمل إرفاق المخطط')",
+            message(AR, "decision-request-information"))).await;
+        p.logout().await;
+
+        // Khobar's head sees it in the overview of Khobar and the units below, held by engineering.
+        p.login("khb.head").await;
+        p.click("nav a[href='/overview']").await;
+        p.until("the overview row", "return [...document.querySelectorAll('#overview tbody tr')].some(tr => tr.textContent.includes('مذكرة صيانة الإنارة'))").await;
+        p.checkpoint("overview").await;
+        p.logout().await;
+
+        // The admin adds a user to the engineering department, then disables them.
+        p.login("admin").await;
+        p.click("nav a[href='/admin']").await;
+        p.click("#admin-units button[data-code='KHB-ENG']").await;
+        p.type_in("#new-user-username", "khb-eng.new").await;
+        p.type_in("#new-user-password", "short").await;
+        p.type_in("#new-user-name-ar", "مستخدم جديد").await;
+        p.type_in("#new-user-name-en", "New User").await;
+        p.click("#new-user-submit").await;
+        // The server's password rule, translated, in place; what was typed stays.
+        let problem = p.text(".problem").await;
+        assert!(problem.contains(&message(AR, "reason-too-short")), "{problem}");
+        assert_eq!(p.el("#new-user-name-ar").await.prop("value").await.expect("value"), Some("مستخدم جديد".into()));
+        p.type_in("#new-user-password", "a-long-enough-passphrase").await;
+        p.click("#new-user-submit").await;
+        p.click("#admin-users button[data-username='khb-eng.new']").await;
+        p.click("#user-active").await;
+        p.click("#user-save").await;
+        p.until("the user disabled", &format!(
+            "return [...document.querySelectorAll('#admin-users tr.inactive')].some(tr => tr.textContent.includes('khb-eng.new') && tr.textContent.includes('{}'))",
+            message(AR, "inactive"))).await;
+        // And renames the department.
+        p.type_in("#unit-name-en", "Engineering and Projects").await;
+        p.click("#unit-save").await;
+        p.el(".saved").await;
+        p.click(".lang-switch").await;
+        p.until("the new name in the tree", "return [...document.querySelectorAll('#admin-units button')].some(b => b.textContent.includes('Engineering and Projects'))").await;
+        p.checkpoint("admin-en").await;
+    })
+    .await;
+    // What the screens did is what the server holds.
+    let admin = support::Client::login(&server, "admin").await;
+    let users = admin.get("/api/v1/users?q=khb-eng.new").await;
+    assert_eq!(users[0]["active"], false, "{users}");
+}

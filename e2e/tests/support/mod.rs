@@ -1,0 +1,153 @@
+//! What the end-to-end tests share: the real `muamalat` binary started as a separate process on a free port with
+//! the demo organisation (on a temporary SQLite file, or on a fresh PostgreSQL database when `TEST_DATABASE_URL`
+//! is set), and a small JSON client for its API.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+pub mod browser;
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use diesel::{Connection, RunQueryDsl};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+pub const PASSWORD: &str = "e2e-demo-password";
+
+/// The `muamalat` binary built beside this test (same target directory and profile).
+pub fn binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test executable");
+    let dir = exe.parent().and_then(|deps| deps.parent()).expect("target directory");
+    let bin = dir.join(format!("muamalat{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} is missing: build it first with `cargo build -p muamalat-api`", bin.display());
+    bin
+}
+
+pub struct Server {
+    child: Child,
+    pub base: String,
+    _data: tempfile::TempDir,
+    pg: Option<(String, String)>,
+    pub stdout: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some((admin, name)) = &self.pg
+            && let Ok(mut conn) = diesel::PgConnection::establish(admin)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn);
+        }
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+pub async fn start() -> Server {
+    start_with(None).await
+}
+
+/// Start the server; with `spa_dir` it also serves that built web UI at `/`.
+pub async fn start_with(spa_dir: Option<PathBuf>) -> Server {
+    let data = tempfile::tempdir().expect("data dir");
+    let port = free_port();
+    let mut cmd = Command::new(binary());
+    cmd.args(["serve", "--demo"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("MUAMALAT_BIND", format!("127.0.0.1:{port}"))
+        .env("MUAMALAT_DATA_DIR", data.path())
+        .env("MUAMALAT_DEMO_PASSWORD", PASSWORD)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    if let Some(dir) = &spa_dir {
+        cmd.env("MUAMALAT_SPA_DIR", dir);
+    }
+    let mut pg = None;
+    if let Some(admin) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+        let name = format!("muamalat_e2e_{}_{port}", std::process::id());
+        let mut conn = diesel::PgConnection::establish(&admin).expect("connect to TEST_DATABASE_URL");
+        diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).expect("create database");
+        let (base, _) = admin.rsplit_once('/').expect("TEST_DATABASE_URL ends with /<database>");
+        cmd.env("DATABASE_URL", format!("{base}/{name}"));
+        pg = Some((admin, name));
+    }
+    let mut child = cmd.spawn().expect("start muamalat");
+    // The seeding output goes to stdout: keep it to check the sign-in instructions.
+    let out = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Ok(res) = client.get(format!("{base}/readyz")).send().await
+            && res.status() == StatusCode::OK
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the server did not become ready");
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("muamalat exited early: {status}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let stdout: Vec<String> = rx.try_iter().collect();
+    Server { child, base, _data: data, pg, stdout: stdout.join("\n") }
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Client {
+    pub async fn login(server: &Server, username: &str) -> Client {
+        let http = reqwest::Client::new();
+        let res = http
+            .post(format!("{}/api/v1/auth/login", server.base))
+            .json(&json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(res.status(), StatusCode::OK, "login {username}");
+        let body: Value = res.json().await.expect("json");
+        Client { http, base: server.base.clone(), token: body["access_token"].as_str().expect("token").into() }
+    }
+
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let text = res.text().await.expect("body");
+        (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).expect("json body") })
+    }
+
+    pub async fn get(&self, path: &str) -> Value {
+        let (status, body) = self.send(reqwest::Method::GET, path, None).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        body
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Value {
+        let (status, answer) = self.send(reqwest::Method::POST, path, Some(body)).await;
+        assert!(status.is_success(), "POST {path}: {status} {answer}");
+        answer
+    }
+}

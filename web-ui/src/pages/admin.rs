@@ -1,0 +1,454 @@
+//! Administration (admins): the unit tree and the users of each unit — create, rename, move, disable.
+
+use leptos::prelude::*;
+use shared_types::{Confidentiality, FieldError, NewUnit, NewUser, Role, Unit, UnitKind, UnitUpdate, User, UserUpdate};
+
+use crate::api::{self, ApiError};
+use crate::components::{ProblemMessage, invalid, optional};
+use crate::i18n::{Lang, use_i18n};
+
+fn required(errors: &mut Vec<FieldError>, field: &str, value: &str) {
+    if value.trim().is_empty() {
+        errors.push(FieldError { field: field.into(), code: "required".into(), message: String::new() });
+    }
+}
+
+/// A text input bound to a signal.
+#[component]
+fn Field(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(optional)] kind: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let kind = if kind.is_empty() { "text" } else { kind };
+    view! {
+        <label for=id>{move || i18n.t(label)}</label>
+        <input id=id type=kind autocomplete="off" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
+    }
+}
+
+/// Role checkboxes bound to a set of roles.
+#[component]
+fn RolesInput(prefix: &'static str, roles: RwSignal<Vec<Role>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <fieldset class="roles">
+            <legend>{move || i18n.t("field-roles")}</legend>
+            {Role::ALL.iter().map(|role| {
+                let role = *role;
+                let key = format!("role-{}", role.as_str().replace('_', "-"));
+                view! {
+                    <label class="check">
+                        <input type="checkbox" id=format!("{prefix}role-{}", role.as_str())
+                            prop:checked=move || roles.with(|r| r.contains(&role))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                roles.update(|r| { r.retain(|x| *x != role); if on { r.push(role) } });
+                            } />
+                        {move || i18n.t(&key)}
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+#[component]
+fn ClearanceInput(id: &'static str, clearance: RwSignal<Confidentiality>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <label for=id>{move || i18n.t("field-clearance")}</label>
+        <select id=id on:change=move |ev| clearance.set(event_target_value(&ev).parse().unwrap_or(Confidentiality::Normal))>
+            {Confidentiality::ALL.iter().map(|c| {
+                let c = *c;
+                let k = format!("confidentiality-{}", c.as_str().replace('_', "-"));
+                view! { <option value=c.as_str() selected=move || clearance.get() == c>{move || i18n.t(&k)}</option> }
+            }).collect_view()}
+        </select>
+    }
+}
+
+/// Units in tree order with their depth (the API lists each unit after its parent).
+fn with_depth(units: &[Unit]) -> Vec<(usize, Unit)> {
+    let mut depth = std::collections::HashMap::new();
+    units
+        .iter()
+        .map(|u| {
+            let d = u.parent_id.and_then(|p| depth.get(&p).copied()).map_or(0, |d: usize| d + 1);
+            depth.insert(u.id, d);
+            (d, u.clone())
+        })
+        .collect()
+}
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let version = RwSignal::new(0_u32);
+    let units = LocalResource::new(move || {
+        version.track();
+        api::units()
+    });
+    let selected = RwSignal::new(None::<Unit>);
+    let users = LocalResource::new(move || {
+        version.track();
+        let unit = selected.get().map(|u| u.id);
+        async move {
+            match unit {
+                Some(id) => api::users_of(id).await,
+                None => Ok(Vec::new()),
+            }
+        }
+    });
+    let (error, set_error) = signal(None::<ApiError>);
+    let (saved, set_saved) = signal(false);
+    let busy = RwSignal::new(false);
+    let unit_list = move || units.get().and_then(|r| r.ok()).unwrap_or_default();
+
+    // Run a change; on success reload the tree and the users, on failure keep the form and explain.
+    let run = move |f: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        set_saved.set(false);
+        leptos::task::spawn_local(async move {
+            match f.await {
+                Ok(()) => {
+                    set_error.set(None);
+                    set_saved.set(true);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => set_error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+
+    // The selected unit's form.
+    let name_ar = RwSignal::new(String::new());
+    let name_en = RwSignal::new(String::new());
+    let parent = RwSignal::new(None::<i64>);
+    let active = RwSignal::new(true);
+    let select = move |u: Unit| {
+        name_ar.set(u.name_ar.clone());
+        name_en.set(u.name_en.clone());
+        parent.set(u.parent_id);
+        active.set(u.active);
+        set_error.set(None);
+        set_saved.set(false);
+        selected.set(Some(u));
+    };
+    let save_unit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(unit) = selected.get_untracked() else { return };
+        let mut errors = Vec::new();
+        required(&mut errors, "name_ar", &name_ar.get_untracked());
+        required(&mut errors, "name_en", &name_en.get_untracked());
+        if !errors.is_empty() {
+            set_error.set(Some(invalid(errors)));
+            return;
+        }
+        let new_parent = parent.get_untracked();
+        let body = UnitUpdate {
+            name_ar: Some(name_ar.get_untracked().trim().to_string()),
+            name_en: Some(name_en.get_untracked().trim().to_string()),
+            parent_id: new_parent.filter(|p| Some(*p) != unit.parent_id),
+            head_user_id: None,
+            active: Some(active.get_untracked()),
+        };
+        run(Box::pin(async move {
+            let updated = api::update_unit(unit.id, &body).await?;
+            selected.set(Some(updated));
+            Ok(())
+        }))
+    };
+
+    // A new unit under the selected one.
+    let new_code = RwSignal::new(String::new());
+    let new_ar = RwSignal::new(String::new());
+    let new_en = RwSignal::new(String::new());
+    let new_kind = RwSignal::new(UnitKind::Department);
+    let unit_key = RwSignal::new(api::idempotency_key());
+    let create_unit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut errors = Vec::new();
+        required(&mut errors, "code", &new_code.get_untracked());
+        required(&mut errors, "name_ar", &new_ar.get_untracked());
+        required(&mut errors, "name_en", &new_en.get_untracked());
+        if !errors.is_empty() {
+            set_error.set(Some(invalid(errors)));
+            return;
+        }
+        let body = NewUnit {
+            code: new_code.get_untracked().trim().to_string(),
+            name_ar: new_ar.get_untracked().trim().to_string(),
+            name_en: new_en.get_untracked().trim().to_string(),
+            kind: new_kind.get_untracked(),
+            parent_id: selected.get_untracked().map(|u| u.id),
+            head_user_id: None,
+            registry_code: None,
+        };
+        let key = unit_key.get_untracked();
+        run(Box::pin(async move {
+            api::create_unit(&body, &key).await?;
+            for s in [new_code, new_ar, new_en] {
+                s.set(String::new());
+            }
+            unit_key.set(api::idempotency_key());
+            Ok(())
+        }))
+    };
+
+    // The user being edited.
+    let editing = RwSignal::new(None::<User>);
+    let u_ar = RwSignal::new(String::new());
+    let u_en = RwSignal::new(String::new());
+    let u_unit = RwSignal::new(0_i64);
+    let u_roles = RwSignal::new(Vec::<Role>::new());
+    let u_clearance = RwSignal::new(Confidentiality::Normal);
+    let u_active = RwSignal::new(true);
+    let u_password = RwSignal::new(String::new());
+    let edit_user = move |u: User| {
+        u_ar.set(u.full_name_ar.clone());
+        u_en.set(u.full_name_en.clone());
+        u_unit.set(u.unit_id);
+        u_roles.set(u.roles.clone());
+        u_clearance.set(u.clearance);
+        u_active.set(u.active);
+        u_password.set(String::new());
+        set_error.set(None);
+        editing.set(Some(u));
+    };
+    let save_user = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(user) = editing.get_untracked() else { return };
+        let mut errors = Vec::new();
+        required(&mut errors, "full_name_ar", &u_ar.get_untracked());
+        required(&mut errors, "full_name_en", &u_en.get_untracked());
+        if u_roles.with_untracked(Vec::is_empty) {
+            errors.push(FieldError { field: "roles".into(), code: "required".into(), message: String::new() });
+        }
+        if !errors.is_empty() {
+            set_error.set(Some(invalid(errors)));
+            return;
+        }
+        let body = UserUpdate {
+            full_name_ar: Some(u_ar.get_untracked().trim().to_string()),
+            full_name_en: Some(u_en.get_untracked().trim().to_string()),
+            unit_id: Some(u_unit.get_untracked()).filter(|u| *u != user.unit_id),
+            roles: Some(u_roles.get_untracked()),
+            clearance: Some(u_clearance.get_untracked()),
+            phone: None,
+            email: None,
+            active: Some(u_active.get_untracked()),
+            password: optional(u_password.get_untracked()),
+        };
+        run(Box::pin(async move {
+            api::update_user(user.id, &body).await?;
+            editing.set(None);
+            Ok(())
+        }))
+    };
+
+    // A new user in the selected unit.
+    let n_username = RwSignal::new(String::new());
+    let n_password = RwSignal::new(String::new());
+    let n_ar = RwSignal::new(String::new());
+    let n_en = RwSignal::new(String::new());
+    let n_roles = RwSignal::new(vec![Role::Employee]);
+    let n_clearance = RwSignal::new(Confidentiality::Normal);
+    let user_key = RwSignal::new(api::idempotency_key());
+    let create_user = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(unit) = selected.get_untracked() else { return };
+        let mut errors = Vec::new();
+        required(&mut errors, "username", &n_username.get_untracked());
+        required(&mut errors, "password", &n_password.get_untracked());
+        required(&mut errors, "full_name_ar", &n_ar.get_untracked());
+        required(&mut errors, "full_name_en", &n_en.get_untracked());
+        if n_roles.with_untracked(Vec::is_empty) {
+            errors.push(FieldError { field: "roles".into(), code: "required".into(), message: String::new() });
+        }
+        if !errors.is_empty() {
+            set_error.set(Some(invalid(errors)));
+            return;
+        }
+        let body = NewUser {
+            username: n_username.get_untracked().trim().to_string(),
+            password: n_password.get_untracked(),
+            full_name_ar: n_ar.get_untracked().trim().to_string(),
+            full_name_en: n_en.get_untracked().trim().to_string(),
+            unit_id: unit.id,
+            roles: n_roles.get_untracked(),
+            clearance: n_clearance.get_untracked(),
+            phone: None,
+            email: None,
+        };
+        let key = user_key.get_untracked();
+        run(Box::pin(async move {
+            api::create_user(&body, &key).await?;
+            for s in [n_username, n_password, n_ar, n_en] {
+                s.set(String::new());
+            }
+            user_key.set(api::idempotency_key());
+            Ok(())
+        }))
+    };
+
+    let unit_options = move |current: Option<i64>, exclude: Option<i64>| {
+        let lang = i18n.lang.get();
+        with_depth(&unit_list())
+            .into_iter()
+            .filter(|(_, u)| Some(u.id) != exclude)
+            .map(|(d, u)| {
+                let name = if lang == Lang::Ar { u.name_ar } else { u.name_en };
+                let label = format!("{}{name}", "\u{a0}\u{a0}".repeat(d));
+                view! { <option value=u.id.to_string() selected=Some(u.id) == current>{label}</option> }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <h1>{move || i18n.t("admin-title")}</h1>
+        <ProblemMessage error=error />
+        <Show when=move || saved.get()>
+            <p class="saved" role="status">{move || i18n.t("saved")}</p>
+        </Show>
+        <div class="admin">
+            <nav class="unit-tree" aria-label=move || i18n.t("admin-units")>
+                <h2>{move || i18n.t("admin-units")}</h2>
+                <ul id="admin-units">
+                    {move || {
+                        let lang = i18n.lang.get();
+                        let current = selected.with(|s| s.as_ref().map(|u| u.id));
+                        with_depth(&unit_list()).into_iter().map(|(d, u)| {
+                            let name = if lang == Lang::Ar { u.name_ar.clone() } else { u.name_en.clone() };
+                            let (code, inactive, id) = (u.code.clone(), !u.active, u.id);
+                            let data_code = code.clone();
+                            view! {
+                                <li style=format!("padding-inline-start: {}rem", d)>
+                                    <button type="button" class="unit-node" data-code=data_code
+                                        aria-current=move || (current == Some(id)).then_some("true")
+                                        on:click=move |_| select(u.clone())>
+                                        <bdi>{name}</bdi> " " <span class="code" dir="ltr">{code}</span>
+                                        {inactive.then(|| view! { " " <span class="badge">{i18n.t("inactive")}</span> })}
+                                    </button>
+                                </li>
+                            }
+                        }).collect_view()
+                    }}
+                </ul>
+            </nav>
+            <div class="admin-detail">
+                <Show when=move || selected.with(Option::is_some) fallback=move || view! { <p class="hint">{move || i18n.t("admin-pick-unit")}</p> }>
+                    <section aria-labelledby="unit-form-title">
+                        <h2 id="unit-form-title">{move || i18n.t("admin-unit")} " " <span dir="ltr">{move || selected.get().map(|u| u.code).unwrap_or_default()}</span></h2>
+                        <form on:submit=save_unit novalidate>
+                            <Field id="unit-name-ar" label="field-name-ar" value=name_ar />
+                            <Field id="unit-name-en" label="field-name-en" value=name_en />
+                            <label for="unit-parent">{move || i18n.t("field-parent")}</label>
+                            <select id="unit-parent" on:change=move |ev| parent.set(event_target_value(&ev).parse().ok())>
+                                <option value="">"—"</option>
+                                {move || unit_options(parent.get(), selected.get().map(|u| u.id))}
+                            </select>
+                            <label class="check"><input type="checkbox" id="unit-active" prop:checked=move || active.get()
+                                on:change=move |ev| active.set(event_target_checked(&ev)) />{move || i18n.t("field-active")}</label>
+                            <button type="submit" id="unit-save" disabled=move || busy.get()>{move || i18n.t("save")}</button>
+                        </form>
+                    </section>
+                    <section aria-labelledby="new-unit-title">
+                        <h2 id="new-unit-title">{move || i18n.t("admin-new-unit")}</h2>
+                        <form on:submit=create_unit novalidate>
+                            <div class="row">
+                                <div><Field id="new-unit-code" label="field-code" value=new_code /></div>
+                                <label>{move || i18n.t("field-kind")}
+                                    <select id="new-unit-kind" on:change=move |ev| new_kind.set(event_target_value(&ev).parse().unwrap_or(UnitKind::Department))>
+                                        {UnitKind::ALL.iter().map(|k| {
+                                            let k = *k;
+                                            let key = format!("unit-kind-{}", k.as_str().replace('_', "-"));
+                                            view! { <option value=k.as_str() selected=move || new_kind.get() == k>{move || i18n.t(&key)}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                </label>
+                            </div>
+                            <Field id="new-unit-name-ar" label="field-name-ar" value=new_ar />
+                            <Field id="new-unit-name-en" label="field-name-en" value=new_en />
+                            <button type="submit" id="new-unit-submit" disabled=move || busy.get()>{move || i18n.t("create")}</button>
+                        </form>
+                    </section>
+                    <section aria-labelledby="users-title">
+                        <h2 id="users-title">{move || i18n.t("admin-users")}</h2>
+                        <div class="table-wrap">
+                            <table id="admin-users">
+                                <thead><tr>
+                                    <th scope="col">{move || i18n.t("col-name")}</th>
+                                    <th scope="col">{move || i18n.t("username")}</th>
+                                    <th scope="col">{move || i18n.t("field-roles")}</th>
+                                    <th scope="col"></th>
+                                </tr></thead>
+                                <tbody>
+                                    {move || {
+                                        let lang = i18n.lang.get();
+                                        users.get().and_then(|r| r.ok()).unwrap_or_default().into_iter().map(|u| {
+                                            let name = if lang == Lang::Ar { u.full_name_ar.clone() } else { u.full_name_en.clone() };
+                                            let roles = u.roles.iter().map(|r| i18n.t(&format!("role-{}", r.as_str().replace('_', "-")))).collect::<Vec<_>>().join("، ");
+                                            let username = u.username.clone();
+                                            let inactive = !u.active;
+                                            view! {
+                                                <tr class:inactive=inactive>
+                                                    <td><bdi>{name}</bdi>{inactive.then(|| view! { " " <span class="badge">{i18n.t("inactive")}</span> })}</td>
+                                                    <td dir="ltr">{username.clone()}</td>
+                                                    <td>{roles}</td>
+                                                    <td><button type="button" class="secondary" data-username=username on:click=move |_| edit_user(u.clone())>{i18n.t("edit")}</button></td>
+                                                </tr>
+                                            }
+                                        }).collect_view()
+                                    }}
+                                </tbody>
+                            </table>
+                        </div>
+                    </section>
+                    <Show when=move || editing.with(Option::is_some)>
+                        <section aria-labelledby="user-form-title">
+                            <h2 id="user-form-title">{move || i18n.t("admin-edit-user")} " " <span dir="ltr">{move || editing.get().map(|u| u.username).unwrap_or_default()}</span></h2>
+                            <form on:submit=save_user novalidate>
+                                <Field id="user-name-ar" label="field-name-ar" value=u_ar />
+                                <Field id="user-name-en" label="field-name-en" value=u_en />
+                                <label for="user-unit">{move || i18n.t("field-unit")}</label>
+                                <select id="user-unit" on:change=move |ev| { if let Ok(id) = event_target_value(&ev).parse() { u_unit.set(id) } }>
+                                    {move || unit_options(Some(u_unit.get()), None)}
+                                </select>
+                                <RolesInput prefix="user-" roles=u_roles />
+                                <ClearanceInput id="user-clearance" clearance=u_clearance />
+                                <Field id="user-password" label="field-new-password" value=u_password kind="password" />
+                                <label class="check"><input type="checkbox" id="user-active" prop:checked=move || u_active.get()
+                                    on:change=move |ev| u_active.set(event_target_checked(&ev)) />{move || i18n.t("field-active")}</label>
+                                <div class="row">
+                                    <button type="submit" id="user-save" disabled=move || busy.get()>{move || i18n.t("save")}</button>
+                                    <button type="button" class="secondary" on:click=move |_| editing.set(None)>{move || i18n.t("cancel")}</button>
+                                </div>
+                            </form>
+                        </section>
+                    </Show>
+                    <section aria-labelledby="new-user-title">
+                        <h2 id="new-user-title">{move || i18n.t("admin-new-user")}</h2>
+                        <form on:submit=create_user novalidate>
+                            <div class="row">
+                                <div><Field id="new-user-username" label="username" value=n_username /></div>
+                                <div><Field id="new-user-password" label="password" value=n_password kind="password" /></div>
+                            </div>
+                            <Field id="new-user-name-ar" label="field-name-ar" value=n_ar />
+                            <Field id="new-user-name-en" label="field-name-en" value=n_en />
+                            <RolesInput prefix="new-user-" roles=n_roles />
+                            <ClearanceInput id="new-user-clearance" clearance=n_clearance />
+                            <button type="submit" id="new-user-submit" disabled=move || busy.get()>{move || i18n.t("create")}</button>
+                        </form>
+                    </section>
+                </Show>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,130 @@
+//! The manager overview: everything open in my unit and every unit below it, who holds it and for how long, oldest
+//! first or newest first. Admins and auditors may look at any unit.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use shared_types::{InboxItem, Role};
+
+use crate::api::{self, ApiError};
+use crate::app::use_session;
+use crate::components::{PriorityBadge, ProblemMessage, unit_name, user_name};
+use crate::i18n::{Lang, use_i18n};
+
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let any_unit = session.has(Role::Admin) || session.has(Role::Auditor);
+    let own_unit = session.user.with_untracked(|u| u.as_ref().map(|u| u.unit_id).unwrap_or(0));
+    let unit_id = RwSignal::new(own_unit);
+    let oldest_first = RwSignal::new(true);
+    let items = RwSignal::new(Vec::<InboxItem>::new());
+    let cursor = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(false);
+    let (error, set_error) = signal(None::<ApiError>);
+    let units = LocalResource::new(api::units);
+
+    let load = move |more: bool| {
+        let after = if more { cursor.get_untracked() } else { None };
+        let (unit, oldest) = (unit_id.get_untracked(), oldest_first.get_untracked());
+        loading.set(true);
+        leptos::task::spawn_local(async move {
+            match api::overview(unit, oldest, after.as_deref()).await {
+                Ok(page) => {
+                    set_error.set(None);
+                    if more {
+                        items.update(|i| i.extend(page.items));
+                    } else {
+                        items.set(page.items);
+                    }
+                    cursor.set(page.next_cursor);
+                }
+                Err(e) => {
+                    items.set(Vec::new());
+                    set_error.set(Some(e));
+                }
+            }
+            loading.set(false);
+        });
+    };
+    Effect::new(move |_| {
+        unit_id.track();
+        oldest_first.track();
+        load(false);
+    });
+
+    view! {
+        <h1>{move || i18n.t("overview-title")}</h1>
+        <div class="filters">
+            <Show when=move || any_unit>
+                <label>{move || i18n.t("overview-unit")}
+                    <select id="overview-unit" on:change=move |ev| { if let Ok(id) = event_target_value(&ev).parse() { unit_id.set(id) } }>
+                        {move || {
+                            let lang = i18n.lang.get();
+                            units.get().and_then(|r| r.ok()).unwrap_or_default().into_iter().map(|u| {
+                                let name = if lang == Lang::Ar { u.name_ar } else { u.name_en };
+                                view! { <option value=u.id.to_string() selected=u.id == unit_id.get_untracked()>{name}</option> }
+                            }).collect_view()
+                        }}
+                    </select>
+                </label>
+            </Show>
+            <label>{move || i18n.t("sort")}
+                <select id="overview-sort" on:change=move |ev| oldest_first.set(event_target_value(&ev) == "age")>
+                    <option value="age">{move || i18n.t("sort-oldest")}</option>
+                    <option value="newest">{move || i18n.t("sort-newest")}</option>
+                </select>
+            </label>
+        </div>
+        <ProblemMessage error=error retry=Callback::new(move |_| load(false)) />
+        <div class="table-wrap">
+            <table class="overview" id="overview" aria-busy=move || loading.get().to_string()>
+                <thead>
+                    <tr>
+                        <th scope="col">{move || i18n.t("col-transaction")}</th>
+                        <th scope="col">{move || i18n.t("col-holder")}</th>
+                        <th scope="col">{move || i18n.t("col-since")}</th>
+                        <th scope="col">{move || i18n.t("col-dwell")}</th>
+                        <th scope="col">{move || i18n.t("col-state")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || {
+                        let lang = i18n.lang.get();
+                        items.get().into_iter().map(|item| {
+                            let t = item.transaction;
+                            let r = item.referral;
+                            let holder = match &r.to_user {
+                                Some(u) => format!("{} — {}", user_name(lang, u), unit_name(lang, &r.to_unit)),
+                                None => unit_name(lang, &r.to_unit),
+                            };
+                            let state = i18n.t(&format!("referral-{}", r.status.as_str()));
+                            view! {
+                                <tr class:overdue=r.overdue>
+                                    <td>
+                                        <A href=format!("/transactions/{}", t.id)>
+                                            <span class="number" dir="ltr">{t.registration_number.clone().unwrap_or_default()}</span>
+                                            " " <span class="subject">{t.subject.clone()}</span>
+                                        </A>
+                                        " " <PriorityBadge priority=t.priority />
+                                    </td>
+                                    <td><bdi>{holder}</bdi></td>
+                                    <td>{i18n.date_time(&r.sent_at)}</td>
+                                    <td class="dwell">{i18n.duration(r.dwell.total.wall_clock_seconds)}
+                                        {r.overdue.then(|| view! { " " <span class="badge overdue-badge">{i18n.t("overdue")}</span> })}</td>
+                                    <td>{state}</td>
+                                </tr>
+                            }
+                        }).collect_view()
+                    }}
+                </tbody>
+            </table>
+        </div>
+        <Show when=move || items.with(Vec::is_empty) && !loading.get() && error.with(Option::is_none)>
+            <p class="empty">{move || i18n.t("overview-empty")}</p>
+        </Show>
+        <Show when=move || cursor.with(Option::is_some)>
+            <button class="secondary" disabled=move || loading.get() on:click=move |_| load(true)>{move || i18n.t("more")}</button>
+        </Show>
+    }
+}
