@@ -171,7 +171,7 @@ impl Page {
         let deadline = Instant::now() + WAIT;
         loop {
             let last = match self.c.execute(script, Vec::new()).await {
-                Ok(v) if v == json!(true) => return,
+                Ok(Value::Bool(true)) => return,
                 Ok(v) => v.to_string(),
                 Err(e) => e.to_string(),
             };
