@@ -75,21 +75,20 @@ async fn main() {
             .send()
             .await
             .expect("login");
-        let session = res
+        let set_cookie = res
             .headers()
             .get_all("set-cookie")
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find_map(|v| v.strip_prefix("muamalat_session="))
-            .and_then(|v| v.split(';').next())
+            .find(|v| v.starts_with("muamalat_session="))
             .map(str::to_string)
             .expect("session cookie");
         let driver = driver().await;
         let page = Page::open(&driver, &server, "bench").await;
         page.goto("/healthz").await;
-        let mut cookie = Cookie::new("muamalat_session", session);
-        cookie.set_path("/api/v1/auth");
-        cookie.set_http_only(true);
+        // The cookie exactly as the server set it (path, HttpOnly, SameSite=Strict), for this host.
+        let mut cookie = Cookie::parse(set_cookie).expect("a cookie");
+        cookie.set_domain("127.0.0.1");
         page.c.add_cookie(cookie).await.expect("cookie");
         page.goto("/").await;
         cold.push(rendered_at(&page).await);

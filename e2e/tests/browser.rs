@@ -9,6 +9,7 @@
 
 mod support;
 
+use fantoccini::key::Key;
 use serde_json::{Value, json};
 use support::browser::{AR, EN, ONE_AT_A_TIME, Page, driver, message, spa_dir};
 use support::{PASSWORD, Server, start_with};
@@ -191,8 +192,16 @@ async fn errors_are_shown_in_place_and_keep_what_was_typed() {
         assert_eq!(p.text(".problem p").await, message(AR, "error-invalid-credentials"));
         assert_eq!(p.el("#username").await.prop("value").await.expect("value"), Some("registry.clerk1".into()));
 
+        // Signing in with the keyboard alone: Tab to the password, Enter to submit.
+        p.el("#password").await.clear().await.expect("clear");
+        let username = p.el("#username").await;
+        username.clear().await.expect("clear");
+        username.send_keys(&format!("registry.clerk1{}", Key::Tab)).await.expect("type");
+        assert_eq!(p.js("return document.activeElement.id").await, json!("password"));
+        p.c.active_element().await.expect("focus").send_keys(&format!("{PASSWORD}{}", Key::Enter)).await.expect("type");
+        p.el("#logout").await;
+
         // Registering without a sender: the field is named in the message; the subject typed stays; nothing saved.
-        p.login("registry.clerk1").await;
         p.click("nav a[href='/register']").await;
         p.type_in("#subject", "موضوع بلا جهة مرسلة").await;
         p.click("#register-submit").await;
@@ -263,6 +272,7 @@ async fn tablet_and_desktop_layouts_fit_the_window() {
                     let label = format!("{name}-{lang}-{w}x{h}");
                     p.no_horizontal_scroll(&label).await;
                     p.touch_targets(&label).await;
+                    p.labelled_controls(&label).await;
                     p.checkpoint(&label).await;
                 }
                 if switch {

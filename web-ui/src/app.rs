@@ -80,6 +80,7 @@ fn Shell() -> impl IntoView {
         });
     };
     view! {
+        <a class="skip-link" href="#main">{move || i18n.t("skip-to-content")}</a>
         <header class="top">
             <a class="brand" href="/">{move || i18n.t("app-name")}</a>
             <nav aria-label=move || i18n.t("nav-label")>
@@ -103,7 +104,7 @@ fn Shell() -> impl IntoView {
                 <button id="logout" class="secondary" on:click=logout>{move || i18n.t("logout")}</button>
             </div>
         </header>
-        <main id="main">
+        <main id="main" tabindex="-1">
             <Routes fallback=move || view! { <p>{move || i18n.t("not-found")}</p> }>
                 <Route path=path!("/") view=InboxPage />
                 <Route path=path!("/register") view=RegisterPage />

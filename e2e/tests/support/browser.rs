@@ -268,6 +268,17 @@ impl Page {
         assert_eq!(small, json!([]), "{label}: controls under 44 px");
     }
 
+    /// Every form control has a name a screen reader can say: a `<label>` (for it, or around it) or `aria-label`.
+    pub async fn labelled_controls(&self, label: &str) {
+        let unlabelled = self
+            .js(r#"return [...document.querySelectorAll('input, select, textarea')]
+                .filter(e => e.offsetParent !== null)
+                .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+                .map(e => e.outerHTML.slice(0, 120))"#)
+            .await;
+        assert_eq!(unlabelled, json!([]), "{label}: controls without a label");
+    }
+
     /// Resize so that the viewport (not the outer window) is `width` × `height`.
     pub async fn viewport(&self, width: i64, height: i64) {
         self.c.set_window_size(width as u32, height as u32).await.expect("resize");

@@ -264,3 +264,4 @@ save = حفظ
 saved = تم الحفظ.
 create = إنشاء
 col-name = الاسم
+skip-to-content = انتقل إلى المحتوى

@@ -256,3 +256,4 @@ save = Save
 saved = Saved.
 create = Create
 col-name = Name
+skip-to-content = Skip to content
