@@ -54,9 +54,9 @@ impl Org {
         u["name_ar"].as_str().expect("name").to_string()
     }
 
-    fn user_id(&self, username: &str) -> i64 {
+    fn user_ar(&self, username: &str) -> String {
         let u = self.users.iter().find(|u| u["username"] == username).unwrap_or_else(|| panic!("user {username}"));
-        u["id"].as_i64().expect("id")
+        u["full_name_ar"].as_str().expect("name").to_string()
     }
 }
 
@@ -66,7 +66,7 @@ async fn the_acceptance_flow_clicked_through_in_arabic() {
     let server = start_with(Some(spa_dir())).await;
     let org = Org::load(&server).await;
     let (khb, hr, eng) = (org.unit_ar("KHB"), org.unit_ar("GD-HR"), org.unit_ar("KHB-ENG"));
-    let employee = org.user_id("khb.employee1");
+    let employee_name = org.user_ar("khb.employee1");
     scenario("acceptance", &server, move |p| async move {
         // The registry clerk registers a letter from a ministry and refers it to Khobar (action) and HR (copy).
         p.login("registry.clerk1").await;
@@ -94,7 +94,8 @@ async fn the_acceptance_flow_clicked_through_in_arabic() {
         p.click("#action-receive").await;
         p.timeline_has(4).await;
         p.click("#action-forward").await;
-        p.add_target("action-", &khb, Some(employee), "action").await;
+        // The employee found by name.
+        p.add_person("action-", &employee_name, &format!("{employee_name} — {khb}"), "action").await;
         p.type_in("#action-note", "نأمل الدراسة والإفادة").await;
         p.click("#action-submit").await;
         p.timeline_has(6).await;
@@ -254,35 +255,57 @@ async fn tablet_and_desktop_layouts_fit_the_window() {
         .await;
     let path = format!("/transactions/{}", created["transaction"]["id"]);
     scenario("tablet", &server, move |p| async move {
+        // (name, path, what shows it is ready, what to click then and wait for)
+        let clerk_pages = [
+            ("inbox", "/", ".tabs", None),
+            ("register", "/register", "#register-submit", None),
+            ("new", "/new", "#draft-submit", None),
+            ("transaction", path.as_str(), "#timeline", Some(("#action-refer", "#action-unit-search"))),
+        ];
+        let admin_pages = [
+            ("overview", "/overview", "#overview", None),
+            ("admin", "/admin", "#admin-units", Some(("#admin-units button[data-code='KHB']", "#unit-save"))),
+        ];
         p.login("registry.clerk1").await;
-        for (w, h) in [(768, 1024), (1024, 768), (1366, 768)] {
-            p.viewport(w, h).await;
-            for (lang, switch) in [("ar", false), ("en", true)] {
-                if switch {
-                    p.click(".lang-switch").await;
-                    p.until("English", "return document.documentElement.lang === 'en'").await;
-                }
-                for (name, route, ready) in [
-                    ("inbox", "/", ".tabs"),
-                    ("register", "/register", "#register-submit"),
-                    ("transaction", path.as_str(), "#timeline"),
-                ] {
-                    p.goto(route).await;
-                    p.el(ready).await;
-                    let label = format!("{name}-{lang}-{w}x{h}");
-                    p.no_horizontal_scroll(&label).await;
-                    p.touch_targets(&label).await;
-                    p.labelled_controls(&label).await;
-                    p.checkpoint(&label).await;
-                }
-                if switch {
-                    p.click(".lang-switch").await;
-                    p.until("Arabic", "return document.documentElement.lang === 'ar'").await;
-                }
-            }
-        }
+        layouts(&p, &clerk_pages).await;
+        p.logout().await;
+        p.login("admin").await;
+        layouts(&p, &admin_pages).await;
     })
     .await;
+}
+
+type PageSpec<'a> = (&'static str, &'a str, &'static str, Option<(&'static str, &'static str)>);
+
+/// Each page at tablet (both orientations) and desktop sizes, in Arabic and English: nothing scrolls sideways, every
+/// control is big enough to touch and labelled.
+async fn layouts(p: &Page, pages: &[PageSpec<'_>]) {
+    for (w, h) in [(768, 1024), (1024, 768), (1366, 768)] {
+        p.viewport(w, h).await;
+        for lang in ["ar", "en"] {
+            if lang == "en" {
+                p.click(".lang-switch").await;
+                p.until("English", "return document.documentElement.lang === 'en'").await;
+            }
+            for (name, route, ready, then) in pages {
+                p.goto(route).await;
+                p.el(ready).await;
+                if let Some((click, wait)) = then {
+                    p.click(click).await;
+                    p.el(wait).await;
+                }
+                let label = format!("{name}-{lang}-{w}x{h}");
+                p.no_horizontal_scroll(&label).await;
+                p.touch_targets(&label).await;
+                p.labelled_controls(&label).await;
+                p.checkpoint(&label).await;
+            }
+            if lang == "en" {
+                p.click(".lang-switch").await;
+                p.until("Arabic", "return document.documentElement.lang === 'ar'").await;
+            }
+        }
+    }
 }
 
 #[tokio::test]
@@ -368,4 +391,44 @@ async fn drafts_decisions_the_manager_overview_and_administration() {
     let admin = support::Client::login(&server, "admin").await;
     let users = admin.get("/api/v1/users?q=khb-eng.new").await;
     assert_eq!(users[0]["active"], false, "{users}");
+}
+
+#[tokio::test]
+async fn a_conflict_with_someone_elses_change_is_explained_with_a_refresh() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let server = start_with(Some(spa_dir())).await;
+    let org = Org::load(&server).await;
+    let khb = org.units.iter().find(|u| u["code"] == "KHB").expect("KHB")["id"].clone();
+    let clerk = support::Client::login(&server, "registry.clerk1").await;
+    let entity = clerk.get("/api/v1/external-entities").await[0]["id"].clone();
+    let created = clerk
+        .post(
+            "/api/v1/transactions",
+            json!({"kind": "incoming", "subject": "خطاب يتسابق عليه اثنان", "external_entity_id": entity,
+                   "referrals": [{"unit_id": khb, "purpose": "action"}]}),
+        )
+        .await;
+    let referral = created["referrals"][0]["id"].clone();
+    let colleague = support::Client::login(&server, "khb.clerk").await;
+    scenario("conflict", &server, move |p| async move {
+        // The head opens the letter waiting in Khobar's queue ...
+        p.login("khb.head").await;
+        p.open_first("unit").await;
+        p.el("#action-receive").await;
+        // ... a colleague in the same unit receives it a moment before the head clicks.
+        colleague.post(&format!("/api/v1/referrals/{referral}/receive"), json!({})).await;
+        p.click("#action-receive").await;
+        let hint = message(AR, "conflict-explained");
+        p.until(
+            "the explanation",
+            &format!("return document.querySelector('.actions-panel').textContent.includes('{hint}')"),
+        )
+        .await;
+        p.checkpoint("explained").await;
+        // A refresh shows the letter as it is now: received, so nothing to receive any more.
+        p.click(&format!("xpath://button[normalize-space()='{}']", message(AR, "refresh"))).await;
+        p.timeline_has(3).await;
+        p.until("no receive button", "return document.querySelector('#action-receive') === null").await;
+    })
+    .await;
 }

@@ -184,6 +184,11 @@ pub async fn users_of(unit_id: i64) -> ApiResult<Vec<User>> {
     get(&format!("/users?unit_id={unit_id}")).await
 }
 
+/// Users whose username or Arabic or English name contains `query`.
+pub async fn search_users(query: &str) -> ApiResult<Vec<User>> {
+    get(&format!("/users?q={}", q(query))).await
+}
+
 pub async fn create_transaction(body: &NewTransaction, key: &str) -> ApiResult<TransactionWithReferrals> {
     post("/transactions", body, Some(key)).await
 }
@@ -224,12 +229,12 @@ pub async fn complete(referral: i64, body: &ReferralActionRequest) -> ApiResult<
     post(&format!("/referrals/{referral}/complete"), body, None).await
 }
 
-pub async fn refer(id: i64, body: &ReferRequest) -> ApiResult<TransactionWithReferrals> {
-    post(&format!("/transactions/{id}/referrals"), body, None).await
+pub async fn refer(id: i64, body: &ReferRequest, key: &str) -> ApiResult<TransactionWithReferrals> {
+    post(&format!("/transactions/{id}/referrals"), body, Some(key)).await
 }
 
-pub async fn annotate(id: i64, text: String) -> ApiResult<Transaction> {
-    post(&format!("/transactions/{id}/annotations"), &AnnotationRequest { text }, None).await
+pub async fn annotate(id: i64, text: String, key: &str) -> ApiResult<Transaction> {
+    post(&format!("/transactions/{id}/annotations"), &AnnotationRequest { text }, Some(key)).await
 }
 
 pub async fn close(id: i64, body: &StatusChangeRequest) -> ApiResult<Transaction> {

@@ -203,16 +203,33 @@ pub fn TargetPicker(
     let units = LocalResource::new(api::units);
     let query = RwSignal::new(String::new());
     let chosen_unit = RwSignal::new(None::<Unit>);
-    let users = LocalResource::new(move || {
-        let unit = chosen_unit.get();
-        async move {
-            match unit {
-                Some(u) => api::users_of(u.id).await.unwrap_or_default(),
-                None => Vec::<User>::new(),
+    // The users of the chosen unit, and the people found by name. Plain signals filled by requests, not resources:
+    // a resource refetching on every keystroke would suspend the page around the picker.
+    let users = RwSignal::new(Vec::<User>::new());
+    let people = RwSignal::new(Vec::<User>::new());
+    Effect::new(move |_| match chosen_unit.get() {
+        Some(unit) => leptos::task::spawn_local(async move {
+            let found = api::users_of(unit.id).await.unwrap_or_default();
+            if chosen_unit.with_untracked(|c| c.as_ref().map(|c| c.id)) == Some(unit.id) {
+                users.set(found);
             }
-        }
+        }),
+        None => users.set(Vec::new()),
     });
     let user_id = RwSignal::new(None::<i64>);
+    let search_people = move |q: String| {
+        if q.trim().chars().count() < 2 {
+            people.set(Vec::new());
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let found = api::search_users(q.trim()).await.unwrap_or_default();
+            // Only the answer to what is typed now.
+            if query.with_untracked(|now| *now == q) {
+                people.set(found);
+            }
+        });
+    };
     let purpose = RwSignal::new(Purpose::Action);
     let instructions = RwSignal::new(String::new());
     let names = RwSignal::new(Vec::<String>::new());
@@ -233,7 +250,7 @@ pub fn TargetPicker(
         let mut label = if lang == Lang::Ar { unit.name_ar.clone() } else { unit.name_en.clone() };
         let uid = user_id.get_untracked();
         if let Some(uid) = uid
-            && let Some(u) = users.get_untracked().and_then(|l| l.into_iter().find(|u| u.id == uid))
+            && let Some(u) = users.get_untracked().into_iter().find(|u| u.id == uid)
         {
             label = format!("{label} — {}", if lang == Lang::Ar { u.full_name_ar } else { u.full_name_en });
         }
@@ -284,7 +301,13 @@ pub fn TargetPicker(
                 type="search"
                 autocomplete="off"
                 prop:value=move || query.get()
-                on:input=move |ev| { query.set(event_target_value(&ev)); chosen_unit.set(None); }
+                on:input=move |ev| {
+                    let q = event_target_value(&ev);
+                    query.set(q.clone());
+                    chosen_unit.set(None);
+                    user_id.set(None);
+                    search_people(q);
+                }
             />
             <ul class="options" role="listbox">
                 {move || {
@@ -297,9 +320,32 @@ pub fn TargetPicker(
                                 <button type="button" class="option" on:click=move |_| {
                                     query.set(label.clone());
                                     chosen_unit.set(Some(u.clone()));
+                                    people.set(Vec::new());
                                 }>{shown}</button>
                             </li>
                         }
+                    }).collect_view())
+                }}
+            </ul>
+            <ul class="options" role="listbox" aria-label=move || i18n.t("target-people")>
+                {move || {
+                    let lang = i18n.lang.get();
+                    let all = units.get().and_then(|r| r.ok()).unwrap_or_default();
+                    (chosen_unit.get().is_none()).then(|| people.get().into_iter().filter(|u| u.active).take(8).filter_map(|u| {
+                        let unit = all.iter().find(|x| x.id == u.unit_id && x.active)?.clone();
+                        let (person, place) = if lang == Lang::Ar { (u.full_name_ar.clone(), unit.name_ar.clone()) } else { (u.full_name_en.clone(), unit.name_en.clone()) };
+                        let shown = format!("{person} — {place}");
+                        let uid = u.id;
+                        Some(view! {
+                            <li role="option">
+                                <button type="button" class="option person" on:click=move |_| {
+                                    query.set(place.clone());
+                                    chosen_unit.set(Some(unit.clone()));
+                                    user_id.set(Some(uid));
+                                    people.set(Vec::new());
+                                }>{shown}</button>
+                            </li>
+                        })
                     }).collect_view())
                 }}
             </ul>
@@ -311,9 +357,10 @@ pub fn TargetPicker(
                             <option value="">{move || i18n.t("target-unit-queue")}</option>
                             {move || {
                                 let lang = i18n.lang.get();
-                                users.get().unwrap_or_default().into_iter().filter(|u| u.active).map(|u| {
+                                users.get().into_iter().filter(|u| u.active).map(|u| {
                                     let name = if lang == Lang::Ar { u.full_name_ar } else { u.full_name_en };
-                                    view! { <option value=u.id.to_string()>{name}</option> }
+                                    let id = u.id;
+                                    view! { <option value=u.id.to_string() selected=move || user_id.get() == Some(id)>{name}</option> }
                                 }).collect_view()
                             }}
                         </select>

@@ -134,11 +134,15 @@ impl Page {
         self.c.goto(&format!("{}{path}", self.base)).await.expect("navigate");
     }
 
-    /// Wait for an element to be in the page and shown.
+    /// Wait for an element to be in the page and shown: a CSS selector, or an XPath after `xpath:`.
     pub async fn el(&self, css: &str) -> fantoccini::elements::Element {
         let deadline = Instant::now() + WAIT;
+        let locator = match css.strip_prefix("xpath:") {
+            Some(xpath) => Locator::XPath(xpath),
+            None => Locator::Css(css),
+        };
         loop {
-            if let Ok(e) = self.c.find(Locator::Css(css)).await
+            if let Ok(e) = self.c.find(locator).await
                 && e.is_displayed().await.unwrap_or(false)
             {
                 return e;
@@ -233,6 +237,14 @@ impl Page {
             self.el(&option).await;
             select.select_by_value(&uid.to_string()).await.expect("choose the user");
         }
+        self.el(&format!("#{prefix}target-purpose")).await.select_by_value(purpose).await.expect("purpose");
+        self.click(&format!("#{prefix}add-target")).await;
+    }
+
+    /// Add a person as a referral target by typing part of their name and choosing "name — unit".
+    pub async fn add_person(&self, prefix: &str, typed: &str, choice: &str, purpose: &str) {
+        self.type_in(&format!("#{prefix}unit-search"), typed).await;
+        self.choose(choice).await;
         self.el(&format!("#{prefix}target-purpose")).await.select_by_value(purpose).await.expect("purpose");
         self.click(&format!("#{prefix}add-target")).await;
     }

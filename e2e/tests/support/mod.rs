@@ -65,7 +65,7 @@ pub async fn start_with(spa_dir: Option<PathBuf>) -> Server {
         .env("MUAMALAT_BIND", format!("127.0.0.1:{port}"))
         .env("MUAMALAT_DATA_DIR", data.path())
         .env("MUAMALAT_DEMO_PASSWORD", PASSWORD)
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "error")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
     if let Some(dir) = &spa_dir {

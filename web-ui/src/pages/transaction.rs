@@ -212,7 +212,7 @@ fn Actions(transaction: Transaction, actions: AllowedActions, refresh: Callback<
     header.confidentiality.set(transaction.confidentiality);
     header.due.set(date_of_due(transaction.due_at));
     let decision = RwSignal::new(Decision::Approve);
-    // Creating requests (send, decide) carry a key: a double click or a retry records them once.
+    // Creating requests (refer, annotate, send, decide) carry a key: a double click or a retry records them once.
     let key = RwSignal::new(api::idempotency_key());
 
     // Run an action; on success reload the page's data, on failure keep what was typed and explain.
@@ -259,11 +259,13 @@ fn Actions(transaction: Transaction, actions: AllowedActions, refresh: Callback<
             }
             Form::Refer => {
                 let body = ReferRequest { targets: targets.get_untracked() };
-                run(Box::pin(async move { api::refer(id, &body).await.map(|_| ()) }))
+                let k = key.get_untracked();
+                run(Box::pin(async move { api::refer(id, &body, &k).await.map(|_| ()) }))
             }
             Form::Annotate => {
                 let text = n.unwrap_or_default();
-                run(Box::pin(async move { api::annotate(id, text).await.map(|_| ()) }))
+                let k = key.get_untracked();
+                run(Box::pin(async move { api::annotate(id, text, &k).await.map(|_| ()) }))
             }
             Form::Decide => {
                 let body = DecisionRequest { decision: decision.get_untracked(), note: n };
