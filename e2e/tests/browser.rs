@@ -432,3 +432,46 @@ async fn a_conflict_with_someone_elses_change_is_explained_with_a_refresh() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_inbox_counts_pages_and_filters() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let server = start_with(Some(spa_dir())).await;
+    let org = Org::load(&server).await;
+    let khb = org.units.iter().find(|u| u["code"] == "KHB").expect("KHB")["id"].clone();
+    let head = org.users.iter().find(|u| u["username"] == "khb.head").expect("head")["id"].clone();
+    let clerk = support::Client::login(&server, "registry.clerk1").await;
+    let entity = clerk.get("/api/v1/external-entities").await[0]["id"].clone();
+    // 30 letters for the head: 3 urgent, 1 already overdue.
+    for i in 0..30 {
+        let priority = if i % 10 == 0 { "urgent" } else { "normal" };
+        let mut referral = json!({"unit_id": khb, "user_id": head, "purpose": "action"});
+        if i == 7 {
+            referral["due_at"] = json!("2020-01-01T09:00:00Z");
+        }
+        clerk
+            .post(
+                "/api/v1/transactions",
+                json!({"kind": "incoming", "subject": format!("خطاب رقم {i}"), "external_entity_id": entity,
+                       "priority": priority, "referrals": [referral]}),
+            )
+            .await;
+    }
+    scenario("inbox", &server, move |p| async move {
+        p.login("khb.head").await;
+        p.until("the held count", "return document.querySelector('#tab-held .count')?.textContent === '٣٠'").await;
+        let items = "return document.querySelectorAll('ul.inbox li.item').length";
+        p.until("the first page", &format!("{items} === 25")).await;
+        p.click(&format!("xpath://button[normalize-space()='{}']", message(AR, "more"))).await;
+        p.until("the second page", &format!("{items} === 30")).await;
+        assert_eq!(p.js("return document.querySelectorAll('ul.inbox li.item.overdue').length").await, json!(1));
+        p.click("xpath://label[contains(@class,'check')][1]/input").await;
+        p.until("only urgent", &format!("{items} === 3")).await;
+        assert_eq!(p.js("return document.querySelectorAll('ul.inbox .priority-urgent').length").await, json!(3));
+        p.click("xpath://label[contains(@class,'check')][1]/input").await;
+        p.click("xpath://label[contains(@class,'check')][2]/input").await;
+        p.until("only overdue", &format!("{items} === 1")).await;
+        p.checkpoint("overdue").await;
+    })
+    .await;
+}
