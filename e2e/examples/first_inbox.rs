@@ -84,7 +84,7 @@ async fn main() {
             .map(str::to_string)
             .expect("session cookie");
         let driver = driver().await;
-        let page = Page::open(&driver, &server, "bench").await;
+        let page = Page::open(&driver, &server.base, "bench").await;
         page.goto("/healthz").await;
         // The cookie exactly as the server set it (path, HttpOnly, SameSite=Strict), for this host.
         let mut cookie = Cookie::parse(set_cookie).expect("a cookie");

@@ -20,8 +20,17 @@ where
     F: FnOnce(Page) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
+    scenario_at(name, &server.base, body).await
+}
+
+/// [`scenario`] on a server given by its address (for a test that stops and restarts it).
+async fn scenario_at<F, Fut>(name: &'static str, base: &str, body: F)
+where
+    F: FnOnce(Page) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let driver = driver().await;
-    let page = Page::open(&driver, server, name).await;
+    let page = Page::open(&driver, base, name).await;
     let outcome = tokio::spawn(body(page.clone())).await;
     if let Err(err) = outcome {
         let shot = page.save("failure").await;
@@ -474,4 +483,46 @@ async fn the_inbox_counts_pages_and_filters() {
         p.checkpoint("overdue").await;
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_lost_connection_is_explained_and_retried_without_losing_the_session() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let server = start_with(Some(spa_dir())).await;
+    let base = server.base.clone();
+    let server = std::sync::Arc::new(tokio::sync::Mutex::new(server));
+    let shared = server.clone();
+    scenario_at("network", &base, move |p| async move {
+        p.login("khb.head").await;
+        p.el(".tabs").await;
+        // The server goes away: switching tabs fails with a translated network error and a retry button.
+        shared.lock().await.stop();
+        p.click("#tab-unit").await;
+        p.until(
+            "the network error",
+            &format!("return document.querySelector('.problem p')?.textContent === '{}'", message(AR, "error-network")),
+        )
+        .await;
+        assert_eq!(
+            p.js("return document.querySelector('.empty')").await,
+            Value::Null,
+            "no 'nothing here' under the error"
+        );
+        p.checkpoint("offline").await;
+        // It comes back: retry loads the box, still signed in.
+        shared.lock().await.restart().await;
+        p.click(&format!(
+            "xpath://div[contains(@class,'problem')]//button[normalize-space()='{}']",
+            message(AR, "retry")
+        ))
+        .await;
+        p.until("the error gone", "return document.querySelector('.problem') === null").await;
+        p.el("#logout").await;
+        assert_eq!(
+            p.js("return document.querySelector('#tab-unit').getAttribute('aria-selected')").await,
+            json!("true")
+        );
+    })
+    .await;
+    drop(server);
 }

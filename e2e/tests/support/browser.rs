@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
-use super::{PASSWORD, Server, free_port};
+use super::{PASSWORD, free_port};
 
 /// The messages the UI shows, read from the same Fluent files the SPA is built with.
 pub const AR: &str = include_str!("../../../web-ui/src/i18n/ar.ftl");
@@ -82,7 +82,7 @@ pub struct Page {
 }
 
 impl Page {
-    pub async fn open(driver: &Driver, server: &Server, name: &'static str) -> Page {
+    pub async fn open(driver: &Driver, base: &str, name: &'static str) -> Page {
         let mut options = json!({"args": [
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -102,7 +102,7 @@ impl Page {
             .connect(&driver.url)
             .await
             .expect("a Chromium session");
-        Page { c, base: server.base.clone(), name }
+        Page { c, base: base.to_string(), name }
     }
 
     pub fn shots() -> PathBuf {

@@ -32,17 +32,34 @@ pub struct Server {
     _data: tempfile::TempDir,
     pg: Option<(String, String)>,
     pub stdout: String,
+    /// The environment it was started with, to start it again.
+    env: Vec<(String, String)>,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop();
         if let Some((admin, name)) = &self.pg
             && let Ok(mut conn) = diesel::PgConnection::establish(admin)
         {
             let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn);
         }
+    }
+}
+
+impl Server {
+    /// Stop the process (its database stays).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Start it again on the same address and database.
+    pub async fn restart(&mut self) {
+        self.stop();
+        let (child, _) = spawn(&self.env);
+        self.child = child;
+        wait_ready(&self.base, &mut self.child).await;
     }
 }
 
@@ -54,31 +71,11 @@ pub async fn start() -> Server {
     start_with(None).await
 }
 
-/// Start the server; with `spa_dir` it also serves that built web UI at `/`.
-pub async fn start_with(spa_dir: Option<PathBuf>) -> Server {
-    let data = tempfile::tempdir().expect("data dir");
-    let port = free_port();
+fn spawn(env: &[(String, String)]) -> (Child, std::sync::mpsc::Receiver<String>) {
     let mut cmd = Command::new(binary());
-    cmd.args(["serve", "--demo"])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("MUAMALAT_BIND", format!("127.0.0.1:{port}"))
-        .env("MUAMALAT_DATA_DIR", data.path())
-        .env("MUAMALAT_DEMO_PASSWORD", PASSWORD)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    if let Some(dir) = &spa_dir {
-        cmd.env("MUAMALAT_SPA_DIR", dir);
-    }
-    let mut pg = None;
-    if let Some(admin) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
-        let name = format!("muamalat_e2e_{}_{port}", std::process::id());
-        let mut conn = diesel::PgConnection::establish(&admin).expect("connect to TEST_DATABASE_URL");
-        diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).expect("create database");
-        let (base, _) = admin.rsplit_once('/').expect("TEST_DATABASE_URL ends with /<database>");
-        cmd.env("DATABASE_URL", format!("{base}/{name}"));
-        pg = Some((admin, name));
+    cmd.args(["serve", "--demo"]).env_clear().stdout(Stdio::piped()).stderr(Stdio::inherit());
+    for (k, v) in env {
+        cmd.env(k, v);
     }
     let mut child = cmd.spawn().expect("start muamalat");
     // The seeding output goes to stdout: keep it to check the sign-in instructions.
@@ -89,14 +86,17 @@ pub async fn start_with(spa_dir: Option<PathBuf>) -> Server {
             let _ = tx.send(line);
         }
     });
-    let base = format!("http://127.0.0.1:{port}");
+    (child, rx)
+}
+
+async fn wait_ready(base: &str, child: &mut Child) {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         if let Ok(res) = client.get(format!("{base}/readyz")).send().await
             && res.status() == StatusCode::OK
         {
-            break;
+            return;
         }
         assert!(Instant::now() < deadline, "the server did not become ready");
         if let Ok(Some(status)) = child.try_wait() {
@@ -104,8 +104,36 @@ pub async fn start_with(spa_dir: Option<PathBuf>) -> Server {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Start the server; with `spa_dir` it also serves that built web UI at `/`.
+pub async fn start_with(spa_dir: Option<PathBuf>) -> Server {
+    let data = tempfile::tempdir().expect("data dir");
+    let port = free_port();
+    let mut env: Vec<(String, String)> = vec![
+        ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
+        ("MUAMALAT_BIND".into(), format!("127.0.0.1:{port}")),
+        ("MUAMALAT_DATA_DIR".into(), data.path().display().to_string()),
+        ("MUAMALAT_DEMO_PASSWORD".into(), PASSWORD.into()),
+        ("RUST_LOG".into(), "error".into()),
+    ];
+    if let Some(dir) = &spa_dir {
+        env.push(("MUAMALAT_SPA_DIR".into(), dir.display().to_string()));
+    }
+    let mut pg = None;
+    if let Some(admin) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+        let name = format!("muamalat_e2e_{}_{port}", std::process::id());
+        let mut conn = diesel::PgConnection::establish(&admin).expect("connect to TEST_DATABASE_URL");
+        diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).expect("create database");
+        let (base, _) = admin.rsplit_once('/').expect("TEST_DATABASE_URL ends with /<database>");
+        env.push(("DATABASE_URL".into(), format!("{base}/{name}")));
+        pg = Some((admin, name));
+    }
+    let (mut child, rx) = spawn(&env);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_ready(&base, &mut child).await;
     let stdout: Vec<String> = rx.try_iter().collect();
-    Server { child, base, _data: data, pg, stdout: stdout.join("\n") }
+    Server { child, base, _data: data, pg, stdout: stdout.join("\n"), env }
 }
 
 pub struct Client {

@@ -169,7 +169,7 @@ pub fn InboxPage() -> impl IntoView {
                 </li>
             }).collect_view()}
         </ul>
-        <Show when=move || items.with(Vec::is_empty) && drafts.with(Vec::is_empty) && !loading.get()>
+        <Show when=move || items.with(Vec::is_empty) && drafts.with(Vec::is_empty) && !loading.get() && error.with(Option::is_none)>
             <p class="empty">{move || i18n.t("inbox-empty")}</p>
         </Show>
         <Show when=move || cursor.with(Option::is_some)>
