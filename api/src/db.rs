@@ -66,13 +66,13 @@ impl ManageConnection for Manager {
             }
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.address).map_err(r2d2::Error::ConnectionError)?;
-                // The busy timeout comes first so that even switching to WAL waits for other connections instead of
-                // failing; WAL lets readers run beside the writer. Reads go through a memory map and a 16 MB page
-                // cache per connection rather than a read system call per page.
+                // WAL (readers beside the writer) is a property of the file, set once by `connect` before the pool
+                // opens; switching it here, on connections opened in parallel, could fail with "database is
+                // locked". Reads go through a memory map and a 16 MB page cache per connection rather than a read
+                // system call per page.
                 conn.batch_execute(
-                    "PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA cache_size = -16000; PRAGMA mmap_size = 268435456; \
-                     PRAGMA temp_store = MEMORY;",
+                    "PRAGMA busy_timeout = 15000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA cache_size = -16000; PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))
@@ -97,6 +97,8 @@ pub enum DbSetupError {
     DataDir(String, std::io::Error),
     #[error("cannot open the database: {0}")]
     Pool(#[from] r2d2::PoolError),
+    #[error("cannot open the database: {0}")]
+    Open(String),
     #[error("migrations failed: {0}")]
     Migrations(String),
 }
@@ -109,6 +111,12 @@ pub fn connect(url: &str, pool_size: Option<u32>) -> Result<DbPool, DbSetupError
         && !parent.as_os_str().is_empty()
     {
         std::fs::create_dir_all(parent).map_err(|e| DbSetupError::DataDir(parent.display().to_string(), e))?;
+    }
+    if manager.backend == Backend::Sqlite {
+        // Once, on one connection, before any other opens: the file switches to WAL and stays so.
+        let mut conn = SqliteConnection::establish(&manager.address).map_err(|e| DbSetupError::Open(e.to_string()))?;
+        conn.batch_execute("PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL;")
+            .map_err(|e| DbSetupError::Open(format!("cannot switch to WAL: {e}")))?;
     }
     let size = pool_size.unwrap_or(match manager.backend {
         Backend::Sqlite => 8,
@@ -307,4 +315,43 @@ where
     })
     .await
     .map_err(ApiError::internal)?
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use diesel::sql_types::{Integer, Text};
+
+    use super::*;
+
+    #[derive(diesel::QueryableByName)]
+    struct Pragmas {
+        #[diesel(sql_type = Text)]
+        journal_mode: String,
+    }
+
+    #[derive(diesel::QueryableByName)]
+    struct ForeignKeys {
+        #[diesel(sql_type = Integer)]
+        foreign_keys: i32,
+    }
+
+    /// Every pooled SQLite connection works in WAL mode with foreign keys on, although only one switched the file.
+    #[test]
+    fn every_sqlite_connection_is_in_wal_mode_with_foreign_keys() {
+        let dir = tempfile::tempdir().expect("dir");
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let pool = connect(&url, Some(4)).expect("pool");
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            let mut conn = pool.get().expect("connection");
+            let DbConn::Sqlite(c) = &mut *conn else { panic!("SQLite") };
+            let mode: Vec<Pragmas> = diesel::sql_query("PRAGMA journal_mode").load(c).expect("journal_mode");
+            assert_eq!(mode[0].journal_mode, "wal");
+            let fk: Vec<ForeignKeys> = diesel::sql_query("PRAGMA foreign_keys").load(c).expect("foreign_keys");
+            assert_eq!(fk[0].foreign_keys, 1);
+            held.push(conn);
+        }
+    }
 }
