@@ -69,6 +69,12 @@ fn serve(settings: Settings, demo: bool) -> Result<(), String> {
         let app = Application::build(settings.clone()).map_err(|e| e.to_string())?;
         let host = settings.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
         tracing::info!("Muamalat is listening on http://{host}:{}  (API docs: /api/docs/)", app.port());
+        if !settings.spa_dir.join("index.html").is_file() {
+            tracing::warn!(
+                "No web UI in {}: `/` answers 404. Build it with scripts/build-ui.sh or set MUAMALAT_SPA_DIR.",
+                settings.spa_dir.display()
+            );
+        }
         app.run_until_stopped().await.map_err(|e| e.to_string())
     })
 }
@@ -97,8 +103,9 @@ fn seed_demo(settings: &Settings, strict: bool) -> Result<(), String> {
         };
     let logins = seed::seed_demo(&mut conn, &password).map_err(|e| e.to_string())?;
     println!("Seeded the demo organisation (أمانة المنطقة الشرقية): {} accounts.", logins.len());
+    println!("Web UI: http://{0}/ (open it in a browser)", settings.bind);
     println!("API: http://{0}/api/v1 (interactive reference: http://{0}/api/docs/)", settings.bind);
-    println!("Sign in (POST /api/v1/auth/login) with any of these, for example:");
+    println!("Sign in with any of these, for example:");
     for wanted in ["admin", "registry.clerk1", "khb.head", "khb.employee1", "khb-eng.head", "cr.head", "auditor1"] {
         if let Some(l) = logins.iter().find(|l| l.username == wanted) {
             println!("  {:<18} {:<15} {}", l.username, l.role, l.unit_en);
