@@ -210,6 +210,9 @@ async fn errors_are_shown_in_place_and_keep_what_was_typed() {
         assert_eq!(p.js("return document.activeElement.id").await, json!("password"));
         p.c.active_element().await.expect("focus").send_keys(&format!("{PASSWORD}{}", Key::Enter)).await.expect("type");
         p.el("#logout").await;
+        // The inbox tabs follow the arrow keys; in Arabic the next tab is to the left.
+        p.el("#tab-held").await.send_keys(&Key::Left.to_string()).await.expect("arrow");
+        p.until("the unit tab chosen", "return document.activeElement.id === 'tab-unit' && document.querySelector('#tab-unit').getAttribute('aria-selected') === 'true'").await;
 
         // Registering without a sender: the field is named in the message; the subject typed stays; nothing saved.
         p.click("nav a[href='/register']").await;

@@ -98,13 +98,37 @@ pub fn InboxPage() -> impl IntoView {
         })
     };
 
+    // Arrow keys move between the tabs (the next tab is to the left in Arabic), Home and End to the ends.
+    let tab_keys = move |ev: leptos::ev::KeyboardEvent| {
+        let current = BOXES.iter().position(|b| *b == which.get_untracked()).unwrap_or(0);
+        let rtl = i18n.lang.get_untracked() == crate::i18n::Lang::Ar;
+        let next = match ev.key().as_str() {
+            "ArrowLeft" if rtl => current + 1,
+            "ArrowRight" if !rtl => current + 1,
+            "ArrowLeft" | "ArrowRight" => current + BOXES.len() - 1,
+            "Home" => 0,
+            "End" => BOXES.len() - 1,
+            _ => return,
+        } % BOXES.len();
+        ev.prevent_default();
+        which.set(BOXES[next]);
+        if let Some(tab) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&format!("tab-{}", BOXES[next])))
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = tab.focus();
+        }
+    };
+
     view! {
         <h1>{move || i18n.t("nav-inbox")}</h1>
-        <div class="tabs" role="tablist">
+        <div class="tabs" role="tablist" aria-label=move || i18n.t("nav-inbox") on:keydown=tab_keys>
             {BOXES.into_iter().map(|name| {
                 let key = format!("box-{name}");
                 view! {
                     <button role="tab" id=format!("tab-{name}")
+                        tabindex=move || if which.get() == name { "0" } else { "-1" }
                         aria-selected=move || (which.get() == name).to_string()
                         class:active=move || which.get() == name
                         on:click=move |_| which.set(name)>
