@@ -223,26 +223,20 @@ async fn errors_are_shown_in_place_and_keep_what_was_typed() {
         assert!(problem.contains(&expected), "{problem:?} names the missing sender ({expected})");
         assert_eq!(p.el("#subject").await.prop("value").await.expect("value"), Some("موضوع بلا جهة مرسلة".into()));
         p.checkpoint("register-invalid").await;
-        let clerk = reqwest::Client::new();
-        let token: Value = clerk
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&json!({"username": "registry.clerk1", "password": PASSWORD}))
-            .send()
-            .await
-            .expect("login")
-            .json()
-            .await
-            .expect("json");
-        let sent: Value = clerk
-            .get(format!("{base}/api/v1/inbox?box=sent"))
-            .bearer_auth(token["access_token"].as_str().expect("token"))
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json");
-        assert_eq!(sent["items"], json!([]), "nothing was registered");
+        // With the sender chosen, a double click registers once: the first number of the year (so the refused
+        // attempt took none), and the next registration gets the second.
+        p.type_in("#entity-search", "وزارة").await;
+        p.click("ul[role=listbox] button.option").await;
+        p.js("const b = document.querySelector('#register-submit'); b.click(); b.click(); return true").await;
+        let number = p.text("#registration-number").await;
+        assert!(number.ends_with("/000001"), "{number}");
+        let clerk = support::Client::login_at(&base, "registry.clerk1").await;
+        let entity = clerk.get("/api/v1/external-entities").await[0]["id"].clone();
+        let next = clerk
+            .post("/api/v1/transactions", json!({"kind": "incoming", "subject": "التالي", "external_entity_id": entity}))
+            .await;
+        let next = next["transaction"]["registration_number"].as_str().expect("number").to_string();
+        assert!(next.ends_with("/000002"), "the double click registered twice: the next number is {next}");
     })
     .await;
 }

@@ -144,16 +144,20 @@ pub struct Client {
 
 impl Client {
     pub async fn login(server: &Server, username: &str) -> Client {
+        Client::login_at(&server.base, username).await
+    }
+
+    pub async fn login_at(base: &str, username: &str) -> Client {
         let http = reqwest::Client::new();
         let res = http
-            .post(format!("{}/api/v1/auth/login", server.base))
+            .post(format!("{base}/api/v1/auth/login"))
             .json(&json!({"username": username, "password": PASSWORD}))
             .send()
             .await
             .expect("login");
         assert_eq!(res.status(), StatusCode::OK, "login {username}");
         let body: Value = res.json().await.expect("json");
-        Client { http, base: server.base.clone(), token: body["access_token"].as_str().expect("token").into() }
+        Client { http, base: base.to_string(), token: body["access_token"].as_str().expect("token").into() }
     }
 
     pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {

@@ -277,6 +277,27 @@ mod tests {
         assert!(missing.is_empty(), "label messages missing: {missing:?}");
     }
 
+    /// Every error code of the published contract (the committed OpenAPI document) has a message.
+    #[test]
+    fn every_error_code_has_a_message() {
+        let openapi: serde_json::Value =
+            serde_json::from_str(include_str!("../../../openapi/openapi.json")).expect("openapi.json");
+        let codes = openapi["components"]["schemas"]["ErrorCode"]["oneOf"]
+            .as_array()
+            .map(|variants| variants.iter().flat_map(|v| v["enum"].as_array().cloned().unwrap_or_default()).collect())
+            .or_else(|| openapi["components"]["schemas"]["ErrorCode"]["enum"].as_array().cloned())
+            .expect("ErrorCode in the OpenAPI document");
+        assert!(codes.len() > 20);
+        let known = keys(AR);
+        let missing: Vec<_> = codes
+            .iter()
+            .filter_map(|c| c.as_str())
+            .map(|c| format!("error-{}", c.replace('_', "-")))
+            .filter(|k| !known.contains(k))
+            .collect();
+        assert!(missing.is_empty(), "error messages missing: {missing:?}");
+    }
+
     /// Messages whose keys the code builds from a value of the contract: every value has one.
     #[test]
     fn every_value_of_the_contract_shown_has_a_message() {
