@@ -320,6 +320,8 @@ async fn drafts_decisions_the_manager_overview_and_administration() {
     let server = start_with(Some(spa_dir())).await;
     let org = Org::load(&server).await;
     let eng = org.unit_ar("KHB-ENG");
+    let eng_employee = org.users.iter().find(|u| u["username"] == "khb-eng.employee1").expect("user")["id"].clone();
+    let head_id = eng_employee.clone();
     scenario("screens", &server, move |p| async move {
         // An employee starts an internal transaction: a draft, edited, then sent to the engineering department.
         p.login("khb.employee1").await;
@@ -371,6 +373,7 @@ async fn drafts_decisions_the_manager_overview_and_administration() {
         p.type_in("#new-user-password", "short").await;
         p.type_in("#new-user-name-ar", "مستخدم جديد").await;
         p.type_in("#new-user-name-en", "New User").await;
+        p.type_in("#new-user-phone", "+966501234567").await;
         p.click("#new-user-submit").await;
         // The server's password rule, translated, in place; what was typed stays.
         let problem = p.text(".problem").await;
@@ -384,8 +387,10 @@ async fn drafts_decisions_the_manager_overview_and_administration() {
         p.until("the user disabled", &format!(
             "return [...document.querySelectorAll('#admin-users tr.inactive')].some(tr => tr.textContent.includes('khb-eng.new') && tr.textContent.includes('{}'))",
             message(AR, "inactive"))).await;
-        // And renames the department.
+        // And renames the department and names its head.
         p.type_in("#unit-name-en", "Engineering and Projects").await;
+        p.el(&format!("#unit-head option[value='{eng_employee}']")).await;
+        p.el("#unit-head").await.select_by_value(&eng_employee.to_string()).await.expect("head");
         p.click("#unit-save").await;
         p.el(".saved").await;
         p.click(".lang-switch").await;
@@ -397,6 +402,12 @@ async fn drafts_decisions_the_manager_overview_and_administration() {
     let admin = support::Client::login(&server, "admin").await;
     let users = admin.get("/api/v1/users?q=khb-eng.new").await;
     assert_eq!(users[0]["active"], false, "{users}");
+    assert_eq!(users[0]["phone"], "+966501234567", "{users}");
+    let eng_unit = admin.get("/api/v1/units").await;
+    let eng_unit =
+        eng_unit.as_array().expect("units").iter().find(|u| u["code"] == "KHB-ENG").expect("KHB-ENG").clone();
+    assert_eq!(eng_unit["name_en"], "Engineering and Projects");
+    assert_eq!(eng_unit["head_user_id"], head_id);
 }
 
 #[tokio::test]

@@ -266,3 +266,5 @@ create = إنشاء
 col-name = الاسم
 skip-to-content = انتقل إلى المحتوى
 target-people = الأشخاص
+field-phone = رقم الجوال
+field-email = البريد الإلكتروني

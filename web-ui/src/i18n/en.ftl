@@ -258,3 +258,5 @@ create = Create
 col-name = Name
 skip-to-content = Skip to content
 target-people = People
+field-phone = Mobile number
+field-email = Email

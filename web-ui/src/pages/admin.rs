@@ -132,11 +132,13 @@ pub fn AdminPage() -> impl IntoView {
     let name_en = RwSignal::new(String::new());
     let parent = RwSignal::new(None::<i64>);
     let active = RwSignal::new(true);
+    let head = RwSignal::new(None::<i64>);
     let select = move |u: Unit| {
         name_ar.set(u.name_ar.clone());
         name_en.set(u.name_en.clone());
         parent.set(u.parent_id);
         active.set(u.active);
+        head.set(u.head_user_id);
         set_error.set(None);
         set_saved.set(false);
         selected.set(Some(u));
@@ -156,7 +158,7 @@ pub fn AdminPage() -> impl IntoView {
             name_ar: Some(name_ar.get_untracked().trim().to_string()),
             name_en: Some(name_en.get_untracked().trim().to_string()),
             parent_id: new_parent.filter(|p| Some(*p) != unit.parent_id),
-            head_user_id: None,
+            head_user_id: head.get_untracked().filter(|h| Some(*h) != unit.head_user_id),
             active: Some(active.get_untracked()),
         };
         run(Box::pin(async move {
@@ -211,6 +213,8 @@ pub fn AdminPage() -> impl IntoView {
     let u_clearance = RwSignal::new(Confidentiality::Normal);
     let u_active = RwSignal::new(true);
     let u_password = RwSignal::new(String::new());
+    let u_phone = RwSignal::new(String::new());
+    let u_email = RwSignal::new(String::new());
     let edit_user = move |u: User| {
         u_ar.set(u.full_name_ar.clone());
         u_en.set(u.full_name_en.clone());
@@ -219,6 +223,8 @@ pub fn AdminPage() -> impl IntoView {
         u_clearance.set(u.clearance);
         u_active.set(u.active);
         u_password.set(String::new());
+        u_phone.set(u.phone.clone().unwrap_or_default());
+        u_email.set(u.email.clone().unwrap_or_default());
         set_error.set(None);
         editing.set(Some(u));
     };
@@ -241,8 +247,8 @@ pub fn AdminPage() -> impl IntoView {
             unit_id: Some(u_unit.get_untracked()).filter(|u| *u != user.unit_id),
             roles: Some(u_roles.get_untracked()),
             clearance: Some(u_clearance.get_untracked()),
-            phone: None,
-            email: None,
+            phone: optional(u_phone.get_untracked()).filter(|p| Some(p) != user.phone.as_ref()),
+            email: optional(u_email.get_untracked()).filter(|e| Some(e) != user.email.as_ref()),
             active: Some(u_active.get_untracked()),
             password: optional(u_password.get_untracked()),
         };
@@ -260,6 +266,8 @@ pub fn AdminPage() -> impl IntoView {
     let n_en = RwSignal::new(String::new());
     let n_roles = RwSignal::new(vec![Role::Employee]);
     let n_clearance = RwSignal::new(Confidentiality::Normal);
+    let n_phone = RwSignal::new(String::new());
+    let n_email = RwSignal::new(String::new());
     let user_key = RwSignal::new(api::idempotency_key());
     let create_user = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -284,13 +292,13 @@ pub fn AdminPage() -> impl IntoView {
             unit_id: unit.id,
             roles: n_roles.get_untracked(),
             clearance: n_clearance.get_untracked(),
-            phone: None,
-            email: None,
+            phone: optional(n_phone.get_untracked()),
+            email: optional(n_email.get_untracked()),
         };
         let key = user_key.get_untracked();
         run(Box::pin(async move {
             api::create_user(&body, &key).await?;
-            for s in [n_username, n_password, n_ar, n_en] {
+            for s in [n_username, n_password, n_ar, n_en, n_phone, n_email] {
                 s.set(String::new());
             }
             user_key.set(api::idempotency_key());
@@ -353,6 +361,18 @@ pub fn AdminPage() -> impl IntoView {
                             <select id="unit-parent" on:change=move |ev| parent.set(event_target_value(&ev).parse().ok())>
                                 <option value="">"—"</option>
                                 {move || unit_options(parent.get(), selected.get().map(|u| u.id))}
+                            </select>
+                            <label for="unit-head">{move || i18n.t("field-head-user-id")}</label>
+                            <select id="unit-head" on:change=move |ev| head.set(event_target_value(&ev).parse().ok())>
+                                <option value="">"—"</option>
+                                {move || {
+                                    let lang = i18n.lang.get();
+                                    let current = head.get();
+                                    users.get().and_then(|r| r.ok()).unwrap_or_default().into_iter().filter(|u| u.active).map(|u| {
+                                        let name = if lang == Lang::Ar { u.full_name_ar } else { u.full_name_en };
+                                        view! { <option value=u.id.to_string() selected=current == Some(u.id)>{name}</option> }
+                                    }).collect_view()
+                                }}
                             </select>
                             <label class="check"><input type="checkbox" id="unit-active" prop:checked=move || active.get()
                                 on:change=move |ev| active.set(event_target_checked(&ev)) />{move || i18n.t("field-active")}</label>
@@ -423,6 +443,10 @@ pub fn AdminPage() -> impl IntoView {
                                 </select>
                                 <RolesInput prefix="user-" roles=u_roles />
                                 <ClearanceInput id="user-clearance" clearance=u_clearance />
+                                <div class="row">
+                                    <div><Field id="user-phone" label="field-phone" value=u_phone kind="tel" /></div>
+                                    <div><Field id="user-email" label="field-email" value=u_email kind="email" /></div>
+                                </div>
                                 <Field id="user-password" label="field-new-password" value=u_password kind="password" />
                                 <label class="check"><input type="checkbox" id="user-active" prop:checked=move || u_active.get()
                                     on:change=move |ev| u_active.set(event_target_checked(&ev)) />{move || i18n.t("field-active")}</label>
@@ -442,6 +466,10 @@ pub fn AdminPage() -> impl IntoView {
                             </div>
                             <Field id="new-user-name-ar" label="field-name-ar" value=n_ar />
                             <Field id="new-user-name-en" label="field-name-en" value=n_en />
+                            <div class="row">
+                                <div><Field id="new-user-phone" label="field-phone" value=n_phone kind="tel" /></div>
+                                <div><Field id="new-user-email" label="field-email" value=n_email kind="email" /></div>
+                            </div>
                             <RolesInput prefix="new-user-" roles=n_roles />
                             <ClearanceInput id="new-user-clearance" clearance=n_clearance />
                             <button type="submit" id="new-user-submit" disabled=move || busy.get()>{move || i18n.t("create")}</button>
