@@ -6,7 +6,8 @@ RUN scripts/build-ui.sh && cargo build --release -p muamalat-api --bin muamalat
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates libssl3 && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --home /var/lib/muamalat --create-home muamalat
+    && useradd --system --home /var/lib/muamalat --create-home muamalat \
+    && install -d -o muamalat /var/lib/muamalat/data
 COPY --from=build /src/target/release/muamalat /usr/local/bin/muamalat
 COPY --from=build /src/web-ui/dist /usr/share/muamalat/web
 USER muamalat

@@ -14,6 +14,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::JwtKeys;
+use crate::blobs::BlobStore;
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
@@ -58,6 +59,7 @@ fn app(
     pool: web::Data<DbPool>,
     keys: web::Data<JwtKeys>,
     settings: web::Data<Settings>,
+    blobs: web::Data<BlobStore>,
     document: Option<utoipa::openapi::OpenApi>,
 ) -> (
     App<
@@ -84,6 +86,7 @@ fn app(
         .app_data(pool)
         .app_data(keys)
         .app_data(settings)
+        .app_data(blobs)
         .app_data(web::JsonConfig::default().limit(json_limit).content_type_required(true).error_handler(json_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
@@ -99,7 +102,8 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let keys = JwtKeys::new(b"only used to build the document", 60);
     let manager = db::Manager::new("sqlite://:memory:");
     let pool = DbPool::builder().max_size(1).build_unchecked(manager);
-    app(web::Data::new(pool), web::Data::new(keys), web::Data::new(settings), None).1
+    let blobs = BlobStore::memory(std::env::temp_dir());
+    app(web::Data::new(pool), web::Data::new(keys), web::Data::new(settings), web::Data::new(blobs), None).1
 }
 
 /// The OpenAPI document as committed in `openapi/openapi.json`.
@@ -182,6 +186,8 @@ pub enum StartError {
     Bind(String, std::io::Error),
     #[error("cannot read or store the token signing key: {0}")]
     Secret(String),
+    #[error("cannot open the document store: {0}")]
+    Blobs(String),
 }
 
 /// The access-token key: from configuration, or generated once and kept in the database for every node.
@@ -212,12 +218,14 @@ impl Application {
         let secret = signing_secret(&settings, &pool)?;
         let keys = web::Data::new(JwtKeys::new(&secret, settings.access_token_ttl_seconds));
         let workers = settings.workers;
+        let blobs = web::Data::new(BlobStore::local(&settings.blob_dir()).map_err(StartError::Blobs)?);
         let settings = web::Data::new(settings);
         let data_pool = web::Data::new(pool.clone());
         let document = openapi_document();
         let spa = crate::spa::Spa::new(settings.spa_dir.clone());
         let mut server = HttpServer::new(move || {
-            let (app, _) = app(data_pool.clone(), keys.clone(), settings.clone(), Some(document.clone()));
+            let (app, _) =
+                app(data_pool.clone(), keys.clone(), settings.clone(), blobs.clone(), Some(document.clone()));
             app.wrap(TracingLogger::default())
                 .wrap(actix_web::middleware::Compress::default())
                 .default_service(spa.fallback())

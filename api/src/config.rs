@@ -18,7 +18,7 @@ pub struct Settings {
     /// Address and port to listen on.
     #[serde(default = "default_bind")]
     pub bind: String,
-    /// Where the default SQLite database (and, later, local blobs) live.
+    /// Where the default SQLite database and the local document store live.
     #[serde(default = "default_data_dir")]
     pub data_dir: PathBuf,
     /// HMAC key for access tokens. When absent a random key is generated on first start and kept in the
@@ -47,6 +47,12 @@ pub struct Settings {
     /// The built web UI (`index.html`, the wasm and its assets), served at `/`.
     #[serde(default = "default_spa_dir")]
     pub spa_dir: PathBuf,
+    /// Directory of the local document store (content-addressed blobs). Default: `blobs` in `data_dir`.
+    #[serde(default)]
+    pub blob_dir: Option<PathBuf>,
+    /// Largest document accepted, in bytes (413 beyond). Default 100 MB.
+    #[serde(default = "default_max_upload")]
+    pub max_upload_bytes: u64,
 }
 
 fn default_bind() -> String {
@@ -67,6 +73,9 @@ fn default_json_limit() -> usize {
 fn default_spa_dir() -> PathBuf {
     PathBuf::from("web-ui/dist")
 }
+fn default_max_upload() -> u64 {
+    100 * 1024 * 1024
+}
 fn default_log_format() -> String {
     "pretty".into()
 }
@@ -86,6 +95,8 @@ impl Default for Settings {
             demo_password: None,
             workers: None,
             spa_dir: default_spa_dir(),
+            blob_dir: None,
+            max_upload_bytes: default_max_upload(),
         }
     }
 }
@@ -100,6 +111,11 @@ impl Settings {
             .merge(Env::raw().only(&["DATABASE_URL"]))
             .extract()
             .map_err(Box::new)
+    }
+
+    /// The local document store's directory in force.
+    pub fn blob_dir(&self) -> PathBuf {
+        self.blob_dir.clone().unwrap_or_else(|| self.data_dir.join("blobs"))
     }
 
     /// The database URL in force, defaulting to the SQLite file in the data directory.

@@ -190,6 +190,31 @@ where
 
 /// Next registration sequence of a registry in a Hijri year. Runs inside the registering transaction: the counter
 /// row stays locked until commit and rolls back with it, so numbers are unique and gapless.
+/// Record a blob unless it is already recorded (two uploads of the same content may race here).
+pub fn insert_blob(
+    conn: &mut DbConn,
+    sha256: &str,
+    size: i64,
+    media_type: &str,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    use crate::schema::blobs::dsl as b;
+    macro_rules! insert {
+        ($c:expr) => {
+            diesel::insert_into(b::blobs)
+                .values((b::sha256.eq(sha256), b::size.eq(size), b::media_type.eq(media_type), b::created_at.eq(at)))
+                .on_conflict(b::sha256)
+                .do_nothing()
+                .execute($c)
+        };
+    }
+    match conn {
+        DbConn::Sqlite(c) => insert!(c)?,
+        DbConn::Pg(c) => insert!(c)?,
+    };
+    Ok(())
+}
+
 pub fn next_sequence(conn: &mut DbConn, registry_unit_id: i64, year: i32) -> QueryResult<i64> {
     use crate::schema::registration_counters::dsl as rc;
     // An `UPDATE … RETURNING` is a statement diesel keeps prepared; the upsert (`ON CONFLICT`) is parsed anew each

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod blobs;
 pub mod calendar;
 pub mod config;
 pub mod db;

@@ -233,3 +233,33 @@ pub struct NewEventRow<'a> {
     pub at: NaiveDateTime,
     pub details: &'a str,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = documents)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub transaction_id: i64,
+    pub title: String,
+    pub kind: String,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub versions: i32,
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub withdrawn_by: Option<i64>,
+    pub withdrawn_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = document_versions)]
+pub struct DocumentVersionRow {
+    pub id: i64,
+    pub document_id: i64,
+    pub version: i32,
+    pub sha256: String,
+    pub size: i64,
+    pub media_type: String,
+    pub file_name: String,
+    pub note: Option<String>,
+    pub author_id: i64,
+    pub created_at: NaiveDateTime,
+}

@@ -174,7 +174,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    blobs (sha256) {
+        sha256 -> Text,
+        size -> BigInt,
+        media_type -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> BigInt,
+        transaction_id -> BigInt,
+        title -> Text,
+        kind -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        versions -> Integer,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<BigInt>,
+        withdrawn_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    document_versions (id) {
+        id -> BigInt,
+        document_id -> BigInt,
+        version -> Integer,
+        sha256 -> Text,
+        size -> BigInt,
+        media_type -> Text,
+        file_name -> Text,
+        note -> Nullable<Text>,
+        author_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
+diesel::joinable!(documents -> transactions (transaction_id));
+diesel::joinable!(document_versions -> documents (document_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(referrals -> transactions (transaction_id));
@@ -193,4 +234,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     referrals,
     events,
     idempotency_keys,
+    blobs,
+    documents,
+    document_versions,
 );

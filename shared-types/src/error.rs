@@ -68,6 +68,18 @@ pub enum ErrorCode {
     OpenActionReferrals,
     /// The same Idempotency-Key was used with a different request.
     IdempotencyKeyReused,
+    /// No such document, or the caller may not see it.
+    DocumentNotFound,
+    /// The document has no such version.
+    DocumentVersionNotFound,
+    /// The document was withdrawn: no new versions.
+    DocumentWithdrawn,
+    /// A stored version (above all the original) can never be changed or removed; upload a new version instead.
+    VersionImmutable,
+    /// The `multipart/form-data` body is malformed or was cut off.
+    MalformedUpload,
+    /// The requested byte range lies outside the content.
+    RangeNotSatisfiable,
     /// The service is temporarily unable to answer (for example the database is down).
     ServiceUnavailable,
     /// Something went wrong on the server; it has been logged.

@@ -3,6 +3,7 @@
 //! derives sit behind the `openapi` feature, which only the server turns on.
 
 pub mod auth;
+pub mod documents;
 pub mod error;
 pub mod limits;
 pub mod org;
@@ -12,6 +13,7 @@ pub mod tracking;
 pub mod transactions;
 
 pub use auth::*;
+pub use documents::*;
 pub use error::*;
 pub use org::*;
 pub use paging::*;

@@ -25,6 +25,9 @@ wire_enum! {
         Reopened = "reopened",
         Archived = "archived",
         Linked = "linked",
+        DocumentAdded = "document_added",
+        VersionAdded = "version_added",
+        DocumentWithdrawn = "document_withdrawn",
     }
 }
 

@@ -2,6 +2,7 @@
 //! without its OpenAPI entry. Handlers extract, call the domain, and answer with shared types.
 
 pub mod auth;
+pub mod documents;
 pub mod health;
 pub mod inbox;
 pub mod org;
@@ -26,7 +27,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(org::configure)
         .configure(transactions::configure)
         .configure(referrals::configure)
-        .configure(inbox::configure);
+        .configure(inbox::configure)
+        .configure(documents::configure);
 }
 
 pub type Pool = web::Data<DbPool>;

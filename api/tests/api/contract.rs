@@ -133,6 +133,9 @@ async fn schema_matches_the_migrated_database() {
     transaction_links::table.select(LinkRow::as_select()).load(c).unwrap();
     referrals::table.select(ReferralRow::as_select()).load(c).unwrap();
     events::table.select(EventRow::as_select()).load(c).unwrap();
+    documents::table.select(DocumentRow::as_select()).load(c).unwrap();
+    document_versions::table.select(DocumentVersionRow::as_select()).load(c).unwrap();
+    blobs::table.select(blobs::all_columns).load::<(String, i64, String, chrono::NaiveDateTime)>(c).unwrap();
     user_roles::table.select((user_roles::user_id, user_roles::role)).load::<(i64, String)>(c).unwrap();
     server_settings::table.select((server_settings::name, server_settings::value)).load::<(String, String)>(c).unwrap();
     registration_counters::table.select(registration_counters::all_columns).load::<(i64, i32, i64)>(c).unwrap();

@@ -79,6 +79,8 @@ pub struct TestApp {
     pub fx: Fixture,
     tokens: std::sync::Mutex<HashMap<String, String>>,
     _db: TestDb,
+    /// The data directory: the document store is its `blobs/`.
+    pub data: tempfile::TempDir,
 }
 
 /// code, parent code, kind, registry code, Arabic name.
@@ -190,8 +192,10 @@ impl TestApp {
             muamalat::telemetry::init("pretty");
         }
         let (test_db, url) = fresh_database();
+        let data = tempfile::tempdir().expect("data dir");
         let mut settings = Settings {
             database_url: Some(url.clone()),
+            data_dir: data.path().to_path_buf(),
             bind: "127.0.0.1:0".into(),
             workers: Some(2),
             db_pool_size: Some(6),
@@ -214,6 +218,7 @@ impl TestApp {
             fx,
             tokens: Default::default(),
             _db: test_db,
+            data,
         }
     }
 

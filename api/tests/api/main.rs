@@ -8,6 +8,7 @@ mod helpers;
 mod auth;
 mod concurrency;
 mod contract;
+mod documents;
 mod flow;
 mod org;
 mod registration;

@@ -268,3 +268,19 @@ skip-to-content = انتقل إلى المحتوى
 target-people = الأشخاص
 field-phone = رقم الجوال
 field-email = البريد الإلكتروني
+
+# Documents
+error-document-not-found = المستند غير موجود.
+error-document-version-not-found = نسخة المستند غير موجودة.
+error-document-withdrawn = سُحب هذا المستند؛ لا تُضاف إليه نسخ.
+error-version-immutable = لا يمكن تعديل نسخة محفوظة ولا حذفها، وخاصة الأصل. أضف نسخة جديدة.
+error-malformed-upload = تعذّرت قراءة الملف المرفوع؛ ربما انقطع الرفع. أعد المحاولة.
+error-range-not-satisfiable = الجزء المطلوب خارج حدود الملف.
+event-document-added = أُضيف مستند
+event-version-added = أُضيفت نسخة
+event-document-withdrawn = سُحب مستند
+reason-empty = الملف فارغ
+reason-mismatch = لا يطابق
+field-file = الملف
+field-title = العنوان
+field-sha256 = البصمة (SHA-256)

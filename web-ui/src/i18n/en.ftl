@@ -260,3 +260,19 @@ skip-to-content = Skip to content
 target-people = People
 field-phone = Mobile number
 field-email = Email
+
+# Documents
+error-document-not-found = The document does not exist.
+error-document-version-not-found = That version of the document does not exist.
+error-document-withdrawn = This document was withdrawn; no versions can be added.
+error-version-immutable = A stored version, above all the original, can never be changed or removed. Add a new version.
+error-malformed-upload = The upload could not be read; it may have been cut off. Try again.
+error-range-not-satisfiable = The requested part lies outside the file.
+event-document-added = Document added
+event-version-added = Version added
+event-document-withdrawn = Document withdrawn
+reason-empty = the file is empty
+reason-mismatch = does not match
+field-file = File
+field-title = Title
+field-sha256 = Checksum (SHA-256)

@@ -1,0 +1,317 @@
+//! Documents and their versions: the database side. Who may see them is who may see their transaction
+//! (`policy::visible_transaction`, the one check); the bytes live in the blob store (`crate::blobs`).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::json;
+use shared_types::limits::{MAX_NOTE, MAX_SUBJECT};
+use shared_types::{Document, DocumentKind, DocumentVersion, ErrorCode, EventKind, Withdrawal};
+
+use super::actor::Actor;
+use super::transactions::record;
+use super::views::Refs;
+use super::{now, policy, utc};
+use crate::db::{self, DbConn};
+use crate::error::{ApiError, Validator};
+use crate::models::{DocumentRow, DocumentVersionRow, TransactionRow};
+use crate::schema::{document_versions, documents};
+
+/// A file that has fully arrived and is in the blob store.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub sha256: String,
+    pub size: i64,
+    pub media_type: String,
+    pub file_name: String,
+}
+
+/// A document may be added to, or given versions in, a transaction that is a draft or open.
+fn ensure_writable(t: &TransactionRow) -> Result<(), ApiError> {
+    match t.status.as_str() {
+        "closed" => {
+            Err(ApiError::conflict(ErrorCode::TransactionClosed, "This transaction is closed; reopen it first."))
+        }
+        "archived" => Err(ApiError::conflict(ErrorCode::TransactionArchived, "This transaction is archived.")),
+        _ => Ok(()),
+    }
+}
+
+/// Check before the upload is read: the transaction is visible and writable.
+pub fn check_new_document(conn: &mut DbConn, actor: &Actor, transaction_id: i64) -> Result<(), ApiError> {
+    ensure_writable(&policy::visible_transaction(conn, actor, transaction_id)?)
+}
+
+/// A document whose transaction the actor may see, or 404.
+fn visible_document(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<(DocumentRow, TransactionRow), ApiError> {
+    let not_found = || ApiError::not_found(ErrorCode::DocumentNotFound, format!("No document {id}."));
+    let d: DocumentRow =
+        documents::table.find(id).select(DocumentRow::as_select()).first(conn).optional()?.ok_or_else(not_found)?;
+    let t = policy::visible_transaction(conn, actor, d.transaction_id).map_err(|_| not_found())?;
+    Ok((d, t))
+}
+
+/// Check before a new version's upload is read.
+pub fn check_new_version(conn: &mut DbConn, actor: &Actor, document_id: i64) -> Result<(), ApiError> {
+    let (d, t) = visible_document(conn, actor, document_id)?;
+    ensure_writable(&t)?;
+    if d.withdrawn_at.is_some() {
+        return Err(ApiError::conflict(ErrorCode::DocumentWithdrawn, "This document was withdrawn."));
+    }
+    Ok(())
+}
+
+pub fn validate_header(title: &str, note: Option<&str>) -> Result<(), ApiError> {
+    let mut v = Validator::new();
+    v.text("title", title, MAX_SUBJECT);
+    v.optional_text("note", note, MAX_NOTE);
+    v.finish()
+}
+
+fn record_blob(conn: &mut DbConn, file: &StoredFile, at: NaiveDateTime) -> Result<(), ApiError> {
+    Ok(db::insert_blob(conn, &file.sha256, file.size, &file.media_type, at)?)
+}
+
+fn insert_version(
+    conn: &mut DbConn,
+    actor: &Actor,
+    document_id: i64,
+    version: i32,
+    file: &StoredFile,
+    note: Option<&str>,
+    at: NaiveDateTime,
+) -> Result<(), ApiError> {
+    diesel::insert_into(document_versions::table)
+        .values((
+            document_versions::document_id.eq(document_id),
+            document_versions::version.eq(version),
+            document_versions::sha256.eq(&file.sha256),
+            document_versions::size.eq(file.size),
+            document_versions::media_type.eq(&file.media_type),
+            document_versions::file_name.eq(&file.file_name),
+            document_versions::note.eq(note),
+            document_versions::author_id.eq(actor.id()),
+            document_versions::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Register a new document with its original (version 1), once its content is in the store.
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    transaction_id: i64,
+    title: &str,
+    kind: DocumentKind,
+    note: Option<&str>,
+    file: &StoredFile,
+) -> Result<Document, ApiError> {
+    let at = now();
+    let id = db::write_tx(conn, |conn| {
+        let t = policy::visible_transaction(conn, actor, transaction_id)?;
+        ensure_writable(&t)?;
+        record_blob(conn, file, at)?;
+        let id: i64 = diesel::insert_into(documents::table)
+            .values((
+                documents::transaction_id.eq(t.id),
+                documents::title.eq(title),
+                documents::kind.eq(kind.as_str()),
+                documents::created_by.eq(actor.id()),
+                documents::created_at.eq(at),
+                documents::versions.eq(1),
+            ))
+            .returning(documents::id)
+            .get_result(conn)?;
+        insert_version(conn, actor, id, 1, file, note, at)?;
+        record(
+            conn,
+            t.id,
+            None,
+            EventKind::DocumentAdded,
+            actor,
+            at,
+            json!({"document_id": id, "title": title, "version": 1, "sha256": file.sha256}),
+        )?;
+        Ok::<_, ApiError>(id)
+    })?;
+    get(conn, actor, id)
+}
+
+/// Add a version. Two uploads to one document at once both land, as consecutive versions.
+pub fn add_version(
+    conn: &mut DbConn,
+    actor: &Actor,
+    document_id: i64,
+    note: Option<&str>,
+    file: &StoredFile,
+) -> Result<DocumentVersion, ApiError> {
+    let at = now();
+    let version = db::write_tx(conn, |conn| {
+        let (d, t) = visible_document(conn, actor, document_id)?;
+        ensure_writable(&t)?;
+        record_blob(conn, file, at)?;
+        // Taking the number locks the document's row until commit: concurrent uploads queue here.
+        let version: Option<i32> =
+            diesel::update(documents::table.find(d.id).filter(documents::withdrawn_at.is_null()))
+                .set(documents::versions.eq(documents::versions + 1))
+                .returning(documents::versions)
+                .get_result(conn)
+                .optional()?;
+        let version =
+            version.ok_or_else(|| ApiError::conflict(ErrorCode::DocumentWithdrawn, "This document was withdrawn."))?;
+        insert_version(conn, actor, d.id, version, file, note, at)?;
+        record(
+            conn,
+            t.id,
+            None,
+            EventKind::VersionAdded,
+            actor,
+            at,
+            json!({"document_id": d.id, "title": d.title, "version": version, "sha256": file.sha256, "note": note}),
+        )?;
+        Ok::<_, ApiError>(version)
+    })?;
+    let doc = get(conn, actor, document_id)?;
+    doc.versions
+        .into_iter()
+        .find(|v| v.version == version)
+        .ok_or_else(|| ApiError::internal(format!("version {version} of document {document_id} vanished")))
+}
+
+/// Withdraw a document: hidden from the normal list, kept with every version, recorded on the timeline.
+pub fn withdraw(conn: &mut DbConn, actor: &Actor, document_id: i64, reason: &str) -> Result<Document, ApiError> {
+    let mut v = Validator::new();
+    v.text("reason", reason, MAX_NOTE);
+    v.finish()?;
+    let at = now();
+    db::write_tx(conn, |conn| {
+        let (d, t) = visible_document(conn, actor, document_id)?;
+        ensure_writable(&t)?;
+        policy::ensure_staff(actor)?;
+        let changed = diesel::update(documents::table.find(d.id).filter(documents::withdrawn_at.is_null()))
+            .set((
+                documents::withdrawn_at.eq(at),
+                documents::withdrawn_by.eq(actor.id()),
+                documents::withdrawn_reason.eq(reason.trim()),
+            ))
+            .execute(conn)?;
+        if changed == 0 {
+            return Err(ApiError::conflict(ErrorCode::DocumentWithdrawn, "This document was already withdrawn."));
+        }
+        record(
+            conn,
+            t.id,
+            None,
+            EventKind::DocumentWithdrawn,
+            actor,
+            at,
+            json!({"document_id": d.id, "title": d.title, "note": reason.trim()}),
+        )
+    })?;
+    get(conn, actor, document_id)
+}
+
+fn assemble(conn: &mut DbConn, rows: Vec<DocumentRow>) -> Result<Vec<Document>, ApiError> {
+    let ids: Vec<i64> = rows.iter().map(|d| d.id).collect();
+    let versions: Vec<DocumentVersionRow> = document_versions::table
+        .filter(document_versions::document_id.eq_any(&ids))
+        .order((document_versions::document_id, document_versions::version))
+        .select(DocumentVersionRow::as_select())
+        .load(conn)?;
+    let refs = Refs::load(
+        conn,
+        [],
+        rows.iter()
+            .flat_map(|d| [Some(d.created_by), d.withdrawn_by].into_iter().flatten())
+            .chain(versions.iter().map(|v| v.author_id)),
+        [],
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|d| Document {
+            id: d.id,
+            transaction_id: d.transaction_id,
+            title: d.title.clone(),
+            kind: d.kind.parse().unwrap_or(DocumentKind::Other),
+            created_by: refs.user(d.created_by),
+            created_at: utc(d.created_at),
+            withdrawn: d.withdrawn_at.map(|at| Withdrawal {
+                by: refs.user(d.withdrawn_by.unwrap_or(d.created_by)),
+                at: utc(at),
+                reason: d.withdrawn_reason.clone().unwrap_or_default(),
+            }),
+            versions: versions.iter().filter(|v| v.document_id == d.id).map(|v| version_view(v, &refs)).collect(),
+        })
+        .collect())
+}
+
+fn version_view(v: &DocumentVersionRow, refs: &Refs) -> DocumentVersion {
+    DocumentVersion {
+        document_id: v.document_id,
+        version: v.version,
+        sha256: v.sha256.clone(),
+        size: v.size,
+        media_type: v.media_type.clone(),
+        file_name: v.file_name.clone(),
+        note: v.note.clone(),
+        author: refs.user(v.author_id),
+        created_at: utc(v.created_at),
+        content_url: format!("/api/v1/documents/{}/versions/{}/content", v.document_id, v.version),
+    }
+}
+
+/// One document with all its versions.
+pub fn get(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Document, ApiError> {
+    let (d, _) = visible_document(conn, actor, id)?;
+    assemble(conn, vec![d])?
+        .pop()
+        .ok_or_else(|| ApiError::not_found(ErrorCode::DocumentNotFound, format!("No document {id}.")))
+}
+
+/// A transaction's documents, oldest first; withdrawn ones only when asked for.
+pub fn list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    transaction_id: i64,
+    include_withdrawn: bool,
+) -> Result<Vec<Document>, ApiError> {
+    let t = policy::visible_transaction(conn, actor, transaction_id)?;
+    let mut query = documents::table.filter(documents::transaction_id.eq(t.id)).into_boxed();
+    if !include_withdrawn {
+        query = query.filter(documents::withdrawn_at.is_null());
+    }
+    let rows = query.order(documents::id).select(DocumentRow::as_select()).load(conn)?;
+    assemble(conn, rows)
+}
+
+/// The stored version a download asks for.
+pub fn version_for_download(
+    conn: &mut DbConn,
+    actor: &Actor,
+    document_id: i64,
+    version: i32,
+) -> Result<DocumentVersionRow, ApiError> {
+    let (d, _) = visible_document(conn, actor, document_id)?;
+    document_versions::table
+        .filter(document_versions::document_id.eq(d.id))
+        .filter(document_versions::version.eq(version))
+        .select(DocumentVersionRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| {
+            ApiError::not_found(
+                ErrorCode::DocumentVersionNotFound,
+                format!("Document {document_id} has no version {version}."),
+            )
+        })
+}
+
+/// Stored versions never change: any attempt answers 409 (after the same visibility check as a read).
+pub fn refuse_change(conn: &mut DbConn, actor: &Actor, document_id: i64, version: i32) -> Result<(), ApiError> {
+    version_for_download(conn, actor, document_id, version)?;
+    let what = if version == 1 { "The original (version 1)" } else { "A stored version" };
+    Err(ApiError::conflict(
+        ErrorCode::VersionImmutable,
+        format!("{what} can never be changed or removed; upload a new version instead."),
+    ))
+}
