@@ -62,3 +62,11 @@ ensure_browser() {
         apt_install chromium chromium-driver
     fi
 }
+
+# The S3 tests: moto's S3-compatible server (PyPI), run on loopback by scripts/test.sh.
+ensure_s3_server() {
+    if ! python3 -c "import moto.server, flask_cors" >/dev/null 2>&1; then
+        echo "== installing moto[server] (an S3-compatible server for the document-store tests)"
+        python3 -m pip install -q "moto[server]" 2>&1 | grep -v "Running pip as the 'root' user" || true
+    fi
+}

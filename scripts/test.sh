@@ -19,10 +19,31 @@ cargo test -p muamalat-web-ui
 echo "== SQLite: unit, API and end-to-end tests"
 env -u TEST_DATABASE_URL cargo test --workspace --exclude muamalat-web-ui
 
+# The document store on S3: the same document tests against moto's S3-compatible server on loopback.
+ensure_s3_server
+s3_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+python3 -m moto.server -H 127.0.0.1 -p "$s3_port" >/dev/null 2>&1 &
+s3_pid=$!
+trap 'kill "$s3_pid" 2>/dev/null || true' EXIT
+python3 - "$s3_port" <<'PY'
+import socket, sys, time
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1).close()
+        break
+    except OSError:
+        time.sleep(0.2)
+PY
+s3_env=(TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test)
+echo "== SQLite + S3 store (moto on :$s3_port): document tests"
+env -u TEST_DATABASE_URL "${s3_env[@]}" cargo test --workspace --exclude muamalat-web-ui --test api documents
+
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
     echo "== PostgreSQL (${TEST_DATABASE_URL}): API and end-to-end tests"
     # The same packages as above, so nothing is rebuilt; only the suites that use the database.
     cargo test --workspace --exclude muamalat-web-ui --test api --test acceptance --test browser
+    echo "== PostgreSQL + S3 store: document tests"
+    env "${s3_env[@]}" cargo test --workspace --exclude muamalat-web-ui --test api documents
 else
     echo "== PostgreSQL suite SKIPPED: TEST_DATABASE_URL is not set."
     echo "   To run it: TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres scripts/test.sh"

@@ -218,7 +218,7 @@ impl Application {
         let secret = signing_secret(&settings, &pool)?;
         let keys = web::Data::new(JwtKeys::new(&secret, settings.access_token_ttl_seconds));
         let workers = settings.workers;
-        let blobs = web::Data::new(BlobStore::local(&settings.blob_dir()).map_err(StartError::Blobs)?);
+        let blobs = web::Data::new(BlobStore::from_settings(&settings).map_err(StartError::Blobs)?);
         let settings = web::Data::new(settings);
         let data_pool = web::Data::new(pool.clone());
         let document = openapi_document();

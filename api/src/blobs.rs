@@ -11,13 +11,15 @@ use std::sync::Arc;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
+use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
 use object_store::path::Path as StorePath;
-use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, WriteMultipart};
+use object_store::{GetOptions, GetRange, ObjectStore, WriteMultipart};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
+use crate::config::Settings;
 use crate::error::ApiError;
 
 /// Chunk size of the copy into the store (S3 wants parts of at least 5 MiB).
@@ -31,6 +33,28 @@ pub struct BlobStore {
 }
 
 impl BlobStore {
+    /// The store the settings name: an S3-compatible bucket when `s3_bucket` is set, else the local directory.
+    pub fn from_settings(settings: &Settings) -> Result<BlobStore, String> {
+        match settings.s3_bucket.as_deref().filter(|b| !b.trim().is_empty()) {
+            Some(bucket) => {
+                let incoming = settings.data_dir.join("incoming");
+                std::fs::create_dir_all(&incoming).map_err(|e| format!("cannot create {}: {e}", incoming.display()))?;
+                let mut builder = AmazonS3Builder::from_env()
+                    .with_bucket_name(bucket)
+                    .with_region(settings.s3_region.clone().unwrap_or_else(|| "us-east-1".into()));
+                if let Some(endpoint) = &settings.s3_endpoint {
+                    builder = builder
+                        .with_endpoint(endpoint)
+                        .with_allow_http(endpoint.starts_with("http://"))
+                        .with_virtual_hosted_style_request(false);
+                }
+                let store = builder.build().map_err(|e| format!("S3 bucket {bucket}: {e}"))?;
+                Ok(BlobStore { store: Arc::new(store), incoming })
+            }
+            None => BlobStore::local(&settings.blob_dir()),
+        }
+    }
+
     /// A store in a local directory (created when missing).
     pub fn local(dir: &Path) -> Result<BlobStore, String> {
         let incoming = dir.join(".incoming");

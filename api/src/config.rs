@@ -50,6 +50,16 @@ pub struct Settings {
     /// Directory of the local document store (content-addressed blobs). Default: `blobs` in `data_dir`.
     #[serde(default)]
     pub blob_dir: Option<PathBuf>,
+    /// Keep documents in this bucket of an S3-compatible store instead of the local directory. Credentials come
+    /// from the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, …), never from this file.
+    #[serde(default)]
+    pub s3_bucket: Option<String>,
+    /// The S3 endpoint (for MinIO, Ceph, a cloud's S3 service…); default: AWS.
+    #[serde(default)]
+    pub s3_endpoint: Option<String>,
+    /// The S3 region. Default `us-east-1`.
+    #[serde(default)]
+    pub s3_region: Option<String>,
     /// Largest document accepted, in bytes (413 beyond). Default 100 MB.
     #[serde(default = "default_max_upload")]
     pub max_upload_bytes: u64,
@@ -96,6 +106,9 @@ impl Default for Settings {
             workers: None,
             spa_dir: default_spa_dir(),
             blob_dir: None,
+            s3_bucket: None,
+            s3_endpoint: None,
+            s3_region: None,
             max_upload_bytes: default_max_upload(),
         }
     }

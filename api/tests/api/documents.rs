@@ -1,5 +1,6 @@
 //! Documents: upload, versions, download with ranges, immutability, withdrawal, bad uploads, access.
 
+use diesel::prelude::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -55,6 +56,17 @@ async fn upload(app: &TestApp, who: &str, path: &str, body: Vec<u8>) -> (StatusC
     let status = res.status();
     let text = res.text().await.expect("body");
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// The stored bytes of a blob, read from the store the server uses.
+async fn stored(app: &TestApp, sha256: &str) -> Vec<u8> {
+    use futures_util::StreamExt;
+    let mut stream = app.blobs.read(sha256, None).await.expect("stored blob");
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        bytes.extend_from_slice(&chunk.expect("chunk"));
+    }
+    bytes
 }
 
 async fn fetch(app: &TestApp, who: &str, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
@@ -124,9 +136,7 @@ async fn the_original_round_trips_byte_for_byte_with_an_arabic_name_and_ranges()
     // On the timeline, and stored once under its hash.
     let (_, timeline) = app.get("clerk", &format!("/api/v1/transactions/{t}/timeline")).await;
     assert!(timeline.as_array().expect("events").iter().any(|e| e["kind"] == "document_added"), "{timeline}");
-    let h = sha(&bytes);
-    let stored = app.data.path().join("blobs/sha256").join(&h[..2]).join(&h[2..4]).join(&h);
-    assert_eq!(std::fs::read(stored).expect("stored blob"), bytes);
+    assert_eq!(stored(&app, &sha(&bytes)).await, bytes);
 }
 
 #[tokio::test]
@@ -195,12 +205,14 @@ async fn versions_are_kept_in_order_and_the_original_never_changes() {
     // The same content uploaded again is a new version but one stored blob.
     let (_, again) = upload(&app, "clerk", &path, form(&[], Some(("again.pdf", &original)))).await;
     assert_eq!((again["version"].clone(), again["sha256"].clone()), (json!(6), json!(sha(&original))));
-    let h = sha(&original);
-    let dir = app.data.path().join("blobs/sha256").join(&h[..2]).join(&h[2..4]);
-    assert_eq!(
-        std::fs::read_dir(dir).expect("dir").filter(|e| e.as_ref().is_ok_and(|e| e.file_name() == h.as_str())).count(),
-        1
-    );
+    assert_eq!(stored(&app, &sha(&original)).await, original);
+    let mut conn = app.pool.get().expect("connection");
+    let rows: i64 = muamalat::schema::blobs::table
+        .filter(muamalat::schema::blobs::sha256.eq(sha(&original)))
+        .count()
+        .get_result(&mut *conn)
+        .expect("count");
+    assert_eq!(rows, 1, "one blob for versions 1 and 6");
 }
 
 #[tokio::test]
@@ -304,7 +316,7 @@ async fn bad_uploads_get_clear_problems_and_register_nothing() {
     // Nothing registered, nothing left half-written beside the store.
     let (_, list) = app.get("clerk", &format!("/api/v1/transactions/{t}/documents?include_withdrawn=true")).await;
     assert_eq!(list, json!([]));
-    let incoming = std::fs::read_dir(app.data.path().join("blobs/.incoming")).expect("incoming").count();
+    let incoming = std::fs::read_dir(app.blobs.incoming_dir()).expect("incoming").count();
     assert_eq!(incoming, 0, "temporary files are removed");
 }
 

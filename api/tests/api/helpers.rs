@@ -79,8 +79,10 @@ pub struct TestApp {
     pub fx: Fixture,
     tokens: std::sync::Mutex<HashMap<String, String>>,
     _db: TestDb,
-    /// The data directory: the document store is its `blobs/`.
-    pub data: tempfile::TempDir,
+    /// The data directory (the local document store is its `blobs/`), removed with the app.
+    _data: tempfile::TempDir,
+    /// The document store the server uses (local, or S3 when `TEST_S3_ENDPOINT` is set).
+    pub blobs: muamalat::blobs::BlobStore,
 }
 
 /// code, parent code, kind, registry code, Arabic name.
@@ -201,7 +203,18 @@ impl TestApp {
             db_pool_size: Some(6),
             ..Settings::default()
         };
+        // Documents go to an S3-compatible server when the test script started one (`TEST_S3_ENDPOINT`), in a
+        // bucket of this test's own.
+        if let Ok(endpoint) = std::env::var("TEST_S3_ENDPOINT") {
+            let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+            let bucket = format!("muamalat-test-{}-{}-{}", std::process::id(), n, rand_suffix());
+            let res = reqwest::Client::new().put(format!("{endpoint}/{bucket}")).send().await.expect("create bucket");
+            assert!(res.status().is_success(), "create bucket {bucket}: {}", res.status());
+            settings.s3_bucket = Some(bucket);
+            settings.s3_endpoint = Some(endpoint);
+        }
         adjust(&mut settings);
+        let blobs = muamalat::blobs::BlobStore::from_settings(&settings).expect("document store");
         let pool = db::connect(&url, settings.db_pool_size).expect("connect and migrate");
         let fx = {
             let mut conn = pool.get().expect("connection");
@@ -218,7 +231,8 @@ impl TestApp {
             fx,
             tokens: Default::default(),
             _db: test_db,
-            data,
+            _data: data,
+            blobs,
         }
     }
 
