@@ -48,6 +48,11 @@ impl Drop for Server {
 }
 
 impl Server {
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Stop the process (its database stays).
     pub fn stop(&mut self) {
         let _ = self.child.kill();
