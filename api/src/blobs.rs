@@ -118,6 +118,20 @@ impl BlobStore {
         Ok(result.into_stream().map(|chunk| chunk.map_err(std::io::Error::other)).boxed())
     }
 
+    /// The whole content of a blob when it has at most `max` bytes (`None` when larger).
+    pub async fn read_capped(&self, sha256: &str, max: usize) -> Result<Option<Vec<u8>>, ApiError> {
+        let mut stream = self.read(sha256, None).await?;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(ApiError::unavailable)?;
+            if bytes.len() + chunk.len() > max {
+                return Ok(None);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Some(bytes))
+    }
+
     /// Hash a stored blob again (a download with `verify=true`).
     pub async fn checksum(&self, sha256: &str) -> Result<String, ApiError> {
         let mut stream = self.read(sha256, None).await?;

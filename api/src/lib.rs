@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod extract;
 pub mod models;
 pub mod routes;
 pub mod schema;

@@ -262,4 +262,5 @@ pub struct DocumentVersionRow {
     pub note: Option<String>,
     pub author_id: i64,
     pub created_at: NaiveDateTime,
+    pub text_status: String,
 }

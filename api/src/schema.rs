@@ -210,6 +210,9 @@ diesel::table! {
         note -> Nullable<Text>,
         author_id -> BigInt,
         created_at -> Timestamp,
+        text_status -> Text,
+        text_content -> Nullable<Text>,
+        text_error -> Nullable<Text>,
     }
 }
 

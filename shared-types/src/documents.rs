@@ -18,6 +18,30 @@ wire_enum! {
     }
 }
 
+wire_enum! {
+    /// Whether the text of a version has been read for search.
+    TextStatus {
+        /// Not yet: extraction runs just after the upload.
+        Pending = "pending",
+        Extracted = "extracted",
+        /// The file could not be read (`error` says why); the version itself is fine.
+        Failed = "failed",
+        /// A kind of file whose text is not read (for example a scanned image).
+        Unsupported = "unsupported",
+    }
+}
+
+/// The extracted text of a version (`GET /documents/{id}/versions/{version}/text`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentText {
+    pub document_id: i64,
+    pub version: i32,
+    pub status: TextStatus,
+    pub text: Option<String>,
+    pub error: Option<String>,
+}
+
 /// One stored version of a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -36,6 +60,8 @@ pub struct DocumentVersion {
     pub created_at: DateTime<Utc>,
     /// Where to download it (`GET`, with `Range` support).
     pub content_url: String,
+    /// Whether its text has been extracted for search.
+    pub text_status: TextStatus,
 }
 
 /// Who withdrew a document, when and why. A withdrawn document is hidden from normal views and kept.

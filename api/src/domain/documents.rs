@@ -5,7 +5,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::json;
 use shared_types::limits::{MAX_NOTE, MAX_SUBJECT};
-use shared_types::{Document, DocumentKind, DocumentVersion, ErrorCode, EventKind, Withdrawal};
+use shared_types::{
+    Document, DocumentKind, DocumentText, DocumentVersion, ErrorCode, EventKind, TextStatus, Withdrawal,
+};
 
 use super::actor::Actor;
 use super::transactions::record;
@@ -257,6 +259,7 @@ fn version_view(v: &DocumentVersionRow, refs: &Refs) -> DocumentVersion {
         author: refs.user(v.author_id),
         created_at: utc(v.created_at),
         content_url: format!("/api/v1/documents/{}/versions/{}/content", v.document_id, v.version),
+        text_status: v.text_status.parse().unwrap_or(TextStatus::Pending),
     }
 }
 
@@ -314,4 +317,44 @@ pub fn refuse_change(conn: &mut DbConn, actor: &Actor, document_id: i64, version
         ErrorCode::VersionImmutable,
         format!("{what} can never be changed or removed; upload a new version instead."),
     ))
+}
+
+/// Keep what text extraction made of a version.
+pub fn record_text(
+    conn: &mut DbConn,
+    document_id: i64,
+    version: i32,
+    outcome: crate::extract::Outcome,
+) -> Result<(), ApiError> {
+    use crate::extract::Outcome;
+    let (status, text, error) = match outcome {
+        Outcome::Text(t) => (TextStatus::Extracted, Some(t), None),
+        Outcome::Unsupported => (TextStatus::Unsupported, None, None),
+        Outcome::Failed(e) => (TextStatus::Failed, None, Some(e)),
+    };
+    db::write_tx(conn, |conn| {
+        diesel::update(
+            document_versions::table
+                .filter(document_versions::document_id.eq(document_id))
+                .filter(document_versions::version.eq(version)),
+        )
+        .set((
+            document_versions::text_status.eq(status.as_str()),
+            document_versions::text_content.eq(text),
+            document_versions::text_error.eq(error),
+        ))
+        .execute(conn)
+        .map_err(ApiError::from)
+    })?;
+    Ok(())
+}
+
+/// The extracted text of a version.
+pub fn text(conn: &mut DbConn, actor: &Actor, document_id: i64, version: i32) -> Result<DocumentText, ApiError> {
+    let v = version_for_download(conn, actor, document_id, version)?;
+    let (text, error): (Option<String>, Option<String>) = document_versions::table
+        .find(v.id)
+        .select((document_versions::text_content, document_versions::text_error))
+        .first(conn)?;
+    Ok(DocumentText { document_id, version, status: v.text_status.parse().unwrap_or(TextStatus::Pending), text, error })
 }

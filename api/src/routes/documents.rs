@@ -9,7 +9,8 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use shared_types::{
-    Document, DocumentKind, DocumentVersion, ErrorCode, NewDocumentForm, NewVersionForm, Problem, WithdrawRequest,
+    Document, DocumentKind, DocumentText, DocumentVersion, ErrorCode, NewDocumentForm, NewVersionForm, Problem,
+    WithdrawRequest,
 };
 use tokio::io::AsyncWriteExt;
 use utoipa::IntoParams;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_document)
         .service(upload_version)
         .service(download)
+        .service(text)
         .service(refuse_delete)
         .service(refuse_put)
         .service(withdraw);
@@ -106,6 +108,23 @@ fn sniff(head: &[u8]) -> Option<String> {
     }
 }
 
+/// The office document a ZIP package is, from the parts it holds; `None` for any other ZIP archive.
+fn package_kind(path: &std::path::Path) -> Option<String> {
+    let file = std::fs::File::open(path).ok()?;
+    let archive = zip::ZipArchive::new(std::io::BufReader::new(file)).ok()?;
+    let has = |name: &str| archive.index_for_name(name).is_some();
+    let kind = if has("word/document.xml") {
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    } else if has("xl/workbook.xml") {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else if has("ppt/presentation.xml") {
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+    } else {
+        return None;
+    };
+    Some(kind.to_string())
+}
+
 /// Read the form: text fields into memory (small), the file streamed to a temporary file while it is hashed and
 /// measured, then checked and copied into the store. Nothing is registered here.
 async fn receive(mut form: Multipart, blobs: &BlobStore, max: u64) -> Result<Upload, ApiError> {
@@ -162,7 +181,12 @@ async fn receive(mut form: Multipart, blobs: &BlobStore, max: u64) -> Result<Upl
         if size == 0 {
             return Err(ApiError::field("file", "empty", "the file is empty"));
         }
-        let media_type = sniff(&head).filter(|m| ALLOWED.contains(&m.as_str())).ok_or_else(|| {
+        let mut media_type = sniff(&head);
+        if media_type.as_deref() == Some("application/zip") {
+            // Office documents are ZIP packages: what is inside tells which (the start alone may not).
+            media_type = package_kind(temp.path());
+        }
+        let media_type = media_type.filter(|m| ALLOWED.contains(&m.as_str())).ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 ErrorCode::UnsupportedMediaType,
@@ -184,6 +208,24 @@ async fn receive(mut form: Multipart, blobs: &BlobStore, max: u64) -> Result<Upl
     blobs.store_file(&stored.sha256, temp.path()).await?;
     drop(temp);
     Ok(Upload { fields, file: Some(stored) })
+}
+
+/// Read the text of a stored version in the background and keep it: the upload has already been answered, and a
+/// file that cannot be read only marks the version's text as failed.
+fn extract_later(pool: Pool, blobs: Blobs, v: &DocumentVersion) {
+    let (document_id, version, sha256, media_type) = (v.document_id, v.version, v.sha256.clone(), v.media_type.clone());
+    actix_web::rt::spawn(async move {
+        let outcome = match blobs.read_capped(&sha256, crate::extract::MAX_BYTES).await {
+            Ok(Some(bytes)) => web::block(move || crate::extract::extract(&media_type, &bytes))
+                .await
+                .unwrap_or_else(|e| crate::extract::Outcome::Failed(format!("extraction stopped: {e}"))),
+            Ok(None) => crate::extract::Outcome::Failed("too large to read its text".into()),
+            Err(e) => crate::extract::Outcome::Failed(format!("cannot read the stored file: {e}")),
+        };
+        if let Err(e) = db::run(&pool, move |conn| documents::record_text(conn, document_id, version, outcome)).await {
+            tracing::error!(document_id, version, "cannot record the extracted text: {e}");
+        }
+    });
 }
 
 /// Add a document to a transaction, with its first version (the original): `multipart/form-data` with `title`,
@@ -231,6 +273,9 @@ pub async fn upload_document(
         documents::create(conn, &actor, id, title.trim(), kind, note.as_deref(), &file)
     })
     .await?;
+    if let Some(v) = doc.versions.first() {
+        extract_later(pool.clone(), blobs.clone(), v);
+    }
     Ok(HttpResponse::Created().json(doc))
 }
 
@@ -271,6 +316,7 @@ pub async fn upload_version(
         documents::add_version(conn, &actor, id, note.as_deref(), &file)
     })
     .await?;
+    extract_later(pool.clone(), blobs.clone(), &version);
     Ok(HttpResponse::Created().json(version))
 }
 
@@ -324,6 +370,17 @@ pub async fn withdraw(
 ) -> Result<web::Json<Document>, ApiError> {
     let (id, reason) = (id.into_inner(), body.into_inner().reason);
     read(&pool, who, move |conn, actor| documents::withdraw(conn, actor, id, &reason)).await
+}
+
+/// The text of a version, extracted for search (`status` says whether it is there yet).
+#[utoipa::path(tag = "documents", params(("id" = i64, Path, description = "Document id"), ("version" = i32, Path, description = "Version")), responses(
+    (status = 200, description = "The text and its status", body = DocumentText),
+    (status = 404, description = "`document_not_found`, `document_version_not_found`", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/documents/{id}/versions/{version}/text")]
+pub async fn text(pool: Pool, who: AuthUser, path: web::Path<(i64, i32)>) -> Result<web::Json<DocumentText>, ApiError> {
+    let (id, version) = path.into_inner();
+    read(&pool, who, move |conn, actor| documents::text(conn, actor, id, version)).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -354,3 +354,110 @@ async fn only_those_who_may_see_the_transaction_reach_its_documents() {
     let (status, _) = app.get("khb.emp", &format!("/api/v1/documents/{id}")).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// A one-page PDF with a text layer, its cross-reference table computed.
+fn pdf_with_text(text: &str) -> Vec<u8> {
+    let content = format!("BT /F1 24 Tf 72 700 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    out
+}
+
+/// A Word document whose body is these paragraphs.
+fn docx(paragraphs: &[&str]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    let parts = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#.to_string()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#.to_string()),
+        ("word/document.xml", format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{}</w:body></w:document>"#,
+            paragraphs.iter().map(|p| format!("<w:p><w:r><w:t>{p}</w:t></w:r></w:p>")).collect::<String>()
+        )),
+    ];
+    for (name, body) in parts {
+        zip.start_file(name, options).expect("part");
+        zip.write_all(body.as_bytes()).expect("write");
+    }
+    zip.finish().expect("zip").into_inner()
+}
+
+/// Wait for the text of a version to be read, and answer it.
+async fn text_of(app: &TestApp, id: i64, version: i64) -> Value {
+    for _ in 0..100 {
+        let (status, text) = app.get("clerk", &format!("/api/v1/documents/{id}/versions/{version}/text")).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        if text["status"] != "pending" {
+            return text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the text of document {id} version {version} was never read");
+}
+
+#[tokio::test]
+async fn the_text_of_pdf_word_and_plain_text_versions_is_extracted_and_failures_are_recorded() {
+    let app = TestApp::spawn().await;
+    let t = letter(&app).await;
+    let (status, doc) = upload(
+        &app,
+        "clerk",
+        &format!("/api/v1/transactions/{t}/documents"),
+        form(&[("title", "خطاب")], Some(("letter.pdf", &pdf_with_text("Request for municipal project data")))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{doc}");
+    let id = doc["id"].as_i64().expect("id");
+    let path = format!("/api/v1/documents/{id}/versions");
+    let word = docx(&["طلب بيانات المشاريع", "Tom &amp; Jerry"]);
+    let (status, v2) = upload(&app, "clerk", &path, form(&[], Some(("reply.docx", &word)))).await;
+    assert_eq!(status, StatusCode::CREATED, "{v2}");
+    assert_eq!(v2["media_type"], "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    upload(&app, "clerk", &path, form(&[], Some(("note.txt", "ملاحظة للبحث".as_bytes())))).await;
+    let broken = [b"%PDF-1.4\n".as_slice(), b"not really a PDF".as_slice()].concat();
+    let (status, _) = upload(&app, "clerk", &path, form(&[], Some(("broken.pdf", &broken)))).await;
+    assert_eq!(status, StatusCode::CREATED, "a file whose text cannot be read is still kept");
+    let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0_u8; 32]].concat();
+    upload(&app, "clerk", &path, form(&[], Some(("scan.png", &png)))).await;
+
+    let pdf_text = text_of(&app, id, 1).await;
+    assert_eq!(pdf_text["status"], "extracted", "{pdf_text}");
+    assert!(pdf_text["text"].as_str().expect("text").contains("Request for municipal project data"), "{pdf_text}");
+    let word_text = text_of(&app, id, 2).await;
+    assert_eq!(word_text["text"], "طلب بيانات المشاريع\nTom & Jerry\n", "{word_text}");
+    assert_eq!(text_of(&app, id, 3).await["text"], "ملاحظة للبحث");
+    let failed = text_of(&app, id, 4).await;
+    assert_eq!((failed["status"].clone(), failed["text"].clone()), (json!("failed"), Value::Null), "{failed}");
+    assert!(failed["error"].as_str().is_some_and(|e| e.starts_with("PDF")), "{failed}");
+    assert_eq!(text_of(&app, id, 5).await["status"], "unsupported");
+    // The listing says where each version's text stands.
+    let (_, doc) = app.get("clerk", &format!("/api/v1/documents/{id}")).await;
+    let states: Vec<&str> = doc["versions"]
+        .as_array()
+        .expect("versions")
+        .iter()
+        .map(|v| v["text_status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(states, ["extracted", "extracted", "extracted", "failed", "unsupported"]);
+}
