@@ -43,7 +43,16 @@ impl Spa {
         let file = self.dir.join(&relative);
         if !relative.as_os_str().is_empty() && file.is_file() {
             return match NamedFile::open(&file) {
-                Ok(named) => named.into_response(req),
+                Ok(named) => {
+                    let mut response = named.into_response(req);
+                    // Files named by their content's hash never change: cache them for good. Any other file (the
+                    // message files, fonts) is checked with the server on every use (a 304 when unchanged), so an
+                    // upgrade is seen at once.
+                    let policy =
+                        if content_hashed(&relative) { "public, max-age=31536000, immutable" } else { "no-cache" };
+                    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static(policy));
+                    response
+                }
                 Err(_) => not_found(req),
             };
         }
@@ -80,6 +89,13 @@ impl Spa {
     }
 }
 
+/// Whether a build file carries its content hash in its name, as trunk names them: `name-<16 hex digits>[_bg].ext`.
+fn content_hashed(path: &Path) -> bool {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() >= 15 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 /// The request path as a path inside the SPA directory, refusing anything that could leave it.
 fn safe_relative(path: &str) -> Option<PathBuf> {
     let mut relative = PathBuf::new();
@@ -100,7 +116,21 @@ fn not_found(req: &HttpRequest) -> HttpResponse {
 
 #[cfg(test)]
 mod tests {
-    use super::safe_relative;
+    use super::{content_hashed, safe_relative};
+
+    #[test]
+    fn only_files_named_by_their_hash_are_cached_for_good() {
+        for hashed in [
+            "muamalat-web-ui-bda93c6b7a5d1479_bg.wasm",
+            "muamalat-web-ui-bda93c6b7a5d1479.js",
+            "style-efd7953f0f2084f.css",
+        ] {
+            assert!(content_hashed(std::path::Path::new(hashed)), "{hashed}");
+        }
+        for plain in ["i18n/ar.ftl", "fonts/noto-sans-arabic-arabic-400-normal.woff2", "index.html"] {
+            assert!(!content_hashed(std::path::Path::new(plain)), "{plain}");
+        }
+    }
 
     #[test]
     fn paths_stay_inside_the_spa_directory() {

@@ -534,3 +534,82 @@ async fn a_lost_connection_is_explained_and_retried_without_losing_the_session()
     .await;
     drop(server);
 }
+
+/// A small PDF the browser can show.
+fn pdf_file(dir: &std::path::Path, name: &str, text: &str) -> (std::path::PathBuf, usize) {
+    let content = format!("BT /F1 24 Tf 72 700 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    let path = dir.join(name);
+    std::fs::write(&path, &out).expect("write the PDF");
+    (path, out.len())
+}
+
+#[tokio::test]
+async fn the_scanned_original_is_attached_at_registration_and_previewed() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let server = start_with(Some(spa_dir())).await;
+    let org = Org::load(&server).await;
+    let khb = org.unit_ar("KHB");
+    let files = tempfile::tempdir().expect("files");
+    let (scan, scan_size) = pdf_file(files.path(), "original-scan.pdf", "Scanned original");
+    let (annex, _) = pdf_file(files.path(), "annex.pdf", "Annex");
+    let original = message(AR, "original");
+    scenario("documents", &server, move |p| async move {
+        // The clerk registers a letter with its scanned original in the same step.
+        p.login("registry.clerk1").await;
+        p.click("nav a[href='/register']").await;
+        p.type_in("#entity-search", "وزارة").await;
+        p.click("ul[role=listbox] button.option").await;
+        p.type_in("#subject", "خطاب مع أصله الممسوح").await;
+        p.add_target("", &khb, None, "action").await;
+        p.el("#original-file").await.send_keys(&scan.display().to_string()).await.expect("choose the file");
+        p.click("#register-submit").await;
+        p.el("#registration-number").await;
+        assert_eq!(p.js("return document.querySelector('.registered .problem')").await, Value::Null, "the original was attached");
+        p.click(".registered .actions a").await;
+
+        // On the transaction page: the original, previewed inline from the server's bytes.
+        p.until("the original listed", &format!(
+            "return [...document.querySelectorAll('#documents li.document')].some(d => d.dataset.title === '{original}')")).await;
+        p.click("#documents .preview-button").await;
+        p.until("the preview", "return (document.querySelector('#preview iframe')?.src || '').startsWith('blob:')").await;
+        p.js("const f = document.querySelector('#preview iframe'); fetch(f.src).then(r => r.blob()).then(b => { window.previewSize = b.size; }); return true").await;
+        p.until("the previewed bytes", &format!("return window.previewSize === {scan_size}")).await;
+        p.checkpoint("preview").await;
+
+        // Another document through the panel, with a title; it joins the list.
+        p.type_in("#document-title", "ملحق المخططات").await;
+        p.c.find(fantoccini::Locator::Css("#document-file")).await.expect("file input")
+            .send_keys(&annex.display().to_string()).await.expect("choose the file");
+        p.until("the annex listed", "return [...document.querySelectorAll('#documents li.document')].some(d => d.dataset.title === 'ملحق المخططات')").await;
+        p.checkpoint("documents").await;
+    })
+    .await;
+    // The server holds both, the original as version 1 of an `original_scan`.
+    let clerk = support::Client::login(&server, "registry.clerk1").await;
+    let docs = clerk.get("/api/v1/transactions/1/documents").await;
+    assert_eq!(docs[0]["kind"], "original_scan", "{docs}");
+    assert_eq!(docs[0]["versions"][0]["size"], scan_size, "{docs}");
+    assert_eq!(docs.as_array().expect("documents").len(), 2);
+}

@@ -8,10 +8,10 @@ use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared_types::{
-    AllowedActions, AnnotationRequest, DecisionRequest, DraftUpdate, ErrorCode, Event, ExternalEntity, ForwardRequest,
-    InboxCounts, InboxItem, Location, LoginRequest, NewTransaction, NewUnit, NewUser, Page, Problem, ReceiveRequest,
-    ReferRequest, Referral, ReferralActionRequest, RefreshRequest, Route, StatusChangeRequest, TokenResponse,
-    Transaction, TransactionSummary, TransactionWithReferrals, Unit, UnitUpdate, User, UserUpdate,
+    AllowedActions, AnnotationRequest, DecisionRequest, Document, DraftUpdate, ErrorCode, Event, ExternalEntity,
+    ForwardRequest, InboxCounts, InboxItem, Location, LoginRequest, NewTransaction, NewUnit, NewUser, Page, Problem,
+    ReceiveRequest, ReferRequest, Referral, ReferralActionRequest, RefreshRequest, Route, StatusChangeRequest,
+    TokenResponse, Transaction, TransactionSummary, TransactionWithReferrals, Unit, UnitUpdate, User, UserUpdate,
 };
 
 thread_local! {
@@ -293,4 +293,94 @@ pub async fn create_user(body: &NewUser, key: &str) -> ApiResult<User> {
 
 pub async fn update_user(id: i64, body: &UserUpdate) -> ApiResult<User> {
     patch(&format!("/users/{id}"), body).await
+}
+
+pub async fn documents(transaction_id: i64) -> ApiResult<Vec<Document>> {
+    get(&format!("/transactions/{transaction_id}/documents")).await
+}
+
+/// Send a `multipart/form-data` upload to `path`, reporting progress (0.0–1.0) as it goes. `XMLHttpRequest`, not
+/// `fetch`: only it reports upload progress. The answer is the JSON of the created resource.
+pub async fn upload<T: DeserializeOwned>(
+    path: &str,
+    form: &web_sys::FormData,
+    on_progress: impl Fn(f64) + 'static,
+) -> ApiResult<T> {
+    let on_progress = std::rc::Rc::new(on_progress);
+    let mut renewed = false;
+    loop {
+        let (status, body) = xhr_upload(path, form, on_progress.clone()).await?;
+        if status == 401 && !renewed && restore().await.is_ok() {
+            renewed = true;
+            continue;
+        }
+        if (200..300).contains(&status) {
+            return serde_json::from_str(&body).map_err(|_| ApiError::Network);
+        }
+        return Err(match serde_json::from_str::<Problem>(&body) {
+            Ok(problem) => ApiError::Problem(problem),
+            Err(_) => ApiError::Problem(Problem {
+                type_uri: String::new(),
+                title: String::new(),
+                status,
+                detail: String::new(),
+                code: if status >= 500 { ErrorCode::InternalError } else { ErrorCode::MalformedUpload },
+                errors: Vec::new(),
+            }),
+        });
+    }
+}
+
+async fn xhr_upload(
+    path: &str,
+    form: &web_sys::FormData,
+    on_progress: std::rc::Rc<dyn Fn(f64)>,
+) -> ApiResult<(u16, String)> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let xhr = web_sys::XmlHttpRequest::new().map_err(|_| ApiError::Network)?;
+    xhr.open("POST", &format!("/api/v1{path}")).map_err(|_| ApiError::Network)?;
+    if let Some(token) = access_token() {
+        xhr.set_request_header("Authorization", &format!("Bearer {token}")).map_err(|_| ApiError::Network)?;
+    }
+    let progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+        if e.length_computable() && e.total() > 0.0 {
+            on_progress(e.loaded() / e.total());
+        }
+    });
+    if let Ok(upload) = xhr.upload() {
+        upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
+    }
+    let done = js_sys::Promise::new(&mut |resolve, reject| {
+        let ok = Closure::once_into_js(move || {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        });
+        let failed = Closure::once_into_js(move || {
+            let _ = reject.call0(&wasm_bindgen::JsValue::NULL);
+        });
+        xhr.set_onload(Some(ok.unchecked_ref()));
+        xhr.set_onerror(Some(failed.unchecked_ref()));
+    });
+    xhr.send_with_opt_form_data(Some(form)).map_err(|_| ApiError::Network)?;
+    let outcome = wasm_bindgen_futures::JsFuture::from(done).await;
+    drop(progress);
+    outcome.map_err(|_| ApiError::Network)?;
+    Ok((xhr.status().unwrap_or(0), xhr.response_text().ok().flatten().unwrap_or_default()))
+}
+
+/// Download a version with the session and hand it to the page as an object URL (for a preview or a save).
+pub async fn object_url(content_url: &str, media_type: &str) -> ApiResult<String> {
+    let path = content_url.strip_prefix("/api/v1").unwrap_or(content_url);
+    let response = call_raw(Method::GET, path, None, None).await?;
+    if !response.ok() {
+        return Err(problem_of(response).await);
+    }
+    let bytes = response.binary().await.map_err(|_| ApiError::Network)?;
+    let array = js_sys::Uint8Array::from(bytes.as_slice());
+    let parts = js_sys::Array::of1(&array);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(media_type);
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(|_| ApiError::Network)?;
+    web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::Network)
 }

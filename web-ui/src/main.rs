@@ -8,7 +8,11 @@ mod i18n;
 mod pages;
 
 fn main() {
-    leptos::mount::mount_to_body(app::App);
+    // Leptos's own executor starts with the app; before it, the browser's microtask queue runs the loading.
+    wasm_bindgen_futures::spawn_local(async {
+        i18n::load().await;
+        leptos::mount::mount_to_body(app::App);
+    });
 }
 
 /// The sources, for the test that every message key used exists.
@@ -23,4 +27,5 @@ pub const SOURCES: &[&str] = &[
     include_str!("pages/new.rs"),
     include_str!("pages/overview.rs"),
     include_str!("pages/admin.rs"),
+    include_str!("pages/documents.rs"),
 ];

@@ -1,6 +1,9 @@
 //! Every string the UI shows goes through here: Fluent messages (`ar.ftl`, `en.ftl`), Arabic first; dates in
 //! Hijri (Umm al-Qura) and Gregorian at Riyadh time and numbers through the browser's `Intl`; durations with the
 //! plural rules of each language. The chosen language is remembered in `localStorage`.
+//!
+//! The message files are fetched at start (`/i18n/ar.ftl`, `/i18n/en.ftl`, copied beside the app by trunk) rather
+//! than compiled into the wasm: that keeps them out of the module's size budget.
 
 use chrono::{DateTime, Utc};
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
@@ -8,7 +11,9 @@ use leptos::prelude::*;
 use shared_types::ErrorCode;
 use wasm_bindgen::JsValue;
 
+#[cfg(test)]
 const AR: &str = include_str!("ar.ftl");
+#[cfg(test)]
 const EN: &str = include_str!("en.ftl");
 const STORAGE_KEY: &str = "muamalat.lang";
 
@@ -49,11 +54,7 @@ impl Lang {
     }
 }
 
-fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
-    let source = match lang {
-        Lang::Ar => AR,
-        Lang::En => EN,
-    };
+fn bundle(lang: Lang, source: &str) -> FluentBundle<FluentResource> {
     // A syntax error keeps the entries that parsed; the missing ones show their key, which a test catches.
     let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(partial, _)| partial);
     let id = match lang {
@@ -67,13 +68,35 @@ fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
     bundle
 }
 
+type Bundles = (FluentBundle<FluentResource>, FluentBundle<FluentResource>);
+
 thread_local! {
-    static BUNDLES: (FluentBundle<FluentResource>, FluentBundle<FluentResource>) = (bundle(Lang::Ar), bundle(Lang::En));
+    static BUNDLES: std::cell::RefCell<Option<Bundles>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Fetch the messages of both languages (a few tries); called once before the app mounts.
+pub async fn load() {
+    async fn fetch(url: &str) -> Option<String> {
+        for _ in 0..3 {
+            if let Ok(response) = gloo_net::http::Request::get(url).send().await
+                && response.ok()
+                && let Ok(text) = response.text().await
+            {
+                return Some(text);
+            }
+        }
+        None
+    }
+    let ar = fetch("/i18n/ar.ftl").await.unwrap_or_default();
+    let en = fetch("/i18n/en.ftl").await.unwrap_or_default();
+    BUNDLES.with(|b| *b.borrow_mut() = Some((bundle(Lang::Ar, &ar), bundle(Lang::En, &en))));
 }
 
 /// The message `key` in `lang`, or the key itself when there is none.
 pub fn translate(lang: Lang, key: &str, args: Option<&FluentArgs>) -> String {
-    BUNDLES.with(|(ar, en)| {
+    BUNDLES.with(|bundles| {
+        let bundles = bundles.borrow();
+        let Some((ar, en)) = bundles.as_ref() else { return key.to_string() };
         let bundle = if lang == Lang::Ar { ar } else { en };
         match bundle.get_message(key).and_then(|m| m.value()) {
             Some(pattern) => {

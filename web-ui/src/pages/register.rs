@@ -14,6 +14,7 @@ use crate::components::{
     HeaderFields, HeaderInputs, ProblemMessage, TargetPicker, due_at_from, entity_name, invalid, optional,
 };
 use crate::i18n::{Lang, use_i18n};
+use crate::pages::documents::{ACCEPT, chosen_file, upload_form};
 
 /// The checks of the server, made before sending.
 fn validate(header: &HeaderFields, reference: &str, entity: Option<i64>) -> Vec<FieldError> {
@@ -39,6 +40,10 @@ pub fn RegisterPage() -> impl IntoView {
     let header = HeaderFields::new();
     let attachments = RwSignal::new(0_i32);
     let targets = RwSignal::new(Vec::<ReferralTarget>::new());
+    // The scanned original, sent right after the letter is registered.
+    let original = RwSignal::new_local(None::<web_sys::File>);
+    let progress = RwSignal::new(None::<f64>);
+    let original_failed = RwSignal::new(false);
     let (error, set_error) = signal(None::<ApiError>);
     let busy = RwSignal::new(false);
     let done = RwSignal::new(None::<TransactionWithReferrals>);
@@ -91,6 +96,21 @@ pub fn RegisterPage() -> impl IntoView {
             match api::create_transaction(&body, &k).await {
                 Ok(created) => {
                     set_error.set(None);
+                    if let Some(file) = original.get_untracked() {
+                        let fields = [("title", i18n.t("original")), ("kind", "original_scan".to_string())];
+                        let path = format!("/transactions/{}/documents", created.transaction.id);
+                        let sent = match upload_form(&fields, &file) {
+                            Some(form) => {
+                                progress.set(Some(0.0));
+                                let result: Result<serde_json::Value, ApiError> =
+                                    api::upload(&path, &form, move |p| progress.set(Some(p))).await;
+                                progress.set(None);
+                                result.is_ok()
+                            }
+                            None => false,
+                        };
+                        original_failed.set(!sent);
+                    }
                     done.set(Some(created));
                 }
                 Err(e) => set_error.set(Some(e)),
@@ -108,6 +128,8 @@ pub fn RegisterPage() -> impl IntoView {
         header.clear();
         entity.set(None);
         targets.set(Vec::new());
+        original.set(None);
+        original_failed.set(false);
         attachments.set(0);
     };
 
@@ -143,6 +165,11 @@ pub fn RegisterPage() -> impl IntoView {
                             on:input=move |ev| attachments.set(event_target_value(&ev).parse().unwrap_or(0)) /></label>
                 }.into_any() />
                 <TargetPicker targets=targets />
+                <label for="original-file">{move || i18n.t("field-original-scan")}</label>
+                <input id="original-file" type="file" accept=ACCEPT on:change=move |ev| original.set(chosen_file(&ev)) />
+                {move || progress.get().map(|p| view! {
+                    <progress max="100" value=format!("{:.0}", p * 100.0) aria-label=i18n.t("uploading")></progress>
+                })}
                 <ProblemMessage error=error />
                 <button type="submit" id="register-submit" disabled=move || busy.get()>
                     {move || if busy.get() { i18n.t("saving") } else { i18n.t("register-submit") }}
@@ -165,6 +192,9 @@ pub fn RegisterPage() -> impl IntoView {
                             <p><bdi>{sender}</bdi></p>
                             <p>{t.subject.clone()}</p>
                         </div>
+                        <Show when=move || original_failed.get()>
+                            <p class="problem no-print" role="alert">{move || i18n.t("original-not-attached")}</p>
+                        </Show>
                         <div class="actions no-print">
                             <button on:click=move |_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>{i18n.t("print-label")}</button>
                             <A href=format!("/transactions/{}", t.id)>{i18n.t("open-transaction")}</A>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use shared_types::{
     AllowedActions, Decision, DecisionRequest, DraftUpdate, ErrorCode, Event, ForwardRequest, Location, ReferRequest,
-    ReferralActionRequest, ReferralTarget, Route, RouteNode, StatusChangeRequest, Transaction,
+    ReferralActionRequest, ReferralTarget, Route, RouteNode, StatusChangeRequest, Transaction, TransactionStatus,
 };
 
 use crate::api::{self, ApiError};
@@ -14,6 +14,7 @@ use crate::components::{
     due_at_from, entity_name, invalid, optional, unit_name, user_name,
 };
 use crate::i18n::{I18n, use_i18n};
+use crate::pages::documents::DocumentsPanel;
 
 #[derive(Debug, Clone)]
 struct Loaded {
@@ -98,6 +99,7 @@ fn TransactionView(loaded: Loaded, refresh: Callback<()>) -> impl IntoView {
                 <ul class="holders" id="holders">{holders}</ul>
             </section>
             <Actions transaction=t.clone() actions=actions refresh=refresh />
+            <DocumentsPanel transaction_id=t.id can_add=matches!(t.status, TransactionStatus::Draft | TransactionStatus::Open) />
             <section id="route" aria-labelledby="route-title">
                 <h2 id="route-title">{i18n.t("route")}</h2>
                 <RouteTree route=route />
