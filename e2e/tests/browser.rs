@@ -535,6 +535,27 @@ async fn a_lost_connection_is_explained_and_retried_without_losing_the_session()
     drop(server);
 }
 
+/// Limit the browser's network to `bytes_per_second` upload (0: no limit), through ChromeDriver's DevTools bridge.
+async fn throttle(p: &Page, bytes_per_second: i64) {
+    let session = p.c.session_id().await.expect("session").expect("a session id");
+    let driver = p.driver_url.clone();
+    let throughput = if bytes_per_second == 0 { -1 } else { bytes_per_second };
+    let http = reqwest::Client::new();
+    http.post(format!("{driver}/session/{session}/goog/cdp/execute"))
+        .json(&json!({"cmd": "Network.enable", "params": {}}))
+        .send()
+        .await
+        .expect("network domain");
+    let res = http
+        .post(format!("{driver}/session/{session}/goog/cdp/execute"))
+        .json(&json!({"cmd": "Network.emulateNetworkConditions", "params": {
+            "offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": throughput}}))
+        .send()
+        .await
+        .expect("throttle");
+    assert!(res.status().is_success(), "throttle: {}", res.text().await.unwrap_or_default());
+}
+
 /// A small PDF the browser can show.
 fn pdf_file(dir: &std::path::Path, name: &str, text: &str) -> (std::path::PathBuf, usize) {
     let content = format!("BT /F1 24 Tf 72 700 Td ({text}) Tj ET");
@@ -575,6 +596,8 @@ async fn the_scanned_original_is_attached_at_registration_and_previewed() {
     let (scan, scan_size) = pdf_file(files.path(), "original-scan.pdf", "Scanned original");
     let (annex, _) = pdf_file(files.path(), "annex.pdf", "Annex");
     let original = message(AR, "original");
+    let big = files.path().join("plan.pdf");
+    std::fs::write(&big, [b"%PDF-1.4\n".as_slice(), &vec![b'x'; 1024 * 1024]].concat()).expect("write");
     scenario("documents", &server, move |p| async move {
         // The clerk registers a letter with its scanned original in the same step.
         p.login("registry.clerk1").await;
@@ -604,6 +627,23 @@ async fn the_scanned_original_is_attached_at_registration_and_previewed() {
             .send_keys(&annex.display().to_string()).await.expect("choose the file");
         p.until("the annex listed", "return [...document.querySelectorAll('#documents li.document')].some(d => d.dataset.title === 'ملحق المخططات')").await;
         p.checkpoint("documents").await;
+
+        // A file dropped on the panel: a drop event carrying a file, as a dragged file from the desktop makes.
+        p.js(r#"const file = new File(["%PDF-1.4\n% dropped\n%%EOF\n"], "dropped.pdf", {type: "application/pdf"});
+            const data = new DataTransfer(); data.items.add(file);
+            document.querySelector('#document-title').value = '';
+            document.querySelector('.drop-zone').dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
+            return true"#).await;
+        p.until("the dropped file listed", "return [...document.querySelectorAll('#documents li.document')].some(d => d.dataset.title === 'dropped.pdf')").await;
+
+        // On a slow link the progress bar shows the upload advancing (the network throttled through ChromeDriver).
+        throttle(&p, 256 * 1024).await;
+        p.c.find(fantoccini::Locator::Css("#document-file")).await.expect("file input")
+            .send_keys(&big.display().to_string()).await.expect("choose the file");
+        p.until("the upload under way", "const v = Number(document.querySelector('#upload-progress')?.value); return v > 0 && v < 100").await;
+        p.checkpoint("progress").await;
+        throttle(&p, 0).await;
+        p.until("the upload done", "return document.querySelector('#upload-progress') === null").await;
     })
     .await;
     // The server holds both, the original as version 1 of an `original_scan`.
@@ -611,5 +651,5 @@ async fn the_scanned_original_is_attached_at_registration_and_previewed() {
     let docs = clerk.get("/api/v1/transactions/1/documents").await;
     assert_eq!(docs[0]["kind"], "original_scan", "{docs}");
     assert_eq!(docs[0]["versions"][0]["size"], scan_size, "{docs}");
-    assert_eq!(docs.as_array().expect("documents").len(), 2);
+    assert_eq!(docs.as_array().expect("documents").len(), 4, "the original, the annex, the dropped file, the plan");
 }

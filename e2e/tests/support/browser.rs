@@ -79,6 +79,8 @@ pub struct Page {
     pub c: Client,
     pub base: String,
     pub name: &'static str,
+    /// ChromeDriver's address (for its DevTools bridge).
+    pub driver_url: String,
 }
 
 impl Page {
@@ -102,7 +104,7 @@ impl Page {
             .connect(&driver.url)
             .await
             .expect("a Chromium session");
-        Page { c, base: base.to_string(), name }
+        Page { c, base: base.to_string(), name, driver_url: driver.url.clone() }
     }
 
     pub fn shots() -> PathBuf {
