@@ -635,6 +635,13 @@ async fn the_scanned_original_is_attached_at_registration_and_previewed() {
             document.querySelector('.drop-zone').dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
             return true"#).await;
         p.until("the dropped file listed", "return [...document.querySelectorAll('#documents li.document')].some(d => d.dataset.title === 'dropped.pdf')").await;
+        // An image is previewed as an image: a dropped 1×1 PNG, shown from the server's bytes.
+        p.js(r#"const png = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="), c => c.charCodeAt(0));
+            const data = new DataTransfer(); data.items.add(new File([png], "pixel.png", {type: "image/png"}));
+            document.querySelector('.drop-zone').dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
+            return true"#).await;
+        p.click("xpath://li[@data-title='pixel.png']//button[contains(@class,'preview-button')]").await;
+        p.until("the image preview", "const i = document.querySelector('#preview img'); return !!i && i.src.startsWith('blob:') && i.complete && i.naturalWidth === 1").await;
 
         // On a slow link the progress bar shows the upload advancing (the network throttled through ChromeDriver).
         throttle(&p, 256 * 1024).await;
@@ -651,5 +658,9 @@ async fn the_scanned_original_is_attached_at_registration_and_previewed() {
     let docs = clerk.get("/api/v1/transactions/1/documents").await;
     assert_eq!(docs[0]["kind"], "original_scan", "{docs}");
     assert_eq!(docs[0]["versions"][0]["size"], scan_size, "{docs}");
-    assert_eq!(docs.as_array().expect("documents").len(), 4, "the original, the annex, the dropped file, the plan");
+    assert_eq!(
+        docs.as_array().expect("documents").len(),
+        5,
+        "the original, the annex, the dropped PDF and image, the plan"
+    );
 }
