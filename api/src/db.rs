@@ -132,6 +132,12 @@ pub fn connect(url: &str, pool_size: Option<u32>) -> Result<DbPool, DbSetupError
         .build(manager)?;
     let mut conn = pool.get()?;
     run_migrations(&mut conn)?;
+    if let DbConn::Sqlite(c) = &mut *conn {
+        // Keep the planner's statistics current: SQLite's recommended call when a long-lived database is opened
+        // (cheap; it analyses only tables whose statistics are missing or stale).
+        c.batch_execute("PRAGMA optimize = 0x10002;")
+            .map_err(|e| DbSetupError::Open(format!("PRAGMA optimize: {e}")))?;
+    }
     Ok(pool)
 }
 

@@ -315,7 +315,8 @@ pub fn drafts(
     let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
     let mut query = transactions::table
         .filter(transactions::created_by.eq(actor.id()))
-        .filter(transactions::status.eq("draft"))
+        // A literal, not a bound value: only then can the planner use the partial index on drafts.
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("transactions.status = 'draft'"))
         .into_boxed();
     if let Some(before) = decode_cursor(cursor)? {
         query = query.filter(transactions::id.lt(before));
