@@ -223,10 +223,19 @@ impl Application {
         let data_pool = web::Data::new(pool.clone());
         let document = openapi_document();
         let spa = crate::spa::Spa::new(settings.spa_dir.clone());
+        let hsts = settings.hsts_max_age_seconds;
         let mut server = HttpServer::new(move || {
             let (app, _) =
                 app(data_pool.clone(), keys.clone(), settings.clone(), blobs.clone(), Some(document.clone()));
-            app.wrap(TracingLogger::default())
+            let mut headers = actix_web::middleware::DefaultHeaders::new()
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("X-Frame-Options", "DENY"))
+                .add(("Referrer-Policy", "no-referrer"));
+            if let Some(age) = hsts {
+                headers = headers.add(("Strict-Transport-Security", format!("max-age={age}; includeSubDomains")));
+            }
+            app.wrap(headers)
+                .wrap(TracingLogger::default())
                 .wrap(actix_web::middleware::Compress::default())
                 .default_service(spa.fallback())
         })

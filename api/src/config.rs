@@ -60,6 +60,9 @@ pub struct Settings {
     /// The S3 region. Default `us-east-1`.
     #[serde(default)]
     pub s3_region: Option<String>,
+    /// Send `Strict-Transport-Security` with this max-age (seconds): set it when the server is reached over HTTPS.
+    #[serde(default)]
+    pub hsts_max_age_seconds: Option<u64>,
     /// Largest document accepted, in bytes (413 beyond). Default 100 MB.
     #[serde(default = "default_max_upload")]
     pub max_upload_bytes: u64,
@@ -109,6 +112,7 @@ impl Default for Settings {
             s3_bucket: None,
             s3_endpoint: None,
             s3_region: None,
+            hsts_max_age_seconds: None,
             max_upload_bytes: default_max_upload(),
         }
     }

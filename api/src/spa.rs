@@ -15,11 +15,14 @@ use crate::error::{ApiError, problem_response};
 #[derive(Debug, Clone)]
 pub struct Spa {
     dir: PathBuf,
+    /// The `Content-Security-Policy` of the app's page, naming the build's inline start-up script by its hash.
+    policy: String,
 }
 
 impl Spa {
     pub fn new(dir: PathBuf) -> Spa {
-        Spa { dir }
+        let index = std::fs::read_to_string(dir.join("index.html")).unwrap_or_default();
+        Spa { policy: content_security_policy(&index), dir }
     }
 
     /// The handler for everything no route matched.
@@ -75,6 +78,9 @@ impl Spa {
                         .parse()
                         .unwrap_or(header::HeaderValue::from_static("no-cache")),
                 );
+                if let Ok(policy) = header::HeaderValue::from_str(&self.policy) {
+                    response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
+                }
                 response
             }
             Err(_) => HttpResponse::build(StatusCode::SERVICE_UNAVAILABLE)
@@ -87,6 +93,33 @@ impl Spa {
                 )),
         }
     }
+}
+
+/// What the app's page may load and run: its own files, the wasm (`'wasm-unsafe-eval'`), the inline start-up
+/// script trunk writes (by its SHA-256), documents previewed from `blob:` URLs; nothing from elsewhere, no framing.
+/// Style attributes stay allowed: the views set widths (dwell bars) and indents through them.
+fn content_security_policy(index: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let mut hashes = String::new();
+    let mut rest = index;
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(open_end) = after.find('>') else { break };
+        let body = &after[open_end + 1..];
+        let Some(close) = body.find("</script>") else { break };
+        let (tag, script) = (&after[..open_end], &body[..close]);
+        if !tag.contains("src=") {
+            let digest = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()));
+            hashes.push_str(&format!(" 'sha256-{digest}'"));
+        }
+        rest = &body[close..];
+    }
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' blob: data:; frame-src 'self' blob:; font-src 'self'; connect-src 'self' blob:; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
 }
 
 /// Whether a build file carries its content hash in its name, as trunk names them: `name-<16 hex digits>[_bg].ext`.
@@ -116,7 +149,18 @@ fn not_found(req: &HttpRequest) -> HttpResponse {
 
 #[cfg(test)]
 mod tests {
-    use super::{content_hashed, safe_relative};
+    use super::{content_hashed, content_security_policy, safe_relative};
+
+    #[test]
+    fn the_policy_names_the_inline_start_up_script_by_its_hash() {
+        let index = "<html><head><script type=\"module\">import init from '/app.js';</script>\
+                     <script src=\"/other.js\"></script></head></html>";
+        let policy = content_security_policy(index);
+        // sha256 of the inline script's text, base64.
+        assert!(policy.contains("'sha256-"), "{policy}");
+        assert_eq!(policy.matches("'sha256-").count(), 1, "{policy}");
+        assert!(policy.contains("'wasm-unsafe-eval'") && policy.contains("frame-ancestors 'none'"), "{policy}");
+    }
 
     #[test]
     fn only_files_named_by_their_hash_are_cached_for_good() {

@@ -192,7 +192,11 @@ async fn a_browser_session_lives_in_an_http_only_cookie() {
 #[tokio::test]
 async fn the_web_ui_is_served_with_history_fallback_and_never_under_api() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("index.html"), "<!doctype html><title>SPA</title>").unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><title>SPA</title><script type=\"module\">import init from '/app.js'; await init();</script>",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("app-1a2b.wasm"), b"\0asm").unwrap();
     let spa_dir = dir.path().to_path_buf();
     let app = TestApp::spawn_with(move |s| s.spa_dir = spa_dir).await;
@@ -201,6 +205,13 @@ async fn the_web_ui_is_served_with_history_fallback_and_never_under_api() {
         let res = client.get(app.url(page)).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{page}");
         assert_eq!(res.headers()["cache-control"], "no-cache");
+        // The page may run its own scripts, its start-up script (by hash) and wasm, and cannot be framed.
+        let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+        for part in ["script-src 'self' 'wasm-unsafe-eval' 'sha256-", "frame-ancestors 'none'", "object-src 'none'"] {
+            assert!(csp.contains(part), "{csp} lacks {part}");
+        }
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+        assert!(res.headers().get("strict-transport-security").is_none(), "HSTS only when configured");
         assert!(res.text().await.unwrap().contains("SPA"));
     }
     let wasm = client.get(app.url("/app-1a2b.wasm")).send().await.unwrap();
@@ -212,4 +223,17 @@ async fn the_web_ui_is_served_with_history_fallback_and_never_under_api() {
     }
     let post = client.post(app.url("/transactions/12")).send().await.unwrap();
     assert_eq!(post.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn security_headers_on_every_answer_and_hsts_when_configured() {
+    let app = TestApp::spawn_with(|s| s.hsts_max_age_seconds = Some(31_536_000)).await;
+    let client = reqwest::Client::new();
+    for path in ["/api/v1/inbox", "/healthz", "/api/v1/nothing"] {
+        let res = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(res.headers()["x-frame-options"], "DENY", "{path}");
+        assert_eq!(res.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains", "{path}");
+        assert!(res.headers().get("access-control-allow-origin").is_none(), "no CORS unless configured: {path}");
+    }
 }
