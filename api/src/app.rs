@@ -224,6 +224,7 @@ impl Application {
         let document = openapi_document();
         let spa = crate::spa::Spa::new(settings.spa_dir.clone());
         let hsts = settings.hsts_max_age_seconds;
+        let origins = settings.cors_origins();
         let mut server = HttpServer::new(move || {
             let (app, _) =
                 app(data_pool.clone(), keys.clone(), settings.clone(), blobs.clone(), Some(document.clone()));
@@ -234,7 +235,27 @@ impl Application {
             if let Some(age) = hsts {
                 headers = headers.add(("Strict-Transport-Security", format!("max-age={age}; includeSubDomains")));
             }
-            app.wrap(headers)
+            // Cross-origin browser calls only from the configured origins; without any, no CORS headers at all.
+            let mut cors = actix_cors::Cors::default()
+                .allowed_methods(["GET", "POST", "PATCH", "PUT", "DELETE"])
+                .allowed_headers([
+                    actix_web::http::header::AUTHORIZATION,
+                    actix_web::http::header::CONTENT_TYPE,
+                    actix_web::http::header::RANGE,
+                    actix_web::http::header::IF_NONE_MATCH,
+                    actix_web::http::header::HeaderName::from_static("idempotency-key"),
+                ])
+                .expose_headers([
+                    actix_web::http::header::ETAG,
+                    actix_web::http::header::CONTENT_DISPOSITION,
+                    actix_web::http::header::CONTENT_RANGE,
+                ])
+                .max_age(3600);
+            for origin in &origins {
+                cors = cors.allowed_origin(origin);
+            }
+            app.wrap(actix_web::middleware::Condition::new(!origins.is_empty(), cors))
+                .wrap(headers)
                 .wrap(TracingLogger::default())
                 .wrap(actix_web::middleware::Compress::default())
                 .default_service(spa.fallback())

@@ -60,6 +60,10 @@ pub struct Settings {
     /// The S3 region. Default `us-east-1`.
     #[serde(default)]
     pub s3_region: Option<String>,
+    /// Web origins allowed to call the API from a browser (CORS), comma-separated, e.g.
+    /// `https://portal.example.gov.sa`. Empty (the default): no cross-origin browser access.
+    #[serde(default)]
+    pub cors_allowed_origins: Option<String>,
     /// Send `Strict-Transport-Security` with this max-age (seconds): set it when the server is reached over HTTPS.
     #[serde(default)]
     pub hsts_max_age_seconds: Option<u64>,
@@ -113,6 +117,7 @@ impl Default for Settings {
             s3_endpoint: None,
             s3_region: None,
             hsts_max_age_seconds: None,
+            cors_allowed_origins: None,
             max_upload_bytes: default_max_upload(),
         }
     }
@@ -128,6 +133,17 @@ impl Settings {
             .merge(Env::raw().only(&["DATABASE_URL"]))
             .extract()
             .map_err(Box::new)
+    }
+
+    /// The CORS allow-list, trimmed, without empty entries.
+    pub fn cors_origins(&self) -> Vec<String> {
+        self.cors_allowed_origins
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .map(|o| o.trim().trim_end_matches('/').to_string())
+            .filter(|o| !o.is_empty())
+            .collect()
     }
 
     /// The local document store's directory in force.

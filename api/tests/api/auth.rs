@@ -237,3 +237,24 @@ async fn security_headers_on_every_answer_and_hsts_when_configured() {
         assert!(res.headers().get("access-control-allow-origin").is_none(), "no CORS unless configured: {path}");
     }
 }
+
+#[tokio::test]
+async fn cross_origin_calls_only_from_the_configured_origins() {
+    let app = TestApp::spawn_with(|s| s.cors_allowed_origins = Some("https://portal.example.gov.sa, ".into())).await;
+    let client = reqwest::Client::new();
+    let preflight = |origin: &'static str| {
+        client
+            .request(reqwest::Method::OPTIONS, app.url("/api/v1/inbox"))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization")
+            .send()
+    };
+    let res = preflight("https://portal.example.gov.sa").await.unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(res.headers()["access-control-allow-origin"], "https://portal.example.gov.sa");
+    let res = preflight("https://evil.example").await.unwrap();
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+    let res = client.get(app.url("/healthz")).header("origin", "https://evil.example").send().await.unwrap();
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+}
