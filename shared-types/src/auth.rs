@@ -44,3 +44,15 @@ pub struct TokenResponse {
     /// The signed-in user.
     pub user: User,
 }
+
+/// One signed-in session of the caller (a chain of refresh tokens, from a sign-in until it ends).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Session {
+    /// Pass it to `DELETE /auth/sessions/{id}` to end the session.
+    pub id: String,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    /// When it last renewed its access token.
+    pub last_used_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}

@@ -68,6 +68,8 @@ pub enum ErrorCode {
     OpenActionReferrals,
     /// The same Idempotency-Key was used with a different request.
     IdempotencyKeyReused,
+    /// No such session of the caller's (or it has already ended).
+    SessionNotFound,
     /// No such document, or the caller may not see it.
     DocumentNotFound,
     /// The document has no such version.

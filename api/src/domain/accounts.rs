@@ -1,6 +1,6 @@
 //! Sign-in sessions: login, refresh-token rotation with reuse detection, logout.
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use shared_types::{ErrorCode, TokenResponse};
 
@@ -142,5 +142,52 @@ pub fn revoke_all(conn: &mut DbConn, user_id: i64) -> Result<(), ApiError> {
         .filter(refresh_tokens::revoked_at.is_null())
         .set(refresh_tokens::revoked_at.eq(now()))
         .execute(conn)?;
+    Ok(())
+}
+
+/// The caller's live sessions: each chain of refresh tokens that is neither revoked nor expired, newest first.
+pub fn sessions(conn: &mut DbConn, user_id: i64) -> Result<Vec<shared_types::Session>, ApiError> {
+    let at = now();
+    let rows: Vec<(String, NaiveDateTime, NaiveDateTime)> = refresh_tokens::table
+        .filter(refresh_tokens::user_id.eq(user_id))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .filter(refresh_tokens::expires_at.gt(at))
+        .select((refresh_tokens::family_id, refresh_tokens::created_at, refresh_tokens::expires_at))
+        .load(conn)?;
+    // The live token of a chain is its latest; the chain started with its first token, revoked since.
+    let starts: Vec<(String, NaiveDateTime)> = refresh_tokens::table
+        .filter(refresh_tokens::user_id.eq(user_id))
+        .filter(refresh_tokens::family_id.eq_any(rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>()))
+        .select((refresh_tokens::family_id, refresh_tokens::created_at))
+        .load(conn)?;
+    let mut sessions: Vec<shared_types::Session> = rows
+        .into_iter()
+        .map(|(family, last_used, expires)| {
+            let started = starts.iter().filter(|(f, _)| *f == family).map(|(_, t)| *t).min().unwrap_or(last_used);
+            shared_types::Session {
+                id: family,
+                started_at: super::utc(started),
+                last_used_at: super::utc(last_used),
+                expires_at: super::utc(expires),
+            }
+        })
+        .collect();
+    sessions.sort_by_key(|s| std::cmp::Reverse(s.last_used_at));
+    Ok(sessions)
+}
+
+/// End one of the caller's sessions: its refresh token stops working at once.
+pub fn end_session(conn: &mut DbConn, user_id: i64, family_id: &str) -> Result<(), ApiError> {
+    let ended = diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::family_id.eq(family_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(now()))
+    .execute(conn)?;
+    if ended == 0 {
+        return Err(ApiError::not_found(ErrorCode::SessionNotFound, "No such session of yours, or it has ended."));
+    }
     Ok(())
 }

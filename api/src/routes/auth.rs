@@ -1,8 +1,8 @@
 //! `/auth`: sign in, refresh, sign out; `/me`.
 
 use actix_web::cookie::{Cookie, SameSite, time};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use shared_types::{LoginRequest, Problem, RefreshRequest, TokenResponse, User};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use shared_types::{LoginRequest, Problem, RefreshRequest, Session, TokenResponse, User};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{Config, Pool};
@@ -44,7 +44,7 @@ fn refresh_token_of(req: &HttpRequest, body: Option<RefreshRequest>) -> (Option<
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(login).service(refresh).service(logout).service(me);
+    cfg.service(login).service(refresh).service(logout).service(me).service(sessions).service(end_session);
 }
 
 /// Sign in with username and password.
@@ -138,4 +138,37 @@ pub async fn logout(
 #[get("/me")]
 pub async fn me(pool: Pool, who: AuthUser) -> Result<web::Json<User>, ApiError> {
     super::read(&pool, who, |conn, actor: &actor::Actor| org::get_user(conn, actor.id())).await
+}
+
+/// The caller's signed-in sessions (each sign-in until it is signed out, revoked or expires), newest first.
+#[utoipa::path(tag = "auth", responses(
+    (status = 200, description = "Live sessions", body = Vec<Session>),
+    (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/auth/sessions")]
+pub async fn sessions(pool: Pool, who: AuthUser) -> Result<web::Json<Vec<Session>>, ApiError> {
+    let user = who.user_id;
+    db::run(&pool, move |conn| {
+        actor::load_actor(conn, user)?;
+        accounts::sessions(conn, user)
+    })
+    .await
+    .map(web::Json)
+}
+
+/// End one of the caller's sessions (a lost tablet, a shared computer): its refresh token stops working at once;
+/// an access token it already holds lapses within its short lifetime.
+#[utoipa::path(tag = "auth", params(("id" = String, Path, description = "Session id")), responses(
+    (status = 204, description = "Ended"),
+    (status = 404, description = "`session_not_found`", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[delete("/auth/sessions/{id}")]
+pub async fn end_session(pool: Pool, who: AuthUser, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let (user, id) = (who.user_id, id.into_inner());
+    db::run(&pool, move |conn| {
+        actor::load_actor(conn, user)?;
+        db::write_tx(conn, |conn| accounts::end_session(conn, user, &id))
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -258,3 +258,64 @@ async fn cross_origin_calls_only_from_the_configured_origins() {
     let res = client.get(app.url("/healthz")).header("origin", "https://evil.example").send().await.unwrap();
     assert!(res.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn users_list_and_end_their_sessions() {
+    let app = TestApp::spawn().await;
+    let sign_in = || async {
+        let res = app
+            .client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"username": "clerk", "password": crate::helpers::PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        res.json::<Value>().await.unwrap()
+    };
+    let (tablet, desk) = (sign_in().await, sign_in().await);
+    let token = desk["access_token"].as_str().unwrap().to_string();
+    let list = |token: String| {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/auth/sessions");
+        async move { client.get(url).bearer_auth(token).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let sessions = list(token.clone()).await;
+    assert!(sessions.as_array().unwrap().len() >= 2, "{sessions}");
+    // The tablet's session: the one whose refresh token we hold as `tablet`. Ending it stops its refresh at once.
+    let before: Vec<String> =
+        sessions.as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_string()).collect();
+    let refreshed = app
+        .client
+        .post(app.url("/api/v1/auth/refresh"))
+        .json(&json!({"refresh_token": desk["refresh_token"]}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    let after = list(refreshed["access_token"].as_str().unwrap().to_string()).await;
+    assert_eq!(after.as_array().unwrap().len(), before.len(), "a refresh continues a session, it does not start one");
+    for id in &before {
+        let res = app
+            .client
+            .delete(app.url(&format!("/api/v1/auth/sessions/{id}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    }
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/refresh"))
+        .json(&json!({"refresh_token": tablet["refresh_token"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "the ended session cannot refresh");
+    // Someone else's session, or one already ended: 404.
+    let r =
+        app.call(Some("hr.emp"), reqwest::Method::DELETE, &format!("/api/v1/auth/sessions/{}", before[0]), None).await;
+    assert_problem(&r, StatusCode::NOT_FOUND, "session_not_found");
+}

@@ -295,3 +295,4 @@ document-kind-reply = Reply
 document-kind-other = Other
 field-original-scan = Scanned original (optional)
 original-not-attached = The transaction is registered, but the original was not attached. Attach it from the transaction page.
+error-session-not-found = That session does not exist or has already ended.
