@@ -64,6 +64,12 @@ pub struct Settings {
     /// `https://portal.example.gov.sa`. Empty (the default): no cross-origin browser access.
     #[serde(default)]
     pub cors_allowed_origins: Option<String>,
+    /// Failed sign-ins in a row before an account is locked for a while.
+    #[serde(default = "default_lockout_after")]
+    pub login_lockout_after: i32,
+    /// The first lock, in seconds; each further failure doubles it, up to an hour.
+    #[serde(default = "default_lockout_seconds")]
+    pub login_lockout_seconds: i64,
     /// Send `Strict-Transport-Security` with this max-age (seconds): set it when the server is reached over HTTPS.
     #[serde(default)]
     pub hsts_max_age_seconds: Option<u64>,
@@ -89,6 +95,12 @@ fn default_json_limit() -> usize {
 }
 fn default_spa_dir() -> PathBuf {
     PathBuf::from("web-ui/dist")
+}
+fn default_lockout_after() -> i32 {
+    5
+}
+fn default_lockout_seconds() -> i64 {
+    60
 }
 fn default_max_upload() -> u64 {
     100 * 1024 * 1024
@@ -118,6 +130,8 @@ impl Default for Settings {
             s3_region: None,
             hsts_max_age_seconds: None,
             cors_allowed_origins: None,
+            login_lockout_after: default_lockout_after(),
+            login_lockout_seconds: default_lockout_seconds(),
             max_upload_bytes: default_max_upload(),
         }
     }

@@ -53,6 +53,8 @@ pub struct UserRow {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub failed_logins: i32,
+    pub locked_until: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Insertable)]

@@ -68,6 +68,8 @@ pub enum ErrorCode {
     OpenActionReferrals,
     /// The same Idempotency-Key was used with a different request.
     IdempotencyKeyReused,
+    /// Too many failed sign-ins in a row: the account refuses sign-in for a while (longer after each further failure).
+    AccountLocked,
     /// No such session of the caller's (or it has already ended).
     SessionNotFound,
     /// No such document, or the caller may not see it.

@@ -50,12 +50,36 @@ fn issue(
 }
 
 /// Check a username and password and open a session.
+/// When repeated failed sign-ins lock an account: after `after` failures in a row, for `first_seconds`, doubling with
+/// each further failure up to an hour. A successful sign-in clears the count.
+#[derive(Debug, Clone, Copy)]
+pub struct Lockout {
+    pub after: i32,
+    pub first_seconds: i64,
+}
+
+fn record_failure(conn: &mut DbConn, user: &UserRow, policy: Lockout) -> Result<(), ApiError> {
+    let failures = user.failed_logins.saturating_add(1);
+    let locked_until = (failures >= policy.after).then(|| {
+        let doublings = (failures - policy.after).min(12) as u32;
+        let seconds = policy.first_seconds.saturating_mul(1_i64 << doublings).min(3600);
+        now() + Duration::seconds(seconds)
+    });
+    crate::db::write_tx(conn, |conn| {
+        diesel::update(users::table.find(user.id))
+            .set((users::failed_logins.eq(failures), users::locked_until.eq(locked_until)))
+            .execute(conn)
+    })?;
+    Ok(())
+}
+
 pub fn login(
     conn: &mut DbConn,
     keys: &JwtKeys,
     username: &str,
     password: &str,
     refresh_ttl_seconds: i64,
+    lockout: Lockout,
 ) -> Result<TokenResponse, ApiError> {
     let username = username.trim().to_lowercase();
     if username.is_empty() || username.len() > 64 || username.chars().any(char::is_control) {
@@ -69,11 +93,29 @@ pub fn login(
         auth::verify_password(password, auth::dummy_hash());
         return Err(bad_credentials());
     };
+    if let Some(until) = user.locked_until
+        && until > now()
+    {
+        let wait = (until - now()).num_seconds().max(1);
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::AccountLocked,
+            format!("Too many failed sign-ins: try again in {wait} seconds."),
+        ));
+    }
     if !auth::verify_password(password, &user.password_hash) {
+        record_failure(conn, &user, lockout)?;
         return Err(bad_credentials());
     }
     if !user.active {
         return Err(ApiError::unauthorized(ErrorCode::AccountDisabled, "This account is disabled."));
+    }
+    if user.failed_logins > 0 || user.locked_until.is_some() {
+        crate::db::write_tx(conn, |conn| {
+            diesel::update(users::table.find(user.id))
+                .set((users::failed_logins.eq(0), users::locked_until.eq(None::<NaiveDateTime>)))
+                .execute(conn)
+        })?;
     }
     issue(conn, keys, &user, &auth::random_token(), refresh_ttl_seconds)
 }

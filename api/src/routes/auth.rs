@@ -53,6 +53,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
     (status = 200, description = "Signed in", body = TokenResponse),
     (status = 401, description = "`invalid_credentials` or `account_disabled`", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "`account_locked`: too many failed sign-ins in a row", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Missing fields", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/login")]
@@ -68,7 +69,9 @@ pub async fn login(
     let ttl = config.refresh_token_ttl_seconds;
     let cookie = body.session_cookie;
     // No write transaction around the password check: argon2 takes tens of milliseconds and SQLite has one writer.
-    let tokens = db::run(&pool, move |conn| accounts::login(conn, &keys, &body.username, &body.password, ttl)).await?;
+    let lockout = accounts::Lockout { after: config.login_lockout_after, first_seconds: config.login_lockout_seconds };
+    let tokens =
+        db::run(&pool, move |conn| accounts::login(conn, &keys, &body.username, &body.password, ttl, lockout)).await?;
     Ok(tokens_response(&req, tokens, cookie))
 }
 

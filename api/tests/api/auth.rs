@@ -319,3 +319,42 @@ async fn users_list_and_end_their_sessions() {
         app.call(Some("hr.emp"), reqwest::Method::DELETE, &format!("/api/v1/auth/sessions/{}", before[0]), None).await;
     assert_problem(&r, StatusCode::NOT_FOUND, "session_not_found");
 }
+
+#[tokio::test]
+async fn failed_sign_ins_in_a_row_lock_the_account_for_a_while() {
+    let app = TestApp::spawn_with(|s| {
+        s.login_lockout_after = 3;
+        s.login_lockout_seconds = 1;
+    })
+    .await;
+    let attempt = |password: &'static str| {
+        let (client, url) = (app.client.clone(), app.url("/api/v1/auth/login"));
+        async move {
+            let res = client.post(url).json(&json!({"username": "clerk", "password": password})).send().await.unwrap();
+            let status = res.status();
+            (status, res.json::<Value>().await.unwrap())
+        }
+    };
+    for _ in 0..3 {
+        assert_problem(&attempt("wrong-password-1").await, StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    // Locked: even the right password is refused until the lock lapses.
+    assert_problem(&attempt(PASSWORD).await, StatusCode::TOO_MANY_REQUESTS, "account_locked");
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert_eq!(attempt(PASSWORD).await.0, StatusCode::OK);
+    // A success clears the count: two more failures do not lock.
+    for _ in 0..2 {
+        assert_problem(&attempt("wrong-password-1").await, StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    assert_eq!(attempt(PASSWORD).await.0, StatusCode::OK);
+    // Each failure past the limit locks for longer: 1 s, then 2 s. (Attempts while locked are refused unchecked.)
+    for _ in 0..3 {
+        attempt("wrong-password-1").await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert_problem(&attempt("wrong-password-1").await, StatusCode::UNAUTHORIZED, "invalid_credentials");
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert_problem(&attempt(PASSWORD).await, StatusCode::TOO_MANY_REQUESTS, "account_locked");
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    assert_eq!(attempt(PASSWORD).await.0, StatusCode::OK);
+}

@@ -304,3 +304,4 @@ document-kind-other = أخرى
 field-original-scan = الأصل الممسوح ضوئيًا (اختياري)
 original-not-attached = سُجّلت المعاملة، لكن لم يُرفق الأصل. أرفقه من صفحة المعاملة.
 error-session-not-found = هذه الجلسة غير موجودة أو انتهت.
+error-account-locked = محاولات دخول خاطئة كثيرة متتالية؛ الحساب موقوف مؤقتًا. أعد المحاولة بعد قليل.

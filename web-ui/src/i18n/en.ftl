@@ -296,3 +296,4 @@ document-kind-other = Other
 field-original-scan = Scanned original (optional)
 original-not-attached = The transaction is registered, but the original was not attached. Attach it from the transaction page.
 error-session-not-found = That session does not exist or has already ended.
+error-account-locked = Too many failed sign-ins in a row; the account is locked for a while. Try again shortly.
