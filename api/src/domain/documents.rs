@@ -69,6 +69,13 @@ pub fn validate_header(title: &str, note: Option<&str>) -> Result<(), ApiError> 
     v.finish()
 }
 
+/// A new version's note.
+pub fn validate_note(note: Option<&str>) -> Result<(), ApiError> {
+    let mut v = Validator::new();
+    v.optional_text("note", note, MAX_NOTE);
+    v.finish()
+}
+
 fn record_blob(conn: &mut DbConn, file: &StoredFile, at: NaiveDateTime) -> Result<(), ApiError> {
     Ok(db::insert_blob(conn, &file.sha256, file.size, &file.media_type, at)?)
 }

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use shared_types::{LoginRequest, Problem, RefreshRequest, Session, TokenResponse, User};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{Config, Pool};
+use super::{Config, Pool, as_caller, read};
 use crate::auth::{AuthUser, JwtKeys};
 use crate::db;
 use crate::domain::{accounts, actor, org};
@@ -150,13 +150,7 @@ pub async fn me(pool: Pool, who: AuthUser) -> Result<web::Json<User>, ApiError> 
 ), security(("bearer" = [])))]
 #[get("/auth/sessions")]
 pub async fn sessions(pool: Pool, who: AuthUser) -> Result<web::Json<Vec<Session>>, ApiError> {
-    let user = who.user_id;
-    db::run(&pool, move |conn| {
-        actor::load_actor(conn, user)?;
-        accounts::sessions(conn, user)
-    })
-    .await
-    .map(web::Json)
+    read(&pool, who, |conn, actor| accounts::sessions(conn, actor.id())).await
 }
 
 /// End one of the caller's sessions (a lost tablet, a shared computer): its refresh token stops working at once;
@@ -167,11 +161,8 @@ pub async fn sessions(pool: Pool, who: AuthUser) -> Result<web::Json<Vec<Session
 ), security(("bearer" = [])))]
 #[delete("/auth/sessions/{id}")]
 pub async fn end_session(pool: Pool, who: AuthUser, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let (user, id) = (who.user_id, id.into_inner());
-    db::run(&pool, move |conn| {
-        actor::load_actor(conn, user)?;
-        db::write_tx(conn, |conn| accounts::end_session(conn, user, &id))
-    })
-    .await?;
+    let id = id.into_inner();
+    as_caller(&pool, who, move |conn, actor| db::write_tx(conn, |conn| accounts::end_session(conn, actor.id(), &id)))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

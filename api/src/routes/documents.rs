@@ -16,11 +16,10 @@ use tokio::io::AsyncWriteExt;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{Config, Pool, read};
+use super::{Config, Pool, as_caller, read};
 use crate::auth::AuthUser;
 use crate::blobs::BlobStore;
 use crate::db;
-use crate::domain::actor::load_actor;
 use crate::domain::documents::{self, StoredFile};
 use crate::error::ApiError;
 
@@ -75,7 +74,7 @@ fn malformed(detail: impl std::fmt::Display) -> ApiError {
 /// The form of an upload: its text fields and the file, which has been hashed and stored.
 struct Upload {
     fields: std::collections::HashMap<String, String>,
-    file: Option<StoredFile>,
+    file: StoredFile,
 }
 
 /// A file name as sent, if it is a plain name: no path, no control characters.
@@ -207,7 +206,7 @@ async fn receive(mut form: Multipart, blobs: &BlobStore, max: u64) -> Result<Upl
     }
     blobs.store_file(&stored.sha256, temp.path()).await?;
     drop(temp);
-    Ok(Upload { fields, file: Some(stored) })
+    Ok(Upload { fields, file: stored })
 }
 
 /// Read the text of a stored version in the background and keep it: the upload has already been answered, and a
@@ -252,13 +251,8 @@ pub async fn upload_document(
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let user = who.user_id;
     // Refuse before reading the body when the caller may not add to this transaction.
-    db::run(&pool, move |conn| {
-        let actor = load_actor(conn, user)?;
-        documents::check_new_document(conn, &actor, id)
-    })
-    .await?;
+    as_caller(&pool, who, move |conn, actor| documents::check_new_document(conn, actor, id)).await?;
     let upload = receive(form, &blobs, config.max_upload_bytes).await?;
     let title = upload.fields.get("title").cloned().unwrap_or_default();
     let note = upload.fields.get("note").cloned().filter(|n| !n.trim().is_empty());
@@ -267,10 +261,9 @@ pub async fn upload_document(
         Some(k) => k.parse().map_err(|_| ApiError::field("kind", "invalid", "unknown kind of document"))?,
     };
     documents::validate_header(&title, note.as_deref())?;
-    let file = upload.file.ok_or_else(|| ApiError::field("file", "required", "attach the file"))?;
-    let doc = db::run(&pool, move |conn| {
-        let actor = load_actor(conn, user)?;
-        documents::create(conn, &actor, id, title.trim(), kind, note.as_deref(), &file)
+    let file = upload.file;
+    let doc = as_caller(&pool, who, move |conn, actor| {
+        documents::create(conn, actor, id, title.trim(), kind, note.as_deref(), &file)
     })
     .await?;
     if let Some(v) = doc.versions.first() {
@@ -301,21 +294,14 @@ pub async fn upload_version(
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let user = who.user_id;
-    db::run(&pool, move |conn| {
-        let actor = load_actor(conn, user)?;
-        documents::check_new_version(conn, &actor, id)
-    })
-    .await?;
+    as_caller(&pool, who, move |conn, actor| documents::check_new_version(conn, actor, id)).await?;
     let upload = receive(form, &blobs, config.max_upload_bytes).await?;
     let note = upload.fields.get("note").cloned().filter(|n| !n.trim().is_empty());
-    documents::validate_header("-", note.as_deref())?;
-    let file = upload.file.ok_or_else(|| ApiError::field("file", "required", "attach the file"))?;
-    let version = db::run(&pool, move |conn| {
-        let actor = load_actor(conn, user)?;
-        documents::add_version(conn, &actor, id, note.as_deref(), &file)
-    })
-    .await?;
+    documents::validate_note(note.as_deref())?;
+    let file = upload.file;
+    let version =
+        as_caller(&pool, who, move |conn, actor| documents::add_version(conn, actor, id, note.as_deref(), &file))
+            .await?;
     extract_later(pool.clone(), blobs.clone(), &version);
     Ok(HttpResponse::Created().json(version))
 }
@@ -452,12 +438,7 @@ pub async fn download(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (id, version) = path.into_inner();
-    let user = who.user_id;
-    let v = db::run(&pool, move |conn| {
-        let actor = load_actor(conn, user)?;
-        documents::version_for_download(conn, &actor, id, version)
-    })
-    .await?;
+    let v = as_caller(&pool, who, move |conn, actor| documents::version_for_download(conn, actor, id, version)).await?;
     let etag = format!("\"{}\"", v.sha256);
     if req
         .headers()

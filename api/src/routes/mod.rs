@@ -34,8 +34,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub type Pool = web::Data<DbPool>;
 pub type Config = web::Data<Settings>;
 
-/// Run a read as the caller.
-pub async fn read<T, F>(pool: &Pool, who: AuthUser, f: F) -> Result<web::Json<T>, ApiError>
+/// Run database work as the caller (loaded, and refused when disabled) on the blocking pool.
+pub async fn as_caller<T, F>(pool: &Pool, who: AuthUser, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut DbConn, &Actor) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
@@ -45,7 +45,15 @@ where
         f(conn, &actor)
     })
     .await
-    .map(web::Json)
+}
+
+/// Run a read as the caller.
+pub async fn read<T, F>(pool: &Pool, who: AuthUser, f: F) -> Result<web::Json<T>, ApiError>
+where
+    F: FnOnce(&mut DbConn, &Actor) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    as_caller(pool, who, f).await.map(web::Json)
 }
 
 /// Run a change as the caller in one write transaction, honouring `Idempotency-Key` when sent.
