@@ -183,7 +183,9 @@ async fn receive(mut form: Multipart, blobs: &BlobStore, max: u64) -> Result<Upl
         let mut media_type = sniff(&head);
         if media_type.as_deref() == Some("application/zip") {
             // Office documents are ZIP packages: what is inside tells which (the start alone may not).
-            media_type = package_kind(temp.path());
+            // Reading the package's directory is file I/O: on the blocking pool, not on the server's worker.
+            let path = temp.path().to_path_buf();
+            media_type = web::block(move || package_kind(&path)).await.map_err(ApiError::internal)?;
         }
         let media_type = media_type.filter(|m| ALLOWED.contains(&m.as_str())).ok_or_else(|| {
             ApiError::new(
