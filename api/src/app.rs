@@ -36,6 +36,7 @@ use crate::routes;
         (name = "transactions", description = "Registering, drafts and links"),
         (name = "routing", description = "Referrals and actions"),
         (name = "tracking", description = "Timeline, route, location, dwell time, inboxes"),
+        (name = "audit", description = "The hash-chained audit log, for auditors"),
         (name = "health", description = "Probes"),
     ),
     components(schemas(shared_types::ErrorCode, shared_types::Problem, shared_types::FieldError))
@@ -60,6 +61,7 @@ fn app(
     keys: web::Data<JwtKeys>,
     settings: web::Data<Settings>,
     blobs: web::Data<BlobStore>,
+    limits: web::Data<crate::rate_limit::RateLimits>,
     document: Option<utoipa::openapi::OpenApi>,
 ) -> (
     App<
@@ -87,6 +89,7 @@ fn app(
         .app_data(keys)
         .app_data(settings)
         .app_data(blobs)
+        .app_data(limits)
         .app_data(web::JsonConfig::default().limit(json_limit).content_type_required(true).error_handler(json_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
@@ -103,7 +106,9 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let manager = db::Manager::new("sqlite://:memory:");
     let pool = DbPool::builder().max_size(1).build_unchecked(manager);
     let blobs = BlobStore::memory(std::env::temp_dir());
-    app(web::Data::new(pool), web::Data::new(keys), web::Data::new(settings), web::Data::new(blobs), None).1
+    let limits = crate::rate_limit::RateLimits::new(&settings);
+    let data = (web::Data::new(pool), web::Data::new(keys), web::Data::new(blobs), web::Data::new(limits));
+    app(data.0, data.1, web::Data::new(settings), data.2, data.3, None).1
 }
 
 /// The OpenAPI document as committed in `openapi/openapi.json`.
@@ -219,6 +224,8 @@ impl Application {
         let keys = web::Data::new(JwtKeys::new(&secret, settings.access_token_ttl_seconds));
         let workers = settings.workers;
         let blobs = web::Data::new(BlobStore::from_settings(&settings).map_err(StartError::Blobs)?);
+        // One set of limiters for all workers.
+        let limits = web::Data::new(crate::rate_limit::RateLimits::new(&settings));
         let settings = web::Data::new(settings);
         let data_pool = web::Data::new(pool.clone());
         let document = openapi_document();
@@ -226,8 +233,14 @@ impl Application {
         let hsts = settings.hsts_max_age_seconds;
         let origins = settings.cors_origins();
         let mut server = HttpServer::new(move || {
-            let (app, _) =
-                app(data_pool.clone(), keys.clone(), settings.clone(), blobs.clone(), Some(document.clone()));
+            let (app, _) = app(
+                data_pool.clone(),
+                keys.clone(),
+                settings.clone(),
+                blobs.clone(),
+                limits.clone(),
+                Some(document.clone()),
+            );
             let mut headers = actix_web::middleware::DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))
                 .add(("X-Frame-Options", "DENY"))
@@ -272,7 +285,20 @@ impl Application {
         self.port
     }
 
+    /// Serve until stopped; meanwhile seal new audit log entries into the hash chain every second.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let pool = self.pool.clone();
+        let sealer = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                if let Err(e) = db::run(&pool, crate::domain::audit::seal).await {
+                    tracing::warn!("sealing the audit log failed (it is retried): {e}");
+                }
+            }
+        });
+        let served = self.server.await;
+        sealer.abort();
+        served
     }
 }

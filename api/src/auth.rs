@@ -2,6 +2,7 @@
 //! the [`AuthUser`] extractor that every protected handler takes.
 
 use std::future::{Ready, ready};
+use std::net::IpAddr;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use argon2::Argon2;
@@ -91,6 +92,8 @@ impl JwtKeys {
 #[derive(Debug, Clone, Copy)]
 pub struct AuthUser {
     pub user_id: i64,
+    /// The client's address, for the audit log.
+    pub origin: Option<IpAddr>,
 }
 
 impl FromRequest for AuthUser {
@@ -121,7 +124,22 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
         .sub
         .parse()
         .map_err(|_| ApiError::unauthorized(ErrorCode::InvalidToken, "The access token's subject is not valid."))?;
-    Ok(AuthUser { user_id })
+    Ok(AuthUser { user_id, origin: client_ip(req) })
+}
+
+/// The client's address: the connection's peer, or with `trust_proxy` the address the proxy reports.
+pub fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
+    let trust_proxy = req.app_data::<web::Data<crate::config::Settings>>().is_some_and(|s| s.trust_proxy);
+    if trust_proxy {
+        let reported = req
+            .connection_info()
+            .realip_remote_addr()
+            .and_then(|a| a.parse::<IpAddr>().ok().or_else(|| a.parse::<std::net::SocketAddr>().ok().map(|s| s.ip())));
+        if reported.is_some() {
+            return reported;
+        }
+    }
+    req.peer_addr().map(|a| a.ip())
 }
 
 /// Hash a password with argon2id and a random salt (PHC string).

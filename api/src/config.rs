@@ -64,12 +64,24 @@ pub struct Settings {
     /// `https://portal.example.gov.sa`. Empty (the default): no cross-origin browser access.
     #[serde(default)]
     pub cors_allowed_origins: Option<String>,
+    /// Sign-in attempts accepted per client address per minute (a burst of that many, refilled evenly); beyond,
+    /// 429 `rate_limited`. Many users behind one office address share it.
+    #[serde(default = "default_sign_in_rate")]
+    pub sign_in_rate_per_minute: u32,
+    /// Token refreshes accepted per client address per minute.
+    #[serde(default = "default_refresh_rate")]
+    pub refresh_rate_per_minute: u32,
     /// Failed sign-ins in a row before an account is locked for a while.
     #[serde(default = "default_lockout_after")]
     pub login_lockout_after: i32,
     /// The first lock, in seconds; each further failure doubles it, up to an hour.
     #[serde(default = "default_lockout_seconds")]
     pub login_lockout_seconds: i64,
+    /// Behind a reverse proxy: take the client's address (recorded in the audit log, and keyed on by rate limits)
+    /// from `Forwarded` / `X-Forwarded-For` instead of the connection. Only turn on when every request comes
+    /// through a proxy that sets the header, or clients could claim any address.
+    #[serde(default)]
+    pub trust_proxy: bool,
     /// Send `Strict-Transport-Security` with this max-age (seconds): set it when the server is reached over HTTPS.
     #[serde(default)]
     pub hsts_max_age_seconds: Option<u64>,
@@ -96,6 +108,14 @@ fn default_json_limit() -> usize {
 fn default_spa_dir() -> PathBuf {
     PathBuf::from("web-ui/dist")
 }
+fn default_sign_in_rate() -> u32 {
+    120
+}
+
+fn default_refresh_rate() -> u32 {
+    600
+}
+
 fn default_lockout_after() -> i32 {
     5
 }
@@ -129,7 +149,10 @@ impl Default for Settings {
             s3_endpoint: None,
             s3_region: None,
             hsts_max_age_seconds: None,
+            trust_proxy: false,
             cors_allowed_origins: None,
+            sign_in_rate_per_minute: default_sign_in_rate(),
+            refresh_rate_per_minute: default_refresh_rate(),
             login_lockout_after: default_lockout_after(),
             login_lockout_seconds: default_lockout_seconds(),
             max_upload_bytes: default_max_upload(),

@@ -292,6 +292,18 @@ pub fn insert_events(conn: &mut DbConn, rows: &[crate::models::NewEventRow<'_>])
     }
 }
 
+/// Append several audit entries in one statement.
+pub fn insert_audit(conn: &mut DbConn, rows: &[crate::models::NewAuditRow<'_>]) -> QueryResult<usize> {
+    use crate::schema::audit_log;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    match conn {
+        DbConn::Sqlite(c) => diesel::insert_into(audit_log::table).values(rows).execute(c),
+        DbConn::Pg(c) => diesel::insert_into(audit_log::table).values(rows).execute(c),
+    }
+}
+
 /// Insert a server setting unless one with that name exists; answer the value in force.
 pub fn setting_get_or_insert(conn: &mut DbConn, name: &str, value: &str) -> QueryResult<String> {
     use crate::schema::server_settings::dsl as s;

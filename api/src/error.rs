@@ -15,11 +15,28 @@ pub struct ApiError {
     pub errors: Vec<FieldError>,
     /// The internal cause: logged, never sent.
     pub source: Option<BoxError>,
+    /// Sent as `Retry-After` (seconds), for 429 and 503 answers.
+    pub retry_after_seconds: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Self {
-        ApiError { status, code, detail: detail.into(), errors: Vec::new(), source: None }
+        ApiError { status, code, detail: detail.into(), errors: Vec::new(), source: None, retry_after_seconds: None }
+    }
+
+    /// 429: too many requests of this kind from this client; try again after `seconds`.
+    pub fn rate_limited(seconds: u64) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            format!("Too many requests of this kind; try again in {seconds} seconds."),
+        )
+        .retry_after(seconds)
+    }
+
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after_seconds = Some(seconds.max(1));
+        self
     }
 
     pub fn validation(errors: Vec<FieldError>) -> Self {
@@ -105,7 +122,11 @@ impl ResponseError for ApiError {
         if self.status.is_server_error() {
             tracing::error!(code = %self.code, cause = ?self.source, "{}", self.detail);
         }
-        problem_response(&self.problem())
+        let mut response = problem_response(&self.problem());
+        if let Some(seconds) = self.retry_after_seconds {
+            response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod models;
+pub mod rate_limit;
 pub mod routes;
 pub mod schema;
 pub mod seed;

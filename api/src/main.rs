@@ -29,6 +29,8 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (as committed in openapi/openapi.json).
     Openapi,
+    /// Seal pending audit log entries, then verify the whole hash chain; exits 1 at the first broken entry.
+    AuditVerify,
 }
 
 fn main() -> ExitCode {
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::SeedDemo => seed_demo(&settings, true),
         Command::Migrate => db::connect(&settings.database_url(), Some(1)).map(|_| ()).map_err(|e| e.to_string()),
         Command::Openapi => Ok(()),
+        Command::AuditVerify => audit_verify(&settings),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -77,6 +80,28 @@ fn serve(settings: Settings, demo: bool) -> Result<(), String> {
         }
         app.run_until_stopped().await.map_err(|e| e.to_string())
     })
+}
+
+fn audit_verify(settings: &Settings) -> Result<(), String> {
+    let pool = db::connect(&settings.database_url(), Some(1)).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let report = muamalat::domain::audit::verify(&mut conn).map_err(|e| e.to_string())?;
+    println!("Verified {} sealed audit log entries.", report.verified);
+    if let Some(head) = &report.head_hash {
+        println!("Head hash: {head}  (keep it elsewhere to show later that the log was not cut short)");
+    }
+    match report.first_broken {
+        None => {
+            println!("The chain is intact.");
+            Ok(())
+        }
+        Some(b) => Err(format!(
+            "the audit chain is broken at entry seq {} (id {}): {}",
+            b.seq,
+            b.id.map_or("missing".to_string(), |id| id.to_string()),
+            b.reason
+        )),
+    }
 }
 
 /// Seed the demo organisation. With `strict`, a non-empty database is an error; otherwise it is left alone.

@@ -236,6 +236,40 @@ pub struct NewEventRow<'a> {
     pub details: &'a str,
 }
 
+#[derive(Debug, Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct NewAuditRow<'a> {
+    pub at: NaiveDateTime,
+    pub user_id: Option<i64>,
+    pub on_behalf_of_user_id: Option<i64>,
+    pub client_id: Option<i64>,
+    pub origin: Option<&'a str>,
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: Option<i64>,
+    pub transaction_id: Option<i64>,
+    pub details: &'a str,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: NaiveDateTime,
+    pub user_id: Option<i64>,
+    pub on_behalf_of_user_id: Option<i64>,
+    pub client_id: Option<i64>,
+    pub origin: Option<String>,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: Option<i64>,
+    pub transaction_id: Option<i64>,
+    pub details: String,
+    pub seq: Option<i64>,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = documents)]
 pub struct DocumentRow {

@@ -152,6 +152,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        user_id -> Nullable<BigInt>,
+        on_behalf_of_user_id -> Nullable<BigInt>,
+        client_id -> Nullable<BigInt>,
+        origin -> Nullable<Text>,
+        action -> Text,
+        object_type -> Text,
+        object_id -> Nullable<BigInt>,
+        transaction_id -> Nullable<BigInt>,
+        details -> Text,
+        seq -> Nullable<BigInt>,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     events (id) {
         id -> BigInt,
         transaction_id -> BigInt,
@@ -238,6 +257,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     transaction_links,
     referrals,
     events,
+    audit_log,
     idempotency_keys,
     blobs,
     documents,

@@ -141,4 +141,53 @@ async fn acceptance_flow_against_the_real_binary() {
         .await
         .expect("request");
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    // The audit log holds every step, and its hash chain verifies — through the API and with the command.
+    let auditor = Client::login(&server, "auditor1").await;
+    let entries = auditor.get(&format!("/api/v1/audit?transaction_id={tid}&limit=200")).await;
+    let mut actions: Vec<&str> =
+        entries["items"].as_array().expect("items").iter().map(|e| e["action"].as_str().expect("action")).collect();
+    actions.reverse();
+    assert_eq!(actions, kinds, "the audit log records every timeline event");
+    let report = auditor.get("/api/v1/audit/verification").await;
+    assert_eq!(report["intact"], true, "{report}");
+    let verify = || {
+        let mut cmd = std::process::Command::new(support::binary());
+        cmd.arg("audit-verify").env_clear();
+        for (k, v) in server.env() {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run muamalat audit-verify")
+    };
+    let out = verify();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("The chain is intact."));
+
+    // Someone with access to the database drops the guard and rewrites what the employee forwarded with.
+    let entries = auditor.get(&format!("/api/v1/audit?transaction_id={tid}&action=forwarded")).await;
+    let forwarded = entries["items"].as_array().expect("items").last().expect("forwarded entry");
+    let seq = forwarded["seq"].as_i64().expect("sealed");
+    tamper(&server.database_url(), seq);
+    let out = verify();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("broken at entry seq {seq} ")), "{stderr}");
+    let report = auditor.get("/api/v1/audit/verification").await;
+    assert_eq!(report["first_broken"]["seq"], seq, "{report}");
+}
+
+/// Rewrite the details of the audit entry at `seq` straight in the database, past its append-only guard.
+fn tamper(database_url: &str, seq: i64) {
+    use diesel::prelude::*;
+    let edit = format!("UPDATE audit_log SET details = '{{\"note\":\"rewritten\"}}' WHERE seq = {seq}");
+    if database_url.starts_with("postgres") {
+        let mut conn = diesel::PgConnection::establish(database_url).expect("connect");
+        diesel::sql_query("DROP TRIGGER audit_log_append_only ON audit_log").execute(&mut conn).expect("drop");
+        assert_eq!(diesel::sql_query(edit).execute(&mut conn).expect("edit"), 1);
+    } else {
+        let path = database_url.trim_start_matches("sqlite://");
+        let mut conn = diesel::SqliteConnection::establish(path).expect("open");
+        diesel::sql_query("DROP TRIGGER audit_log_no_rewrite").execute(&mut conn).expect("drop");
+        assert_eq!(diesel::sql_query(edit).execute(&mut conn).expect("edit"), 1);
+    }
 }

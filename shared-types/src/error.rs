@@ -72,6 +72,9 @@ pub enum ErrorCode {
     AccountLocked,
     /// No such session of the caller's (or it has already ended).
     SessionNotFound,
+    /// Too many requests of this kind from this client in a short time (sign-in, tokens, submissions): wait for
+    /// `Retry-After` seconds.
+    RateLimited,
     /// No such document, or the caller may not see it.
     DocumentNotFound,
     /// The document has no such version.

@@ -2,6 +2,7 @@
 //! and external clients. Serde only — no diesel, no actix — so it compiles to wasm for the SPA. OpenAPI schema
 //! derives sit behind the `openapi` feature, which only the server turns on.
 
+pub mod audit;
 pub mod auth;
 pub mod documents;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod text;
 pub mod tracking;
 pub mod transactions;
 
+pub use audit::*;
 pub use auth::*;
 pub use documents::*;
 pub use error::*;

@@ -2,9 +2,11 @@
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use shared_types::{ErrorCode, TokenResponse};
+use serde_json::json;
+use shared_types::{AuditAction, ErrorCode, TokenResponse};
 
 use super::actor::roles_of;
+use super::audit::{self, Object, Who};
 use super::{now, views};
 use crate::auth::{self, JwtKeys};
 use crate::db::DbConn;
@@ -58,7 +60,7 @@ pub struct Lockout {
     pub first_seconds: i64,
 }
 
-fn record_failure(conn: &mut DbConn, user: &UserRow, policy: Lockout) -> Result<(), ApiError> {
+fn record_failure(conn: &mut DbConn, user: &UserRow, policy: Lockout, origin: Option<&str>) -> Result<(), ApiError> {
     let failures = user.failed_logins.saturating_add(1);
     let locked_until = (failures >= policy.after).then(|| {
         let doublings = (failures - policy.after).min(12) as u32;
@@ -68,9 +70,18 @@ fn record_failure(conn: &mut DbConn, user: &UserRow, policy: Lockout) -> Result<
     crate::db::write_tx(conn, |conn| {
         diesel::update(users::table.find(user.id))
             .set((users::failed_logins.eq(failures), users::locked_until.eq(locked_until)))
-            .execute(conn)
-    })?;
-    Ok(())
+            .execute(conn)?;
+        let who = Who { user_id: Some(user.id), origin: origin.map(String::from), ..Who::default() };
+        let details = json!({"reason": "wrong_password", "failures": failures, "locked_until": locked_until});
+        audit::record(conn, &who, AuditAction::SignInFailed, Object::User(user.id), details)
+    })
+}
+
+/// Record a refused sign-in that changes nothing else.
+fn record_refusal(conn: &mut DbConn, who: &Who, username: &str, reason: &str) -> Result<(), ApiError> {
+    let object = who.user_id.map_or(Object::Session, Object::User);
+    let details = json!({"reason": reason, "username": username});
+    crate::db::write_tx(conn, |conn| audit::record(conn, who, AuditAction::SignInFailed, object, details))
 }
 
 pub fn login(
@@ -80,8 +91,10 @@ pub fn login(
     password: &str,
     refresh_ttl_seconds: i64,
     lockout: Lockout,
+    origin: Option<&str>,
 ) -> Result<TokenResponse, ApiError> {
     let username = username.trim().to_lowercase();
+    let mut who = Who { origin: origin.map(String::from), ..Who::default() };
     if username.is_empty() || username.len() > 64 || username.chars().any(char::is_control) {
         auth::verify_password(password, auth::dummy_hash());
         return Err(bad_credentials());
@@ -91,33 +104,41 @@ pub fn login(
     let Some(user) = user else {
         // Spend the same time as a real check, so response times do not tell which usernames exist.
         auth::verify_password(password, auth::dummy_hash());
+        record_refusal(conn, &who, &username, "unknown_user")?;
         return Err(bad_credentials());
     };
+    who.user_id = Some(user.id);
     if let Some(until) = user.locked_until
         && until > now()
     {
+        record_refusal(conn, &who, &username, "locked")?;
         let wait = (until - now()).num_seconds().max(1);
         return Err(ApiError::new(
             actix_web::http::StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::AccountLocked,
             format!("Too many failed sign-ins: try again in {wait} seconds."),
-        ));
+        )
+        .retry_after(wait as u64));
     }
     if !auth::verify_password(password, &user.password_hash) {
-        record_failure(conn, &user, lockout)?;
+        record_failure(conn, &user, lockout, origin)?;
         return Err(bad_credentials());
     }
     if !user.active {
+        record_refusal(conn, &who, &username, "disabled")?;
         return Err(ApiError::unauthorized(ErrorCode::AccountDisabled, "This account is disabled."));
     }
-    if user.failed_logins > 0 || user.locked_until.is_some() {
-        crate::db::write_tx(conn, |conn| {
+    crate::db::write_tx(conn, |conn| {
+        if user.failed_logins > 0 || user.locked_until.is_some() {
             diesel::update(users::table.find(user.id))
                 .set((users::failed_logins.eq(0), users::locked_until.eq(None::<NaiveDateTime>)))
-                .execute(conn)
-        })?;
-    }
-    issue(conn, keys, &user, &auth::random_token(), refresh_ttl_seconds)
+                .execute(conn)?;
+        }
+        let session = auth::random_token();
+        let tokens = issue(conn, keys, &user, &session, refresh_ttl_seconds)?;
+        audit::record(conn, &who, AuditAction::SignedIn, Object::User(user.id), json!({"session": session}))?;
+        Ok(tokens)
+    })
 }
 
 /// Exchange a refresh token for new tokens. Each refresh token works once; presenting one that was already used
@@ -127,6 +148,7 @@ pub fn refresh(
     keys: &JwtKeys,
     token: &str,
     refresh_ttl_seconds: i64,
+    origin: Option<&str>,
 ) -> Result<TokenResponse, ApiError> {
     let at = now();
     let row: RefreshTokenRow = refresh_tokens::table
@@ -135,9 +157,15 @@ pub fn refresh(
         .first(conn)
         .optional()?
         .ok_or_else(bad_refresh)?;
-    if row.revoked_at.is_some() {
+    let reused = |conn: &mut DbConn| -> Result<TokenResponse, ApiError> {
         revoke_family(conn, &row.family_id)?;
-        return Err(bad_refresh());
+        let who = Who { user_id: Some(row.user_id), origin: origin.map(String::from), ..Who::default() };
+        let details = json!({"session": row.family_id, "reason": "refresh_token_reused"});
+        audit::record(conn, &who, AuditAction::SessionEnded, Object::Session, details)?;
+        Err(bad_refresh())
+    };
+    if row.revoked_at.is_some() {
+        return reused(conn);
     }
     if row.expires_at <= at {
         return Err(bad_refresh());
@@ -151,21 +179,22 @@ pub fn refresh(
         .execute(conn)?;
     if used == 0 {
         // Someone used it between our read and our write.
-        revoke_family(conn, &row.family_id)?;
-        return Err(bad_refresh());
+        return reused(conn);
     }
     issue(conn, keys, &user, &row.family_id, refresh_ttl_seconds)
 }
 
 /// End the session the refresh token belongs to. Unknown tokens are ignored: logging out twice is not an error.
-pub fn logout(conn: &mut DbConn, token: &str) -> Result<(), ApiError> {
-    let family: Option<String> = refresh_tokens::table
+pub fn logout(conn: &mut DbConn, token: &str, origin: Option<&str>) -> Result<(), ApiError> {
+    let family: Option<(String, i64)> = refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(auth::token_digest(token)))
-        .select(refresh_tokens::family_id)
+        .select((refresh_tokens::family_id, refresh_tokens::user_id))
         .first(conn)
         .optional()?;
-    if let Some(family) = family {
+    if let Some((family, user_id)) = family {
         revoke_family(conn, &family)?;
+        let who = Who { user_id: Some(user_id), origin: origin.map(String::from), ..Who::default() };
+        audit::record(conn, &who, AuditAction::SignedOut, Object::Session, json!({"session": family}))?;
     }
     Ok(())
 }
@@ -219,10 +248,10 @@ pub fn sessions(conn: &mut DbConn, user_id: i64) -> Result<Vec<shared_types::Ses
 }
 
 /// End one of the caller's sessions: its refresh token stops working at once.
-pub fn end_session(conn: &mut DbConn, user_id: i64, family_id: &str) -> Result<(), ApiError> {
+pub fn end_session(conn: &mut DbConn, actor: &super::actor::Actor, family_id: &str) -> Result<(), ApiError> {
     let ended = diesel::update(
         refresh_tokens::table
-            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::user_id.eq(actor.id()))
             .filter(refresh_tokens::family_id.eq(family_id))
             .filter(refresh_tokens::revoked_at.is_null()),
     )
@@ -231,5 +260,5 @@ pub fn end_session(conn: &mut DbConn, user_id: i64, family_id: &str) -> Result<(
     if ended == 0 {
         return Err(ApiError::not_found(ErrorCode::SessionNotFound, "No such session of yours, or it has ended."));
     }
-    Ok(())
+    audit::record(conn, &Who::of(actor), AuditAction::SessionEnded, Object::Session, json!({"session": family_id}))
 }

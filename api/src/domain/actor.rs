@@ -15,6 +15,8 @@ pub struct Actor {
     pub unit: UnitRow,
     /// Ids of every unit the actor heads, with their subtrees.
     pub managed_unit_ids: Vec<i64>,
+    /// The client's address, for the audit log.
+    pub origin: Option<String>,
 }
 
 impl Actor {
@@ -94,5 +96,5 @@ pub fn load_actor(conn: &mut DbConn, user_id: i64) -> Result<Actor, ApiError> {
     } else {
         Vec::new()
     };
-    Ok(Actor { user, roles, unit, managed_unit_ids })
+    Ok(Actor { user, roles, unit, managed_unit_ids, origin: None })
 }

@@ -6,10 +6,11 @@ use diesel::prelude::*;
 use serde_json::json;
 use shared_types::limits::{MAX_NOTE, MAX_SUBJECT};
 use shared_types::{
-    Document, DocumentKind, DocumentText, DocumentVersion, ErrorCode, EventKind, TextStatus, Withdrawal,
+    AuditAction, Document, DocumentKind, DocumentText, DocumentVersion, ErrorCode, EventKind, TextStatus, Withdrawal,
 };
 
 use super::actor::Actor;
+use super::audit;
 use super::transactions::record;
 use super::views::Refs;
 use super::{now, policy, utc};
@@ -295,14 +296,39 @@ pub fn list(
 }
 
 /// The stored version a download asks for.
+/// A version of a document the actor may see, for its content to be sent; the read is audited.
 pub fn version_for_download(
     conn: &mut DbConn,
     actor: &Actor,
     document_id: i64,
     version: i32,
 ) -> Result<DocumentVersionRow, ApiError> {
-    let (d, _) = visible_document(conn, actor, document_id)?;
-    document_versions::table
+    let (v, transaction_id) = version_row(conn, actor, document_id, version)?;
+    audit_read(conn, actor, AuditAction::DocumentDownloaded, &v, transaction_id)?;
+    Ok(v)
+}
+
+fn audit_read(
+    conn: &mut DbConn,
+    actor: &Actor,
+    action: AuditAction,
+    v: &DocumentVersionRow,
+    transaction_id: i64,
+) -> Result<(), ApiError> {
+    let object = audit::Object::Document(v.document_id, transaction_id);
+    let details = json!({"version": v.version, "sha256": v.sha256});
+    db::write_tx(conn, |conn| audit::record(conn, &audit::Who::of(actor), action, object, details))
+}
+
+/// A version of a document the actor may see, with the document's transaction.
+fn version_row(
+    conn: &mut DbConn,
+    actor: &Actor,
+    document_id: i64,
+    version: i32,
+) -> Result<(DocumentVersionRow, i64), ApiError> {
+    let (d, t) = visible_document(conn, actor, document_id)?;
+    let v = document_versions::table
         .filter(document_versions::document_id.eq(d.id))
         .filter(document_versions::version.eq(version))
         .select(DocumentVersionRow::as_select())
@@ -313,12 +339,13 @@ pub fn version_for_download(
                 ErrorCode::DocumentVersionNotFound,
                 format!("Document {document_id} has no version {version}."),
             )
-        })
+        })?;
+    Ok((v, t.id))
 }
 
 /// Stored versions never change: any attempt answers 409 (after the same visibility check as a read).
 pub fn refuse_change(conn: &mut DbConn, actor: &Actor, document_id: i64, version: i32) -> Result<(), ApiError> {
-    version_for_download(conn, actor, document_id, version)?;
+    version_row(conn, actor, document_id, version)?;
     let what = if version == 1 { "The original (version 1)" } else { "A stored version" };
     Err(ApiError::conflict(
         ErrorCode::VersionImmutable,
@@ -358,7 +385,8 @@ pub fn record_text(
 
 /// The extracted text of a version.
 pub fn text(conn: &mut DbConn, actor: &Actor, document_id: i64, version: i32) -> Result<DocumentText, ApiError> {
-    let v = version_for_download(conn, actor, document_id, version)?;
+    let (v, transaction_id) = version_row(conn, actor, document_id, version)?;
+    audit_read(conn, actor, AuditAction::DocumentTextRead, &v, transaction_id)?;
     let (text, error): (Option<String>, Option<String>) = document_versions::table
         .find(v.id)
         .select((document_versions::text_content, document_versions::text_error))

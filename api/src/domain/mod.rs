@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod audit;
 pub mod documents;
 pub mod idempotency;
 pub mod org;

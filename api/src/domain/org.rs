@@ -2,11 +2,12 @@
 
 use diesel::prelude::*;
 use shared_types::{
-    Confidentiality, ErrorCode, ExternalEntity, NewExternalEntity, NewUnit, NewUser, Role, Unit, UnitUpdate, User,
-    UserUpdate,
+    AuditAction, Confidentiality, ErrorCode, ExternalEntity, NewExternalEntity, NewUnit, NewUser, Role, Unit,
+    UnitUpdate, User, UserUpdate,
 };
 
 use super::actor::{Actor, roles_of};
+use super::audit::{self, Object, Who};
 use super::{now, policy, views};
 use crate::auth;
 use crate::db::DbConn;
@@ -15,6 +16,24 @@ use crate::models::{EntityRow, NewUnitRow, NewUserRow, UnitRow, UserRow};
 use crate::schema::{external_entities, units, user_roles, users};
 
 pub const MIN_PASSWORD: usize = 10;
+
+/// Audit an administrative change, with the request as its details (a password only as `password_changed`).
+fn audit_change(
+    conn: &mut DbConn,
+    actor: Option<&Actor>,
+    action: AuditAction,
+    object: Object,
+    req: &impl serde::Serialize,
+) -> Result<(), ApiError> {
+    let who = actor.map(Who::of).unwrap_or_default();
+    let mut details = serde_json::to_value(req).map_err(ApiError::internal)?;
+    if let Some(fields) = details.as_object_mut()
+        && let Some(password) = fields.remove("password")
+    {
+        fields.insert("password_changed".into(), serde_json::Value::Bool(!password.is_null()));
+    }
+    audit::record(conn, &who, action, object, details)
+}
 
 diesel::define_sql_function! {
     /// Lower-case text, in both backends, for case-insensitive search.
@@ -114,6 +133,7 @@ pub fn create_unit(conn: &mut DbConn, actor: Option<&Actor>, req: &NewUnit) -> R
         .set(units::path.eq(&path))
         .returning(units::all_columns)
         .get_result(conn)?;
+    audit_change(conn, actor, AuditAction::UnitCreated, Object::Unit(row.id), req)?;
     views::unit(&row)
 }
 
@@ -176,6 +196,7 @@ pub fn update_unit(conn: &mut DbConn, actor: &Actor, id: i64, req: &UnitUpdate) 
         }
         diesel::update(units::table.find(id)).set(units::parent_id.eq(p.id)).execute(conn)?;
     }
+    audit_change(conn, Some(actor), AuditAction::UnitUpdated, Object::Unit(id), req)?;
     get_unit(conn, id)
 }
 
@@ -223,11 +244,33 @@ pub fn get_user(conn: &mut DbConn, id: i64) -> Result<User, ApiError> {
     user_view(conn, &row)
 }
 
-fn validate_password(v: &mut Validator, field: &str, password: &str) {
+/// The password policy, after NIST SP 800-63B: long enough, no composition rules, but not guessable — not containing
+/// the account's own names, and scoring at least 3 of 4 on zxcvbn's guessability estimate (dictionary words,
+/// keyboard patterns, repeats, dates). Accounts seeded from the command line only need the length.
+fn validate_password(v: &mut Validator, field: &str, password: &str, names: &[&str], strength: bool) {
     if password.chars().count() < MIN_PASSWORD {
         v.add(field, "too_short", format!("must be at least {MIN_PASSWORD} characters"));
-    } else if password.len() > 256 {
+        return;
+    }
+    if password.len() > 256 {
         v.add(field, "too_long", "must be at most 256 bytes");
+        return;
+    }
+    if !strength {
+        return;
+    }
+    let folded = password.to_lowercase();
+    if names.iter().map(|n| n.trim().to_lowercase()).any(|n| n.chars().count() >= 3 && folded.contains(&n)) {
+        v.add(field, "contains_name", "must not contain the username");
+        return;
+    }
+    let estimate = zxcvbn::zxcvbn(password, names);
+    if estimate.score() < zxcvbn::Score::Three {
+        let hint = estimate
+            .feedback()
+            .and_then(|f| f.warning())
+            .map_or_else(|| "too easy to guess".to_string(), |w| w.to_string());
+        v.add(field, "too_weak", format!("{hint}; use a longer phrase of several unrelated words"));
     }
 }
 
@@ -258,7 +301,13 @@ pub fn create_user(conn: &mut DbConn, actor: Option<&Actor>, req: &NewUser) -> R
     }
     v.text("full_name_ar", &req.full_name_ar, 200);
     v.text("full_name_en", &req.full_name_en, 200);
-    validate_password(&mut v, "password", &req.password);
+    validate_password(
+        &mut v,
+        "password",
+        &req.password,
+        &[&username, &req.full_name_ar, &req.full_name_en],
+        actor.is_some(),
+    );
     if req.roles.is_empty() {
         v.add("roles", "required", "give at least one role");
     }
@@ -292,6 +341,7 @@ pub fn create_user(conn: &mut DbConn, actor: Option<&Actor>, req: &NewUser) -> R
         .returning(users::all_columns)
         .get_result(conn)?;
     set_roles(conn, row.id, &req.roles)?;
+    audit_change(conn, actor, AuditAction::UserCreated, Object::User(row.id), req)?;
     user_view(conn, &row)
 }
 
@@ -307,7 +357,7 @@ pub fn update_user(conn: &mut DbConn, actor: &Actor, id: i64, req: &UserUpdate) 
         v.text("full_name_en", n, 200);
     }
     if let Some(p) = &req.password {
-        validate_password(&mut v, "password", p);
+        validate_password(&mut v, "password", p, &[&user.username, &user.full_name_ar, &user.full_name_en], true);
     }
     if req.roles.as_ref().is_some_and(|r| r.is_empty()) {
         v.add("roles", "required", "give at least one role");
@@ -346,6 +396,7 @@ pub fn update_user(conn: &mut DbConn, actor: &Actor, id: i64, req: &UserUpdate) 
     if req.active == Some(false) || hash.is_some() {
         super::accounts::revoke_all(conn, id)?;
     }
+    audit_change(conn, Some(actor), AuditAction::UserUpdated, Object::User(id), req)?;
     get_user(conn, id)
 }
 
@@ -401,5 +452,6 @@ pub fn create_entity(
         ))
         .returning(external_entities::all_columns)
         .get_result(conn)?;
+    audit_change(conn, actor, AuditAction::EntityCreated, Object::Entity(row.id), req)?;
     views::entity(&row)
 }

@@ -29,8 +29,10 @@ pub fn record(
     details: serde_json::Value,
 ) -> Result<(), ApiError> {
     let details = details.to_string();
-    diesel::insert_into(crate::schema::events::table)
-        .values(NewEventRow {
+    record_events(
+        conn,
+        actor,
+        &[NewEventRow {
             transaction_id,
             referral_id,
             kind: kind.as_str(),
@@ -39,9 +41,14 @@ pub fn record(
             on_behalf_of_user_id: None,
             at,
             details: &details,
-        })
-        .execute(conn)?;
-    Ok(())
+        }],
+    )
+}
+
+/// Append events to timelines, each with its audit log entry: every timeline write goes through here.
+pub fn record_events(conn: &mut DbConn, actor: &Actor, rows: &[NewEventRow<'_>]) -> Result<(), ApiError> {
+    db::insert_events(conn, rows)?;
+    super::audit::events(conn, actor, rows)
 }
 
 /// The registry that numbers what a unit registers: the nearest unit at or above it that runs one, else the
@@ -211,7 +218,7 @@ pub fn open_referrals(
             details,
         })
         .collect();
-    db::insert_events(conn, &events)?;
+    record_events(conn, actor, &events)?;
     Ok(opened)
 }
 

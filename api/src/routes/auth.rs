@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use shared_types::{LoginRequest, Problem, RefreshRequest, Session, TokenResponse, User};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{Config, Pool, as_caller, read};
+use super::{Config, Limits, Pool, as_caller, read};
 use crate::auth::{AuthUser, JwtKeys};
 use crate::db;
 use crate::domain::{accounts, actor, org};
@@ -53,7 +53,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
     (status = 200, description = "Signed in", body = TokenResponse),
     (status = 401, description = "`invalid_credentials` or `account_disabled`", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "`account_locked`: too many failed sign-ins in a row", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "`account_locked`: too many failed sign-ins in a row; `rate_limited`: too many sign-ins from this address (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Missing fields", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/login")]
@@ -62,16 +62,22 @@ pub async fn login(
     pool: Pool,
     keys: web::Data<JwtKeys>,
     config: Config,
+    limits: Limits,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let ip = crate::auth::client_ip(&req);
+    limits.sign_in(ip)?;
     let body = body.into_inner();
     let keys = keys.into_inner();
     let ttl = config.refresh_token_ttl_seconds;
     let cookie = body.session_cookie;
     // No write transaction around the password check: argon2 takes tens of milliseconds and SQLite has one writer.
     let lockout = accounts::Lockout { after: config.login_lockout_after, first_seconds: config.login_lockout_seconds };
-    let tokens =
-        db::run(&pool, move |conn| accounts::login(conn, &keys, &body.username, &body.password, ttl, lockout)).await?;
+    let origin = ip.map(|ip| ip.to_string());
+    let tokens = db::run(&pool, move |conn| {
+        accounts::login(conn, &keys, &body.username, &body.password, ttl, lockout, origin.as_deref())
+    })
+    .await?;
     Ok(tokens_response(&req, tokens, cookie))
 }
 
@@ -82,6 +88,7 @@ pub async fn login(
 #[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
     (status = 200, description = "New tokens", body = TokenResponse),
     (status = 401, description = "`invalid_refresh_token` or `account_disabled`", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "`rate_limited`: too many refreshes from this address (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/refresh")]
 pub async fn refresh(
@@ -89,18 +96,22 @@ pub async fn refresh(
     pool: Pool,
     keys: web::Data<JwtKeys>,
     config: Config,
+    limits: Limits,
     body: Option<web::Json<RefreshRequest>>,
 ) -> Result<HttpResponse, ApiError> {
+    let ip = crate::auth::client_ip(&req);
+    limits.refresh(ip)?;
     let (token, cookie) = refresh_token_of(&req, body.map(web::Json::into_inner));
     let token = token.ok_or_else(|| {
         ApiError::unauthorized(shared_types::ErrorCode::InvalidRefreshToken, "No refresh token was sent; sign in.")
     })?;
     let keys = keys.into_inner();
     let ttl = config.refresh_token_ttl_seconds;
+    let origin = ip.map(|ip| ip.to_string());
     // The reuse check must be able to commit its revocation even though the request fails.
     let tokens = db::run(&pool, move |conn| {
         let mut failure = None;
-        let ok = db::write_tx(conn, |conn| match accounts::refresh(conn, &keys, &token, ttl) {
+        let ok = db::write_tx(conn, |conn| match accounts::refresh(conn, &keys, &token, ttl, origin.as_deref()) {
             Ok(tokens) => Ok(Some(tokens)),
             Err(e) if e.status.is_client_error() => {
                 failure = Some(e);
@@ -124,7 +135,9 @@ pub async fn logout(
 ) -> Result<HttpResponse, ApiError> {
     let (token, cookie) = refresh_token_of(&req, body.map(web::Json::into_inner));
     if let Some(token) = token {
-        db::run(&pool, move |conn| db::write_tx(conn, |conn| accounts::logout(conn, &token))).await?;
+        let origin = crate::auth::client_ip(&req).map(|ip| ip.to_string());
+        db::run(&pool, move |conn| db::write_tx(conn, |conn| accounts::logout(conn, &token, origin.as_deref())))
+            .await?;
     }
     let mut response = HttpResponse::NoContent();
     if cookie {
@@ -162,7 +175,7 @@ pub async fn sessions(pool: Pool, who: AuthUser) -> Result<web::Json<Vec<Session
 #[delete("/auth/sessions/{id}")]
 pub async fn end_session(pool: Pool, who: AuthUser, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    as_caller(&pool, who, move |conn, actor| db::write_tx(conn, |conn| accounts::end_session(conn, actor.id(), &id)))
+    as_caller(&pool, who, move |conn, actor| db::write_tx(conn, |conn| accounts::end_session(conn, actor, &id)))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

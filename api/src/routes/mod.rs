@@ -1,6 +1,7 @@
 //! HTTP routes, one module per resource. Each is registered through `utoipa_actix_web`, so no route exists
 //! without its OpenAPI entry. Handlers extract, call the domain, and answer with shared types.
 
+pub mod audit;
 pub mod auth;
 pub mod documents;
 pub mod health;
@@ -28,11 +29,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(transactions::configure)
         .configure(referrals::configure)
         .configure(inbox::configure)
-        .configure(documents::configure);
+        .configure(documents::configure)
+        .configure(audit::configure);
 }
 
 pub type Pool = web::Data<DbPool>;
 pub type Config = web::Data<Settings>;
+pub type Limits = web::Data<crate::rate_limit::RateLimits>;
 
 /// Run database work as the caller (loaded, and refused when disabled) on the blocking pool.
 pub async fn as_caller<T, F>(pool: &Pool, who: AuthUser, f: F) -> Result<T, ApiError>
@@ -41,10 +44,17 @@ where
     T: Send + 'static,
 {
     db::run(pool, move |conn| {
-        let actor = load_actor(conn, who.user_id)?;
+        let actor = caller(conn, who)?;
         f(conn, &actor)
     })
     .await
+}
+
+/// Load the caller (refused when disabled), with the address they call from.
+pub fn caller(conn: &mut DbConn, who: AuthUser) -> Result<Actor, ApiError> {
+    let mut actor = load_actor(conn, who.user_id)?;
+    actor.origin = who.origin.map(|ip| ip.to_string());
+    Ok(actor)
 }
 
 /// Run a read as the caller.
@@ -91,7 +101,7 @@ where
 {
     let key = idempotency_key(req, body)?;
     let stored = db::run(pool, move |conn| {
-        let actor = load_actor(conn, who.user_id)?;
+        let actor = caller(conn, who)?;
         idempotency::execute(
             conn,
             actor.id(),

@@ -358,3 +358,59 @@ async fn failed_sign_ins_in_a_row_lock_the_account_for_a_while() {
     tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
     assert_eq!(attempt(PASSWORD).await.0, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_locked_account_says_when_to_try_again() {
+    let app = TestApp::spawn_with(|s| {
+        s.login_lockout_after = 2;
+        s.login_lockout_seconds = 30;
+    })
+    .await;
+    let url = app.url("/api/v1/auth/login");
+    for _ in 0..2 {
+        app.client.post(&url).json(&json!({"username": "clerk", "password": "wrong-password-1"})).send().await.unwrap();
+    }
+    let res = app.client.post(&url).json(&json!({"username": "clerk", "password": PASSWORD})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=30).contains(&wait), "{wait}");
+}
+
+#[tokio::test]
+async fn sign_in_and_refresh_are_rate_limited_per_address() {
+    let app = TestApp::spawn_with(|s| {
+        s.sign_in_rate_per_minute = 3;
+        s.refresh_rate_per_minute = 20;
+    })
+    .await;
+    let url = app.url("/api/v1/auth/login");
+    // Three attempts a minute from one address, whatever the accounts; the fourth is refused before any check.
+    let mut refresh = String::new();
+    for user in ["nobody", "hr.emp", "clerk"] {
+        let res = app.client.post(&url).json(&json!({"username": user, "password": PASSWORD})).send().await.unwrap();
+        assert_ne!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        if res.status() == StatusCode::OK {
+            refresh = res.json::<Value>().await.unwrap()["refresh_token"].as_str().unwrap().to_string();
+        }
+    }
+    let res = app.client.post(&url).json(&json!({"username": "khb.emp", "password": PASSWORD})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=20).contains(&wait), "{wait}");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "rate_limited");
+
+    // Refreshing has its own budget (20 a minute: one more every 3 s).
+    let refresh_url = app.url("/api/v1/auth/refresh");
+    for _ in 0..20 {
+        let res = app.client.post(&refresh_url).json(&json!({"refresh_token": refresh})).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        refresh = res.json::<Value>().await.unwrap()["refresh_token"].as_str().unwrap().to_string();
+    }
+    let res = app.client.post(&refresh_url).json(&json!({"refresh_token": refresh})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Refused before the token was looked at: it still works once the budget refills.
+    tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
+    let res = app.client.post(&refresh_url).json(&json!({"refresh_token": refresh})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}

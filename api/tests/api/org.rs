@@ -147,3 +147,41 @@ async fn directory_search_finds_arabic_and_english_names() {
         .await;
     assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
 }
+
+#[tokio::test]
+async fn passwords_must_be_hard_to_guess() {
+    let app = TestApp::spawn().await;
+    let user = |password: &str| {
+        json!({
+            "username": "khb.emp3", "password": password, "full_name_ar": "فهد الدوسري",
+            "full_name_en": "Fahd Al-Dosari", "unit_id": app.unit("KHB"), "roles": ["employee"], "clearance": "normal"
+        })
+    };
+    let before = app.counts();
+    for (password, reason) in [
+        ("password1234", "too_weak"),
+        ("1234567890", "too_weak"),
+        ("qwertyuiop", "too_weak"),
+        ("aaaaaaaaaaaa", "too_weak"),
+        ("khb.emp3-2026!", "contains_name"),
+        ("short", "too_short"),
+    ] {
+        let r = app.post("admin", "/api/v1/users", user(password)).await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(r.1["errors"][0]["field"], "password", "{password}: {}", r.1);
+        assert_eq!(r.1["errors"][0]["code"], reason, "{password}: {}", r.1);
+    }
+    assert_eq!(app.counts(), before);
+    let (status, body) = app.post("admin", "/api/v1/users", user("ساحل الخبر وقت الغروب 7")).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // Changing a password follows the same policy.
+    let r = app
+        .call(
+            Some("admin"),
+            Method::PATCH,
+            &format!("/api/v1/users/{}", body["id"]),
+            Some(json!({"password": "password12345"})),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+}

@@ -53,6 +53,19 @@ impl Server {
         self.child.id()
     }
 
+    /// The environment the server runs with (its database and data directory), to run other commands against it.
+    pub fn env(&self) -> &[(String, String)] {
+        &self.env
+    }
+
+    /// The database the server uses.
+    pub fn database_url(&self) -> String {
+        match self.env.iter().find(|(k, _)| k == "DATABASE_URL") {
+            Some((_, url)) => url.clone(),
+            None => format!("sqlite://{}", self._data.path().join("muamalat.db").display()),
+        }
+    }
+
     /// Stop the process (its database stays).
     pub fn stop(&mut self) {
         let _ = self.child.kill();

@@ -1,0 +1,55 @@
+//! Rate limits on the requests an attacker repeats: sign-in and token refresh per client address (and, with
+//! external agencies, token requests and submissions per API client). Token buckets of the `governor` crate, kept
+//! in memory per server process.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use crate::config::Settings;
+use crate::error::ApiError;
+
+/// The limiters of one server.
+pub struct RateLimits {
+    sign_in: DefaultKeyedRateLimiter<IpAddr>,
+    refresh: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+fn per_minute(n: u32) -> Quota {
+    Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN))
+}
+
+impl RateLimits {
+    pub fn new(settings: &Settings) -> Self {
+        RateLimits {
+            sign_in: DefaultKeyedRateLimiter::keyed(per_minute(settings.sign_in_rate_per_minute)),
+            refresh: DefaultKeyedRateLimiter::keyed(per_minute(settings.refresh_rate_per_minute)),
+        }
+    }
+
+    /// A sign-in attempt from this address; 429 `rate_limited` beyond the quota.
+    pub fn sign_in(&self, from: Option<IpAddr>) -> Result<(), ApiError> {
+        check(&self.sign_in, from)
+    }
+
+    /// A token refresh from this address.
+    pub fn refresh(&self, from: Option<IpAddr>) -> Result<(), ApiError> {
+        check(&self.refresh, from)
+    }
+}
+
+fn check(limiter: &DefaultKeyedRateLimiter<IpAddr>, from: Option<IpAddr>) -> Result<(), ApiError> {
+    // A request with no peer address (not over TCP) is not limited; the server only listens on TCP.
+    let Some(ip) = from else { return Ok(()) };
+    limiter.check_key(&ip).map_err(|not_until| {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        ApiError::rate_limited(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
+    })?;
+    // Forget addresses whose buckets are full again, now and then, so memory stays bounded.
+    if limiter.len() > 10_000 {
+        limiter.retain_recent();
+    }
+    Ok(())
+}

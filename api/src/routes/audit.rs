@@ -1,0 +1,81 @@
+//! `/audit`: the audit log and the verification of its hash chain, for auditors.
+
+use actix_web::{get, web};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use shared_types::{AuditEntry, AuditVerification, Page, Problem};
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::{Pool, read};
+use crate::auth::AuthUser;
+use crate::domain::audit::{self, AuditFilter};
+use crate::error::ApiError;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list).service(verification);
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Only what this user did.
+    pub user_id: Option<i64>,
+    /// Only this action: an event kind (`registered`, `forwarded`, ...) or `signed_in`, `document_downloaded`, ...
+    pub action: Option<String>,
+    /// Only entries about this transaction (its referrals and documents included).
+    pub transaction_id: Option<i64>,
+    /// Only entries about this kind of object: `transaction`, `referral`, `document`, `unit`, `user`, `entity`,
+    /// `session`.
+    pub object_type: Option<String>,
+    /// From this moment (inclusive).
+    pub from: Option<DateTime<Utc>>,
+    /// Until this moment (exclusive).
+    pub to: Option<DateTime<Utc>>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The audit log, newest first (auditors only). Entries about transactions above the auditor's clearance are left
+/// out.
+#[utoipa::path(tag = "audit", params(AuditQuery), responses(
+    (status = 200, description = "A page of the log", body = Page<AuditEntry>),
+    (status = 400, description = "`invalid_parameter`", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an auditor", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/audit")]
+pub async fn list(
+    pool: Pool,
+    who: AuthUser,
+    query: web::Query<AuditQuery>,
+) -> Result<web::Json<Page<AuditEntry>>, ApiError> {
+    let q = query.into_inner();
+    let filter = AuditFilter {
+        user_id: q.user_id,
+        action: q.action.filter(|a| !a.is_empty()),
+        transaction_id: q.transaction_id,
+        object_type: q.object_type.filter(|o| !o.is_empty()),
+        from: q.from,
+        to: q.to,
+        limit: q.limit,
+        cursor: q.cursor,
+    };
+    read(&pool, who, move |conn, actor| audit::list(conn, actor, &filter)).await
+}
+
+/// Verify the hash chain from the first entry (auditors only): seals what is pending, then reports whether every
+/// entry matches its hash and follows the one before, and the first that does not.
+#[utoipa::path(tag = "audit", responses(
+    (status = 200, description = "What verification found", body = AuditVerification),
+    (status = 403, description = "Not an auditor", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/audit/verification")]
+pub async fn verification(pool: Pool, who: AuthUser) -> Result<web::Json<AuditVerification>, ApiError> {
+    read(&pool, who, |conn, actor| {
+        audit::ensure_auditor(actor)?;
+        audit::verify(conn)
+    })
+    .await
+}
