@@ -396,6 +396,35 @@ async fn drafts_decisions_the_manager_overview_and_administration() {
         p.click(".lang-switch").await;
         p.until("the new name in the tree", "return [...document.querySelectorAll('#admin-units button')].some(b => b.textContent.includes('Engineering and Projects'))").await;
         p.checkpoint("admin-en").await;
+        p.click(".lang-switch").await;
+        p.logout().await;
+
+        // The auditor reads what the administrator did in the audit log, and verifies the chain.
+        p.login("auditor1").await;
+        p.click("nav a[href='/audit']").await;
+        p.until("entries listed", "return document.querySelectorAll('#audit-log tbody tr').length > 0").await;
+        p.el("#audit-action").await.select_by_value("user_updated").await.expect("action");
+        p.type_in("#audit-user", "admin").await;
+        p.click("#audit-apply").await;
+        p.until("only the administrator's user changes", &format!(
+            "const rows = [...document.querySelectorAll('#audit-log tbody tr')]; \
+             return rows.length >= 1 && rows.every(tr => tr.children[2].textContent === '{}')",
+            message(AR, "audit-user-updated"))).await;
+        p.click("#audit-verify").await;
+        p.until("the chain verified", &format!(
+            "return (document.querySelector('#audit-verification') || {{textContent: ''}}).textContent.includes('{}')",
+            message(AR, "audit-intact"))).await;
+        p.labelled_controls("audit").await;
+        for (width, height) in [(768, 1024), (1366, 768)] {
+            p.viewport(width, height).await;
+            p.no_horizontal_scroll(&format!("audit at {width}px")).await;
+            p.touch_targets(&format!("audit at {width}px")).await;
+            p.checkpoint(&format!("audit-{width}")).await;
+        }
+        p.click(".lang-switch").await;
+        p.until("English", "return document.documentElement.dir === 'ltr'").await;
+        p.checkpoint("audit-en").await;
+        p.click(".lang-switch").await;
     })
     .await;
     // What the screens did is what the server holds.

@@ -8,7 +8,7 @@ use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared_types::{
-    AllowedActions, AnnotationRequest, DecisionRequest, Document, DraftUpdate, ErrorCode, Event, ExternalEntity,
+    AllowedActions, AuditEntry, AuditVerification, AnnotationRequest, DecisionRequest, Document, DraftUpdate, ErrorCode, Event, ExternalEntity,
     ForwardRequest, InboxCounts, InboxItem, Location, LoginRequest, NewTransaction, NewUnit, NewUser, Page, Problem,
     ReceiveRequest, ReferRequest, Referral, ReferralActionRequest, RefreshRequest, Route, StatusChangeRequest,
     TokenResponse, Transaction, TransactionSummary, TransactionWithReferrals, Unit, UnitUpdate, User, UserUpdate,
@@ -166,6 +166,22 @@ pub async fn inbox(which: &str, filters: &[(&str, String)], cursor: Option<&str>
         path.push_str(&format!("&cursor={}", q(cursor)));
     }
     get(&path).await
+}
+
+/// A page of the audit log, newest first, with filters (`action`, `user_id`, `transaction_id`, `from`, `to`).
+pub async fn audit(filters: &[(&str, String)], cursor: Option<&str>) -> ApiResult<Page<AuditEntry>> {
+    let mut path = "/audit?limit=50".to_string();
+    for (name, value) in filters {
+        path.push_str(&format!("&{name}={}", q(value)));
+    }
+    if let Some(cursor) = cursor {
+        path.push_str(&format!("&cursor={}", q(cursor)));
+    }
+    get(&path).await
+}
+
+pub async fn audit_verification() -> ApiResult<AuditVerification> {
+    get("/audit/verification").await
 }
 
 pub async fn inbox_counts() -> ApiResult<InboxCounts> {

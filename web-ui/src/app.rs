@@ -8,7 +8,7 @@ use shared_types::{Role, User};
 use crate::api;
 use crate::i18n::{I18n, use_i18n};
 use crate::pages::{
-    admin::AdminPage, inbox::InboxPage, login::LoginPage, new::NewInternalPage, overview::OverviewPage,
+    admin::AdminPage, audit::AuditPage, inbox::InboxPage, login::LoginPage, new::NewInternalPage, overview::OverviewPage,
     register::RegisterPage, transaction::TransactionPage,
 };
 
@@ -46,7 +46,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Show
                 when=move || session.checked.get()
-                fallback=move || view! { <p class="loading" role="status">{move || i18n.t("loading")}</p> }
+                fallback=move || view! { <p class="loading" role="status">{i18n.tr("loading")}</p> }
             >
                 <Show when=move || session.user.with(Option::is_some) fallback=LoginPage>
                     <Shell />
@@ -80,38 +80,42 @@ fn Shell() -> impl IntoView {
         });
     };
     view! {
-        <a class="skip-link" href="#main">{move || i18n.t("skip-to-content")}</a>
+        <a class="skip-link" href="#main">{i18n.tr("skip-to-content")}</a>
         <header class="top">
-            <a class="brand" href="/">{move || i18n.t("app-name")}</a>
+            <a class="brand" href="/">{i18n.tr("app-name")}</a>
             <nav aria-label=move || i18n.t("nav-label")>
-                <A href="/">{move || i18n.t("nav-inbox")}</A>
+                <A href="/">{i18n.tr("nav-inbox")}</A>
                 <Show when=move || session.has(Role::RegistryClerk)>
-                    <A href="/register">{move || i18n.t("nav-register")}</A>
+                    <A href="/register">{i18n.tr("nav-register")}</A>
                 </Show>
                 <Show when=move || !session.has(Role::Auditor) || session.has(Role::Employee)>
-                    <A href="/new">{move || i18n.t("nav-new")}</A>
+                    <A href="/new">{i18n.tr("nav-new")}</A>
                 </Show>
                 <Show when=move || session.has(Role::Manager) || session.has(Role::Admin) || session.has(Role::Auditor)>
-                    <A href="/overview">{move || i18n.t("nav-overview")}</A>
+                    <A href="/overview">{i18n.tr("nav-overview")}</A>
                 </Show>
                 <Show when=move || session.has(Role::Admin)>
-                    <A href="/admin">{move || i18n.t("nav-admin")}</A>
+                    <A href="/admin">{i18n.tr("nav-admin")}</A>
+                </Show>
+                <Show when=move || session.has(Role::Auditor)>
+                    <A href="/audit">{i18n.tr("nav-audit")}</A>
                 </Show>
             </nav>
             <div class="account">
                 <LanguageSwitch />
                 <span class="who">{name}</span>
-                <button id="logout" class="secondary" on:click=logout>{move || i18n.t("logout")}</button>
+                <button id="logout" class="secondary" on:click=logout>{i18n.tr("logout")}</button>
             </div>
         </header>
         <main id="main" tabindex="-1">
-            <Routes fallback=move || view! { <p>{move || i18n.t("not-found")}</p> }>
+            <Routes fallback=move || view! { <p>{i18n.tr("not-found")}</p> }>
                 <Route path=path!("/") view=InboxPage />
                 <Route path=path!("/register") view=RegisterPage />
                 <Route path=path!("/transactions/:id") view=TransactionPage />
                 <Route path=path!("/new") view=NewInternalPage />
                 <Route path=path!("/overview") view=OverviewPage />
                 <Route path=path!("/admin") view=AdminPage />
+                <Route path=path!("/audit") view=AuditPage />
             </Routes>
         </main>
     }
@@ -127,7 +131,7 @@ pub fn LanguageSwitch() -> impl IntoView {
             lang=move || i18n.lang.get().other().code()
             on:click=move |_| i18n.set(i18n.lang.get_untracked().other())
         >
-            {move || i18n.t("switch-language")}
+            {i18n.tr("switch-language")}
         </button>
     }
 }

@@ -110,22 +110,22 @@ pub fn HeaderInputs(fields: HeaderFields, #[prop(optional)] extra: Option<AnyVie
     let i18n = use_i18n();
     let HeaderFields { subject, summary, priority, confidentiality, due } = fields;
     view! {
-        <label for="subject">{move || i18n.t("field-subject")}</label>
+        <label for="subject">{i18n.tr("field-subject")}</label>
         <input id="subject" maxlength=MAX_SUBJECT.to_string() prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev)) />
-        <label for="summary">{move || i18n.t("field-summary")}</label>
+        <label for="summary">{i18n.tr("field-summary")}</label>
         <textarea id="summary" rows="3" prop:value=move || summary.get() on:input=move |ev| summary.set(event_target_value(&ev))></textarea>
         <div class="row">
-            <label>{move || i18n.t("field-priority")}
+            <label>{i18n.tr("field-priority")}
                 <select id="priority" prop:value=move || priority.get().as_str() on:change=move |ev| priority.set(event_target_value(&ev).parse().unwrap_or(Priority::Normal))>
                     {Priority::ALL.iter().map(|p| { let k = format!("priority-{}", p.as_str().replace('_', "-"));
                         view! { <option value=p.as_str() selected=move || priority.get() == *p>{move || i18n.t(&k)}</option> } }).collect_view()}
                 </select></label>
-            <label>{move || i18n.t("field-confidentiality")}
+            <label>{i18n.tr("field-confidentiality")}
                 <select id="confidentiality" prop:value=move || confidentiality.get().as_str() on:change=move |ev| confidentiality.set(event_target_value(&ev).parse().unwrap_or(Confidentiality::Normal))>
                     {Confidentiality::ALL.iter().map(|c| { let k = format!("confidentiality-{}", c.as_str().replace('_', "-"));
                         view! { <option value=c.as_str() selected=move || confidentiality.get() == *c>{move || i18n.t(&k)}</option> } }).collect_view()}
                 </select></label>
-            <label>{move || i18n.t("field-due-at")}
+            <label>{i18n.tr("field-due-at")}
                 <input id="due-at" type="date" prop:value=move || due.get() on:input=move |ev| due.set(event_target_value(&ev)) /></label>
             {extra}
         </div>
@@ -286,7 +286,7 @@ pub fn TargetPicker(
     };
     view! {
         <fieldset class="picker">
-            <legend>{move || i18n.t("targets")}</legend>
+            <legend>{i18n.tr("targets")}</legend>
             <ul class="chosen">
                 {move || names.get().into_iter().enumerate().map(|(i, n)| view! {
                     <li>
@@ -295,7 +295,7 @@ pub fn TargetPicker(
                     </li>
                 }).collect_view()}
             </ul>
-            <label for=format!("{id_prefix}unit-search")>{move || i18n.t("unit-search")}</label>
+            <label for=format!("{id_prefix}unit-search")>{i18n.tr("unit-search")}</label>
             <input
                 id=format!("{id_prefix}unit-search")
                 type="search"
@@ -352,9 +352,9 @@ pub fn TargetPicker(
             <Show when=move || chosen_unit.with(Option::is_some)>
                 <div class="row">
                     <label>
-                        {move || i18n.t("target-user")}
+                        {i18n.tr("target-user")}
                         <select id=format!("{id_prefix}target-user") on:change=move |ev| user_id.set(event_target_value(&ev).parse().ok())>
-                            <option value="">{move || i18n.t("target-unit-queue")}</option>
+                            <option value="">{i18n.tr("target-unit-queue")}</option>
                             {move || {
                                 let lang = i18n.lang.get();
                                 users.get().into_iter().filter(|u| u.active).map(|u| {
@@ -366,7 +366,7 @@ pub fn TargetPicker(
                         </select>
                     </label>
                     <label>
-                        {move || i18n.t("purpose")}
+                        {i18n.tr("purpose")}
                         <select id=format!("{id_prefix}target-purpose") on:change=move |ev| purpose.set(event_target_value(&ev).parse().unwrap_or(Purpose::Action))>
                             {Purpose::ALL.iter().map(|p| {
                                 let key = format!("purpose-{}", p.as_str());
@@ -376,10 +376,10 @@ pub fn TargetPicker(
                     </label>
                 </div>
                 <label>
-                    {move || i18n.t("instructions")}
+                    {i18n.tr("instructions")}
                     <input id=format!("{id_prefix}target-instructions") type="text" prop:value=move || instructions.get() on:input=move |ev| instructions.set(event_target_value(&ev)) />
                 </label>
-                <button type="button" id=format!("{id_prefix}add-target") class="secondary" on:click=add>{move || i18n.t("add-target")}</button>
+                <button type="button" id=format!("{id_prefix}add-target") class="secondary" on:click=add>{i18n.tr("add-target")}</button>
             </Show>
         </fieldset>
     }

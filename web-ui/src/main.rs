@@ -28,4 +28,5 @@ pub const SOURCES: &[&str] = &[
     include_str!("pages/overview.rs"),
     include_str!("pages/admin.rs"),
     include_str!("pages/documents.rs"),
+    include_str!("pages/audit.rs"),
 ];

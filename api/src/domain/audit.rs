@@ -201,13 +201,25 @@ pub fn seal(conn: &mut DbConn) -> Result<usize, ApiError> {
                 return Ok(0);
             }
             let (mut seq, mut prev) = head(conn)?;
+            // One statement for the batch. Every value in it is an integer or a hex digest computed here.
+            let mut values = Vec::with_capacity(pending.len());
             for row in &pending {
                 seq += 1;
                 let hash = entry_hash(&prev, seq, row);
-                diesel::update(audit_log::table.find(row.id))
-                    .set((audit_log::seq.eq(seq), audit_log::prev_hash.eq(&prev), audit_log::hash.eq(&hash)))
-                    .execute(conn)?;
+                values.push(format!("({}, {seq}, '{prev}', '{hash}')", row.id));
                 prev = hash;
+            }
+            let update = diesel::sql_query(format!(
+                "UPDATE audit_log SET seq = v.column2, prev_hash = v.column3, hash = v.column4 \
+                 FROM (VALUES {}) AS v WHERE audit_log.id = v.column1",
+                values.join(", ")
+            ));
+            let sealed = match conn {
+                DbConn::Sqlite(c) => update.execute(c)?,
+                DbConn::Pg(c) => update.execute(c)?,
+            };
+            if sealed != pending.len() {
+                return Err(ApiError::internal(format!("sealed {sealed} audit entries of {}", pending.len())));
             }
             Ok(pending.len())
         })?;

@@ -11,7 +11,7 @@ use shared_types::{
 };
 
 use super::actor::Actor;
-use super::transactions::{MAX_NOTE, is_action, open_referrals, record, validate_targets};
+use super::transactions::{Lead, MAX_NOTE, is_action, open_referrals, record, validate_targets};
 use super::{now, policy, views};
 use crate::db::DbConn;
 use crate::error::{ApiError, Validator};
@@ -143,8 +143,8 @@ pub fn forward(
     v.finish()?;
     let at = now();
     let done = finish(conn, actor, &r, ReferralOutcome::Forwarded, req.note.as_deref(), at)?;
-    record(conn, t.id, Some(r.id), EventKind::Forwarded, actor, at, json!({"note": done.action_note}))?;
-    let opened = open_referrals(conn, actor, &t, Some(&done), &req.targets, at)?;
+    let lead = Lead { kind: EventKind::Forwarded, referral_id: Some(r.id), details: json!({"note": done.action_note}) };
+    let opened = open_referrals(conn, actor, &t, Some(&done), &req.targets, at, Some(lead))?;
     views::with_referrals(conn, actor, &t, &opened)
 }
 
@@ -161,7 +161,7 @@ pub fn return_to_sender(
     v.finish()?;
     let at = now();
     let done = finish(conn, actor, &r, ReferralOutcome::Returned, req.note.as_deref(), at)?;
-    record(conn, t.id, Some(r.id), EventKind::Returned, actor, at, json!({"note": done.action_note}))?;
+    let lead = Lead { kind: EventKind::Returned, referral_id: Some(r.id), details: json!({"note": done.action_note}) };
     let back = ReferralTarget {
         unit_id: r.from_unit_id,
         user_id: Some(r.from_user_id),
@@ -169,7 +169,7 @@ pub fn return_to_sender(
         instructions: done.action_note.clone(),
         due_at: None,
     };
-    let opened = open_referrals(conn, actor, &t, Some(&done), std::slice::from_ref(&back), at)?;
+    let opened = open_referrals(conn, actor, &t, Some(&done), std::slice::from_ref(&back), at, Some(lead))?;
     views::with_referrals(conn, actor, &t, &opened)
 }
 
@@ -198,7 +198,7 @@ pub fn refer(
     let mut v = Validator::new();
     validate_targets(conn, &mut v, "targets", targets, true, t.confidentiality)?;
     v.finish()?;
-    let opened = open_referrals(conn, actor, &t, parent.as_ref(), targets, now())?;
+    let opened = open_referrals(conn, actor, &t, parent.as_ref(), targets, now(), None)?;
     views::with_referrals(conn, actor, &t, &opened)
 }
 
@@ -356,7 +356,7 @@ pub fn reopen(
             instructions: req.note.clone(),
             due_at: None,
         };
-        open_referrals(conn, actor, &reopened, None, std::slice::from_ref(&back), at)?;
+        open_referrals(conn, actor, &reopened, None, std::slice::from_ref(&back), at, None)?;
     }
     views::transaction(conn, actor, &reopened)
 }

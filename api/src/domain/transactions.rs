@@ -164,7 +164,15 @@ pub fn validate_targets(
     Ok(())
 }
 
-/// Open referrals from the actor to each target, each with a `referred` event.
+/// The event of the step that opens referrals (registered, forwarded, returned), written ahead of their `referred`
+/// events in the same statements.
+pub struct Lead {
+    pub kind: EventKind,
+    pub referral_id: Option<i64>,
+    pub details: serde_json::Value,
+}
+
+/// Open referrals from the actor to each target, each with a `referred` event (after the `lead` event, if any).
 pub fn open_referrals(
     conn: &mut DbConn,
     actor: &Actor,
@@ -172,6 +180,7 @@ pub fn open_referrals(
     parent: Option<&ReferralRow>,
     targets: &[ReferralTarget],
     at: NaiveDateTime,
+    lead: Option<Lead>,
 ) -> Result<Vec<ReferralRow>, ApiError> {
     let rows: Vec<NewReferralRow> = targets
         .iter()
@@ -204,19 +213,22 @@ pub fn open_referrals(
             .to_string()
         })
         .collect();
-    let events: Vec<NewEventRow> = opened
+    let lead_details = lead.as_ref().map(|l| l.details.to_string());
+    let event = |kind: EventKind, referral_id: Option<i64>, details| NewEventRow {
+        transaction_id: t.id,
+        referral_id,
+        kind: kind.as_str(),
+        actor_user_id: actor.id(),
+        actor_unit_id: actor.unit.id,
+        on_behalf_of_user_id: None,
+        at,
+        details,
+    };
+    let events: Vec<NewEventRow> = lead
         .iter()
-        .zip(&details)
-        .map(|(row, details)| NewEventRow {
-            transaction_id: t.id,
-            referral_id: Some(row.id),
-            kind: EventKind::Referred.as_str(),
-            actor_user_id: actor.id(),
-            actor_unit_id: actor.unit.id,
-            on_behalf_of_user_id: None,
-            at,
-            details,
-        })
+        .zip(&lead_details)
+        .map(|(l, details)| event(l.kind, l.referral_id, details))
+        .chain(opened.iter().zip(&details).map(|(row, details)| event(EventKind::Referred, Some(row.id), details)))
         .collect();
     record_events(conn, actor, &events)?;
     Ok(opened)
@@ -372,14 +384,18 @@ pub fn create_prepared(
         })
         .returning(transactions::all_columns)
         .get_result(conn)?;
-    if draft {
-        record(conn, t.id, None, EventKind::DraftCreated, actor, at, json!({}))?;
+    let lead = if draft {
+        Lead { kind: EventKind::DraftCreated, referral_id: None, details: json!({}) }
     } else {
         // The number is filled in by `assign_number`, last.
-        record(conn, t.id, None, EventKind::Registered, actor, at, json!({"registry_unit_id": t.registry_unit_id}))?;
-    }
+        Lead {
+            kind: EventKind::Registered,
+            referral_id: None,
+            details: json!({"registry_unit_id": t.registry_unit_id}),
+        }
+    };
+    let opened = open_referrals(conn, actor, &t, None, &req.referrals, at, Some(lead))?;
     insert_links(conn, actor, &t, &req.links, at)?;
-    let opened = open_referrals(conn, actor, &t, None, &req.referrals, at)?;
     let t = match &registry {
         Some(registry) => assign_number(conn, registry, &t, at)?,
         None => t,
@@ -466,8 +482,12 @@ pub fn send_draft(
         .get_result(conn)
         .optional()?
         .ok_or_else(|| ApiError::conflict(ErrorCode::TransactionNotDraft, "This draft was already sent."))?;
-    record(conn, t.id, None, EventKind::Registered, actor, at, json!({"registry_unit_id": registry.id}))?;
-    let opened = open_referrals(conn, actor, &sent, None, targets, at)?;
+    let lead = Lead {
+        kind: EventKind::Registered,
+        referral_id: None,
+        details: json!({"registry_unit_id": registry.id}),
+    };
+    let opened = open_referrals(conn, actor, &sent, None, targets, at, Some(lead))?;
     let refs = views::refs_for(conn, &sent, &opened)?;
     let sent = assign_number(conn, &registry, &sent, at)?;
     views::assemble(conn, actor, &sent, &opened, &refs)

@@ -136,6 +136,19 @@ impl I18n {
         translate(self.lang.get(), key, None)
     }
 
+    /// A message as a reactive text: one concrete type for every label of every page, where a `move ||` closure per
+    /// label would have the view code generated again for each (that costs WebAssembly size).
+    pub fn tr(&self, key: &'static str) -> Signal<String> {
+        let this = *self;
+        Signal::derive(move || this.t(key))
+    }
+
+    /// A message whose key is made at run time, as a reactive text (see [`I18n::tr`]).
+    pub fn label(&self, key: String) -> Signal<String> {
+        let this = *self;
+        Signal::derive(move || this.t(&key))
+    }
+
     /// A message with arguments.
     pub fn ta(&self, key: &str, args: &[(&str, FluentValue<'static>)]) -> String {
         let mut fluent = FluentArgs::new();
@@ -273,8 +286,8 @@ mod tests {
         let known = keys(AR);
         let mut missing = Vec::new();
         for file in crate::SOURCES {
-            for (i, _) in file.match_indices(".t(\"") {
-                let rest = &file[i + 4..];
+            for (i, _) in file.match_indices(".t(\"").chain(file.match_indices(".tr(\"")) {
+                let rest = &file[i + file[i..].find('"').unwrap_or(0) + 1..];
                 let key = &rest[..rest.find('"').unwrap_or(0)];
                 if !key.is_empty() && !known.iter().any(|k| k == key) {
                     missing.push(key.to_string());
@@ -335,6 +348,13 @@ mod tests {
         wanted.extend(UnitKind::ALL.iter().map(|v| key("unit-kind", v.as_str())));
         wanted.extend(Decision::ALL.iter().map(|v| key("decision", v.as_str())));
         wanted.extend(EventKind::ALL.iter().map(|v| key("event", v.as_str())));
+        wanted.extend(shared_types::AuditAction::ALL.iter().map(|v| key("audit", v.as_str())));
+        for object in ["transaction", "referral", "document", "unit", "user", "entity", "session"] {
+            wanted.push(key("audit-object", object));
+        }
+        for reason in ["hash_mismatch", "chain_mismatch", "missing"] {
+            wanted.push(key("audit-reason", reason));
+        }
         wanted.extend(Priority::ALL.iter().map(|v| key("priority", v.as_str())));
         wanted.extend(Confidentiality::ALL.iter().map(|v| key("confidentiality", v.as_str())));
         wanted.extend(Purpose::ALL.iter().map(|v| key("purpose", v.as_str())));

@@ -35,7 +35,7 @@ fn RolesInput(prefix: &'static str, roles: RwSignal<Vec<Role>>) -> impl IntoView
     let i18n = use_i18n();
     view! {
         <fieldset class="roles">
-            <legend>{move || i18n.t("field-roles")}</legend>
+            <legend>{i18n.tr("field-roles")}</legend>
             {Role::ALL.iter().map(|role| {
                 let role = *role;
                 let key = format!("role-{}", role.as_str().replace('_', "-"));
@@ -59,7 +59,7 @@ fn RolesInput(prefix: &'static str, roles: RwSignal<Vec<Role>>) -> impl IntoView
 fn ClearanceInput(id: &'static str, clearance: RwSignal<Confidentiality>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <label for=id>{move || i18n.t("field-clearance")}</label>
+        <label for=id>{i18n.tr("field-clearance")}</label>
         <select id=id on:change=move |ev| clearance.set(event_target_value(&ev).parse().unwrap_or(Confidentiality::Normal))>
             {Confidentiality::ALL.iter().map(|c| {
                 let c = *c;
@@ -320,14 +320,14 @@ pub fn AdminPage() -> impl IntoView {
     };
 
     view! {
-        <h1>{move || i18n.t("admin-title")}</h1>
+        <h1>{i18n.tr("admin-title")}</h1>
         <ProblemMessage error=error />
         <Show when=move || saved.get()>
-            <p class="saved" role="status">{move || i18n.t("saved")}</p>
+            <p class="saved" role="status">{i18n.tr("saved")}</p>
         </Show>
         <div class="admin">
             <nav class="unit-tree" aria-label=move || i18n.t("admin-units")>
-                <h2>{move || i18n.t("admin-units")}</h2>
+                <h2>{i18n.tr("admin-units")}</h2>
                 <ul id="admin-units">
                     {move || {
                         let lang = i18n.lang.get();
@@ -351,18 +351,18 @@ pub fn AdminPage() -> impl IntoView {
                 </ul>
             </nav>
             <div class="admin-detail">
-                <Show when=move || selected.with(Option::is_some) fallback=move || view! { <p class="hint">{move || i18n.t("admin-pick-unit")}</p> }>
+                <Show when=move || selected.with(Option::is_some) fallback=move || view! { <p class="hint">{i18n.tr("admin-pick-unit")}</p> }>
                     <section aria-labelledby="unit-form-title">
-                        <h2 id="unit-form-title">{move || i18n.t("admin-unit")} " " <span dir="ltr">{move || selected.get().map(|u| u.code).unwrap_or_default()}</span></h2>
+                        <h2 id="unit-form-title">{i18n.tr("admin-unit")} " " <span dir="ltr">{move || selected.get().map(|u| u.code).unwrap_or_default()}</span></h2>
                         <form on:submit=save_unit novalidate>
                             <Field id="unit-name-ar" label="field-name-ar" value=name_ar />
                             <Field id="unit-name-en" label="field-name-en" value=name_en />
-                            <label for="unit-parent">{move || i18n.t("field-parent")}</label>
+                            <label for="unit-parent">{i18n.tr("field-parent")}</label>
                             <select id="unit-parent" on:change=move |ev| parent.set(event_target_value(&ev).parse().ok())>
                                 <option value="">"—"</option>
                                 {move || unit_options(parent.get(), selected.get().map(|u| u.id))}
                             </select>
-                            <label for="unit-head">{move || i18n.t("field-head-user-id")}</label>
+                            <label for="unit-head">{i18n.tr("field-head-user-id")}</label>
                             <select id="unit-head" on:change=move |ev| head.set(event_target_value(&ev).parse().ok())>
                                 <option value="">"—"</option>
                                 {move || {
@@ -375,16 +375,16 @@ pub fn AdminPage() -> impl IntoView {
                                 }}
                             </select>
                             <label class="check"><input type="checkbox" id="unit-active" prop:checked=move || active.get()
-                                on:change=move |ev| active.set(event_target_checked(&ev)) />{move || i18n.t("field-active")}</label>
-                            <button type="submit" id="unit-save" disabled=move || busy.get()>{move || i18n.t("save")}</button>
+                                on:change=move |ev| active.set(event_target_checked(&ev)) />{i18n.tr("field-active")}</label>
+                            <button type="submit" id="unit-save" disabled=move || busy.get()>{i18n.tr("save")}</button>
                         </form>
                     </section>
                     <section aria-labelledby="new-unit-title">
-                        <h2 id="new-unit-title">{move || i18n.t("admin-new-unit")}</h2>
+                        <h2 id="new-unit-title">{i18n.tr("admin-new-unit")}</h2>
                         <form on:submit=create_unit novalidate>
                             <div class="row">
                                 <div><Field id="new-unit-code" label="field-code" value=new_code /></div>
-                                <label>{move || i18n.t("field-kind")}
+                                <label>{i18n.tr("field-kind")}
                                     <select id="new-unit-kind" on:change=move |ev| new_kind.set(event_target_value(&ev).parse().unwrap_or(UnitKind::Department))>
                                         {UnitKind::ALL.iter().map(|k| {
                                             let k = *k;
@@ -396,17 +396,17 @@ pub fn AdminPage() -> impl IntoView {
                             </div>
                             <Field id="new-unit-name-ar" label="field-name-ar" value=new_ar />
                             <Field id="new-unit-name-en" label="field-name-en" value=new_en />
-                            <button type="submit" id="new-unit-submit" disabled=move || busy.get()>{move || i18n.t("create")}</button>
+                            <button type="submit" id="new-unit-submit" disabled=move || busy.get()>{i18n.tr("create")}</button>
                         </form>
                     </section>
                     <section aria-labelledby="users-title">
-                        <h2 id="users-title">{move || i18n.t("admin-users")}</h2>
+                        <h2 id="users-title">{i18n.tr("admin-users")}</h2>
                         <div class="table-wrap">
                             <table id="admin-users">
                                 <thead><tr>
-                                    <th scope="col">{move || i18n.t("col-name")}</th>
-                                    <th scope="col">{move || i18n.t("username")}</th>
-                                    <th scope="col">{move || i18n.t("field-roles")}</th>
+                                    <th scope="col">{i18n.tr("col-name")}</th>
+                                    <th scope="col">{i18n.tr("username")}</th>
+                                    <th scope="col">{i18n.tr("field-roles")}</th>
                                     <th scope="col"></th>
                                 </tr></thead>
                                 <tbody>
@@ -433,11 +433,11 @@ pub fn AdminPage() -> impl IntoView {
                     </section>
                     <Show when=move || editing.with(Option::is_some)>
                         <section aria-labelledby="user-form-title">
-                            <h2 id="user-form-title">{move || i18n.t("admin-edit-user")} " " <span dir="ltr">{move || editing.get().map(|u| u.username).unwrap_or_default()}</span></h2>
+                            <h2 id="user-form-title">{i18n.tr("admin-edit-user")} " " <span dir="ltr">{move || editing.get().map(|u| u.username).unwrap_or_default()}</span></h2>
                             <form on:submit=save_user novalidate>
                                 <Field id="user-name-ar" label="field-name-ar" value=u_ar />
                                 <Field id="user-name-en" label="field-name-en" value=u_en />
-                                <label for="user-unit">{move || i18n.t("field-unit")}</label>
+                                <label for="user-unit">{i18n.tr("field-unit")}</label>
                                 <select id="user-unit" on:change=move |ev| { if let Ok(id) = event_target_value(&ev).parse() { u_unit.set(id) } }>
                                     {move || unit_options(Some(u_unit.get()), None)}
                                 </select>
@@ -449,16 +449,16 @@ pub fn AdminPage() -> impl IntoView {
                                 </div>
                                 <Field id="user-password" label="field-new-password" value=u_password kind="password" />
                                 <label class="check"><input type="checkbox" id="user-active" prop:checked=move || u_active.get()
-                                    on:change=move |ev| u_active.set(event_target_checked(&ev)) />{move || i18n.t("field-active")}</label>
+                                    on:change=move |ev| u_active.set(event_target_checked(&ev)) />{i18n.tr("field-active")}</label>
                                 <div class="row">
-                                    <button type="submit" id="user-save" disabled=move || busy.get()>{move || i18n.t("save")}</button>
-                                    <button type="button" class="secondary" on:click=move |_| editing.set(None)>{move || i18n.t("cancel")}</button>
+                                    <button type="submit" id="user-save" disabled=move || busy.get()>{i18n.tr("save")}</button>
+                                    <button type="button" class="secondary" on:click=move |_| editing.set(None)>{i18n.tr("cancel")}</button>
                                 </div>
                             </form>
                         </section>
                     </Show>
                     <section aria-labelledby="new-user-title">
-                        <h2 id="new-user-title">{move || i18n.t("admin-new-user")}</h2>
+                        <h2 id="new-user-title">{i18n.tr("admin-new-user")}</h2>
                         <form on:submit=create_user novalidate>
                             <div class="row">
                                 <div><Field id="new-user-username" label="username" value=n_username /></div>
@@ -472,7 +472,7 @@ pub fn AdminPage() -> impl IntoView {
                             </div>
                             <RolesInput prefix="new-user-" roles=n_roles />
                             <ClearanceInput id="new-user-clearance" clearance=n_clearance />
-                            <button type="submit" id="new-user-submit" disabled=move || busy.get()>{move || i18n.t("create")}</button>
+                            <button type="submit" id="new-user-submit" disabled=move || busy.get()>{i18n.tr("create")}</button>
                         </form>
                     </section>
                 </Show>

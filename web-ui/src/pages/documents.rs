@@ -124,7 +124,7 @@ pub fn DocumentsPanel(transaction_id: i64, can_add: bool) -> impl IntoView {
 
     view! {
         <section class="documents" id="documents" aria-labelledby="documents-title">
-            <h2 id="documents-title">{move || i18n.t("documents")}</h2>
+            <h2 id="documents-title">{i18n.tr("documents")}</h2>
             <ul class="document-list">
                 {move || documents.get().into_iter().map(|d| {
                     let lang = i18n.lang.get();
@@ -170,7 +170,7 @@ pub fn DocumentsPanel(transaction_id: i64, can_add: bool) -> impl IntoView {
                 }).collect_view()}
             </ul>
             <Show when=move || documents.with(Vec::is_empty)>
-                <p class="empty">{move || i18n.t("no-documents")}</p>
+                <p class="empty">{i18n.tr("no-documents")}</p>
             </Show>
             {move || progress.get().map(|p| view! {
                 <progress id="upload-progress" max="100" value=format!("{:.0}", p * 100.0) aria-label=i18n.t("uploading")></progress>
@@ -186,9 +186,9 @@ pub fn DocumentsPanel(transaction_id: i64, can_add: bool) -> impl IntoView {
                         if let Some(f) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) { send(f, None) }
                     }>
                     <div class="row">
-                        <label>{move || i18n.t("field-title")}
+                        <label>{i18n.tr("field-title")}
                             <input id="document-title" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) /></label>
-                        <label>{move || i18n.t("field-kind")}
+                        <label>{i18n.tr("field-kind")}
                             <select id="document-kind" on:change=move |ev| kind.set(event_target_value(&ev).parse().unwrap_or(DocumentKind::Attachment))>
                                 {DocumentKind::ALL.iter().map(|k| {
                                     let k = *k;
@@ -197,15 +197,15 @@ pub fn DocumentsPanel(transaction_id: i64, can_add: bool) -> impl IntoView {
                                 }).collect_view()}
                             </select></label>
                     </div>
-                    <p class="hint">{move || i18n.t("drop-hint")}</p>
+                    <p class="hint">{i18n.tr("drop-hint")}</p>
                     <div class="row">
                         <label class="file-button">
-                            {move || i18n.t("choose-file")}
+                            {i18n.tr("choose-file")}
                             <input type="file" id="document-file" class="visually-hidden" accept=ACCEPT
                                 on:change=move |ev| { if let Some(f) = chosen_file(&ev) { send(f, None) } } />
                         </label>
                         <label class="file-button secondary">
-                            {move || i18n.t("take-photo")}
+                            {i18n.tr("take-photo")}
                             <input type="file" class="visually-hidden" accept="image/*" capture="environment"
                                 on:change=move |ev| { if let Some(f) = chosen_file(&ev) { send(f, None) } } />
                         </label>

@@ -122,7 +122,7 @@ pub fn InboxPage() -> impl IntoView {
     };
 
     view! {
-        <h1>{move || i18n.t("nav-inbox")}</h1>
+        <h1>{i18n.tr("nav-inbox")}</h1>
         <div class="tabs" role="tablist" aria-label=move || i18n.t("nav-inbox") on:keydown=tab_keys>
             {BOXES.into_iter().map(|name| {
                 let key = format!("box-{name}");
@@ -140,9 +140,9 @@ pub fn InboxPage() -> impl IntoView {
         </div>
         <div class="filters" class:hidden=move || which.get() == "drafts">
             <label class="check"><input type="checkbox" prop:checked=move || urgent_only.get()
-                on:change=move |ev| urgent_only.set(event_target_checked(&ev)) />{move || i18n.t("filter-urgent")}</label>
+                on:change=move |ev| urgent_only.set(event_target_checked(&ev)) />{i18n.tr("filter-urgent")}</label>
             <label class="check"><input type="checkbox" prop:checked=move || overdue_only.get()
-                on:change=move |ev| overdue_only.set(event_target_checked(&ev)) />{move || i18n.t("filter-overdue")}</label>
+                on:change=move |ev| overdue_only.set(event_target_checked(&ev)) />{i18n.tr("filter-overdue")}</label>
         </div>
         <ProblemMessage error=error retry=Callback::new(move |_| load(false)) />
         <ul class="inbox" aria-busy=move || loading.get().to_string()>
@@ -194,10 +194,10 @@ pub fn InboxPage() -> impl IntoView {
             }).collect_view()}
         </ul>
         <Show when=move || items.with(Vec::is_empty) && drafts.with(Vec::is_empty) && !loading.get() && error.with(Option::is_none)>
-            <p class="empty">{move || i18n.t("inbox-empty")}</p>
+            <p class="empty">{i18n.tr("inbox-empty")}</p>
         </Show>
         <Show when=move || cursor.with(Option::is_some)>
-            <button class="secondary" disabled=move || loading.get() on:click=move |_| load(true)>{move || i18n.t("more")}</button>
+            <button class="secondary" disabled=move || loading.get() on:click=move |_| load(true)>{i18n.tr("more")}</button>
         </Show>
     }
 }

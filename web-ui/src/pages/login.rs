@@ -36,17 +36,17 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <main class="login">
             <div class="lang-corner"><LanguageSwitch /></div>
-            <h1>{move || i18n.t("app-name")}</h1>
-            <p class="tagline">{move || i18n.t("app-tagline")}</p>
+            <h1>{i18n.tr("app-name")}</h1>
+            <p class="tagline">{i18n.tr("app-tagline")}</p>
             <form on:submit=submit>
-                <label for="username">{move || i18n.t("username")}</label>
+                <label for="username">{i18n.tr("username")}</label>
                 <input id="username" name="username" autocomplete="username" required dir="ltr"
                     prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev)) />
-                <label for="password">{move || i18n.t("password")}</label>
+                <label for="password">{i18n.tr("password")}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required dir="ltr"
                     prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
                 <ProblemMessage error=error />
-                <button type="submit" id="login-submit" disabled=move || busy.get()>{move || i18n.t("login")}</button>
+                <button type="submit" id="login-submit" disabled=move || busy.get()>{i18n.tr("login")}</button>
             </form>
         </main>
     }

@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod admin;
+pub mod audit;
 pub mod documents;
 pub mod inbox;
 pub mod login;

@@ -53,8 +53,8 @@ pub fn NewInternalPage() -> impl IntoView {
         });
     };
     view! {
-        <h1>{move || i18n.t("new-title")}</h1>
-        <p class="hint">{move || i18n.t("new-hint")}</p>
+        <h1>{i18n.tr("new-title")}</h1>
+        <p class="hint">{i18n.tr("new-hint")}</p>
         <form class="register" on:submit=submit novalidate>
             <HeaderInputs fields=header />
             <ProblemMessage error=error />

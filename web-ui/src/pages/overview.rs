@@ -54,10 +54,10 @@ pub fn OverviewPage() -> impl IntoView {
     });
 
     view! {
-        <h1>{move || i18n.t("overview-title")}</h1>
+        <h1>{i18n.tr("overview-title")}</h1>
         <div class="filters">
             <Show when=move || any_unit>
-                <label>{move || i18n.t("overview-unit")}
+                <label>{i18n.tr("overview-unit")}
                     <select id="overview-unit" on:change=move |ev| { if let Ok(id) = event_target_value(&ev).parse() { unit_id.set(id) } }>
                         {move || {
                             let lang = i18n.lang.get();
@@ -69,10 +69,10 @@ pub fn OverviewPage() -> impl IntoView {
                     </select>
                 </label>
             </Show>
-            <label>{move || i18n.t("sort")}
+            <label>{i18n.tr("sort")}
                 <select id="overview-sort" on:change=move |ev| oldest_first.set(event_target_value(&ev) == "age")>
-                    <option value="age">{move || i18n.t("sort-oldest")}</option>
-                    <option value="newest">{move || i18n.t("sort-newest")}</option>
+                    <option value="age">{i18n.tr("sort-oldest")}</option>
+                    <option value="newest">{i18n.tr("sort-newest")}</option>
                 </select>
             </label>
         </div>
@@ -81,11 +81,11 @@ pub fn OverviewPage() -> impl IntoView {
             <table class="overview" id="overview" aria-busy=move || loading.get().to_string()>
                 <thead>
                     <tr>
-                        <th scope="col">{move || i18n.t("col-transaction")}</th>
-                        <th scope="col">{move || i18n.t("col-holder")}</th>
-                        <th scope="col">{move || i18n.t("col-since")}</th>
-                        <th scope="col">{move || i18n.t("col-dwell")}</th>
-                        <th scope="col">{move || i18n.t("col-state")}</th>
+                        <th scope="col">{i18n.tr("col-transaction")}</th>
+                        <th scope="col">{i18n.tr("col-holder")}</th>
+                        <th scope="col">{i18n.tr("col-since")}</th>
+                        <th scope="col">{i18n.tr("col-dwell")}</th>
+                        <th scope="col">{i18n.tr("col-state")}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -121,10 +121,10 @@ pub fn OverviewPage() -> impl IntoView {
             </table>
         </div>
         <Show when=move || items.with(Vec::is_empty) && !loading.get() && error.with(Option::is_none)>
-            <p class="empty">{move || i18n.t("overview-empty")}</p>
+            <p class="empty">{i18n.tr("overview-empty")}</p>
         </Show>
         <Show when=move || cursor.with(Option::is_some)>
-            <button class="secondary" disabled=move || loading.get() on:click=move |_| load(true)>{move || i18n.t("more")}</button>
+            <button class="secondary" disabled=move || loading.get() on:click=move |_| load(true)>{i18n.tr("more")}</button>
         </Show>
     }
 }

@@ -135,9 +135,9 @@ pub fn RegisterPage() -> impl IntoView {
 
     view! {
         <Show when=move || done.with(Option::is_some) fallback=move || view! {
-            <h1>{move || i18n.t("register-title")}</h1>
+            <h1>{i18n.tr("register-title")}</h1>
             <form class="register" on:submit=submit novalidate>
-                <label for="entity-search">{move || i18n.t("field-external-entity-id")}</label>
+                <label for="entity-search">{i18n.tr("field-external-entity-id")}</label>
                 <input id="entity-search" type="search" autocomplete="off" prop:value=move || entity_query.get()
                     on:input=move |ev| { entity_query.set(event_target_value(&ev)); entity.set(None); } />
                 <ul class="options" role="listbox">
@@ -154,18 +154,18 @@ pub fn RegisterPage() -> impl IntoView {
                     }}
                 </ul>
                 <div class="row">
-                    <label>{move || i18n.t("field-sender-reference")}
+                    <label>{i18n.tr("field-sender-reference")}
                         <input id="sender-reference" dir="ltr" prop:value=move || reference.get() on:input=move |ev| reference.set(event_target_value(&ev)) /></label>
-                    <label>{move || i18n.t("field-sender-reference-date")}
+                    <label>{i18n.tr("field-sender-reference-date")}
                         <input id="sender-reference-date" type="date" prop:value=move || reference_date.get() on:input=move |ev| reference_date.set(event_target_value(&ev)) /></label>
                 </div>
                 <HeaderInputs fields=header extra=view! {
-                    <label>{move || i18n.t("field-attachments-count")}
+                    <label>{i18n.tr("field-attachments-count")}
                         <input id="attachments" type="number" min="0" max="10000" prop:value=move || attachments.get().to_string()
                             on:input=move |ev| attachments.set(event_target_value(&ev).parse().unwrap_or(0)) /></label>
                 }.into_any() />
                 <TargetPicker targets=targets />
-                <label for="original-file">{move || i18n.t("field-original-scan")}</label>
+                <label for="original-file">{i18n.tr("field-original-scan")}</label>
                 <input id="original-file" type="file" accept=ACCEPT on:change=move |ev| original.set(chosen_file(&ev)) />
                 {move || progress.get().map(|p| view! {
                     <progress max="100" value=format!("{:.0}", p * 100.0) aria-label=i18n.t("uploading")></progress>
@@ -193,7 +193,7 @@ pub fn RegisterPage() -> impl IntoView {
                             <p>{t.subject.clone()}</p>
                         </div>
                         <Show when=move || original_failed.get()>
-                            <p class="problem no-print" role="alert">{move || i18n.t("original-not-attached")}</p>
+                            <p class="problem no-print" role="alert">{i18n.tr("original-not-attached")}</p>
                         </Show>
                         <div class="actions no-print">
                             <button on:click=move |_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>{i18n.t("print-label")}</button>

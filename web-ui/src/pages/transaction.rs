@@ -47,7 +47,7 @@ pub fn TransactionPage() -> impl IntoView {
     });
     let refresh = Callback::new(move |_| version.update(|v| *v += 1));
     view! {
-        <Suspense fallback=move || view! { <p class="loading" role="status">{move || i18n.t("loading")}</p> }>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{i18n.tr("loading")}</p> }>
             // The page is built from plain values; it is rebuilt when the language changes.
             {move || { i18n.lang.track(); data.get() }.map(|result| match result {
                 Ok(loaded) => view! { <TransactionView loaded=loaded refresh=refresh /> }.into_any(),
@@ -370,7 +370,7 @@ fn Actions(transaction: Transaction, actions: AllowedActions, refresh: Callback<
                         <HeaderInputs fields=header />
                     </Show>
                     <Show when=move || form.get() == Form::Decide>
-                        <label for="decision">{move || i18n.t("field-decision")}</label>
+                        <label for="decision">{i18n.tr("field-decision")}</label>
                         <select id="decision" on:change=move |ev| decision.set(event_target_value(&ev).parse().unwrap_or(Decision::Approve))>
                             {Decision::ALL.iter().map(|d| {
                                 let k = format!("decision-{}", d.as_str().replace('_', "-"));
@@ -389,15 +389,15 @@ fn Actions(transaction: Transaction, actions: AllowedActions, refresh: Callback<
                         <textarea id="action-note" rows="3" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                     </Show>
                     <div class="row">
-                        <button type="submit" id="action-submit" disabled=move || busy.get()>{move || i18n.t("confirm")}</button>
-                        <button type="button" class="secondary" on:click=move |_| form.set(Form::None)>{move || i18n.t("cancel")}</button>
+                        <button type="submit" id="action-submit" disabled=move || busy.get()>{i18n.tr("confirm")}</button>
+                        <button type="button" class="secondary" on:click=move |_| form.set(Form::None)>{i18n.tr("cancel")}</button>
                     </div>
                 </form>
             </Show>
             <ProblemMessage error=error />
             <Show when=conflict>
-                <p class="hint">{move || i18n.t("conflict-explained")}</p>
-                <button class="secondary" on:click=move |_| refresh.run(())>{move || i18n.t("refresh")}</button>
+                <p class="hint">{i18n.tr("conflict-explained")}</p>
+                <button class="secondary" on:click=move |_| refresh.run(())>{i18n.tr("refresh")}</button>
             </Show>
         </section>
     }
