@@ -8,10 +8,11 @@ use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared_types::{
-    AllowedActions, AuditEntry, AuditVerification, AnnotationRequest, DecisionRequest, Document, DraftUpdate, ErrorCode, Event, ExternalEntity,
-    ForwardRequest, InboxCounts, InboxItem, Location, LoginRequest, NewTransaction, NewUnit, NewUser, Page, Problem,
-    ReceiveRequest, ReferRequest, Referral, ReferralActionRequest, RefreshRequest, Route, StatusChangeRequest,
-    TokenResponse, Transaction, TransactionSummary, TransactionWithReferrals, Unit, UnitUpdate, User, UserUpdate,
+    AllowedActions, AnnotationRequest, AuditEntry, AuditVerification, DecisionRequest, Document, DraftUpdate,
+    ErrorCode, Event, ExternalEntity, ForwardRequest, InboxCounts, InboxItem, Location, LoginRequest, NewTransaction,
+    NewUnit, NewUser, Page, Problem, ReceiveRequest, ReferRequest, Referral, ReferralActionRequest, RefreshRequest,
+    Route, StatusChangeRequest, TokenResponse, Transaction, TransactionSummary, TransactionWithReferrals, Unit,
+    UnitUpdate, User, UserUpdate,
 };
 
 thread_local! {

@@ -8,8 +8,8 @@ use shared_types::{Role, User};
 use crate::api;
 use crate::i18n::{I18n, use_i18n};
 use crate::pages::{
-    admin::AdminPage, audit::AuditPage, inbox::InboxPage, login::LoginPage, new::NewInternalPage, overview::OverviewPage,
-    register::RegisterPage, transaction::TransactionPage,
+    admin::AdminPage, audit::AuditPage, inbox::InboxPage, login::LoginPage, new::NewInternalPage,
+    overview::OverviewPage, register::RegisterPage, transaction::TransactionPage,
 };
 
 /// The signed-in user; `None` while signed out. `checked` turns true once the stored session was tried.

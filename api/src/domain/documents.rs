@@ -41,7 +41,9 @@ fn ensure_writable(t: &TransactionRow) -> Result<(), ApiError> {
 
 /// Check before the upload is read: the transaction is visible and writable.
 pub fn check_new_document(conn: &mut DbConn, actor: &Actor, transaction_id: i64) -> Result<(), ApiError> {
-    ensure_writable(&policy::visible_transaction(conn, actor, transaction_id)?)
+    let t = policy::visible_transaction(conn, actor, transaction_id)?;
+    policy::ensure_staff(actor)?;
+    ensure_writable(&t)
 }
 
 /// A document whose transaction the actor may see, or 404.
@@ -56,6 +58,7 @@ fn visible_document(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<(Docume
 /// Check before a new version's upload is read.
 pub fn check_new_version(conn: &mut DbConn, actor: &Actor, document_id: i64) -> Result<(), ApiError> {
     let (d, t) = visible_document(conn, actor, document_id)?;
+    policy::ensure_staff(actor)?;
     ensure_writable(&t)?;
     if d.withdrawn_at.is_some() {
         return Err(ApiError::conflict(ErrorCode::DocumentWithdrawn, "This document was withdrawn."));
@@ -190,14 +193,14 @@ pub fn add_version(
 
 /// Withdraw a document: hidden from the normal list, kept with every version, recorded on the timeline.
 pub fn withdraw(conn: &mut DbConn, actor: &Actor, document_id: i64, reason: &str) -> Result<Document, ApiError> {
-    let mut v = Validator::new();
-    v.text("reason", reason, MAX_NOTE);
-    v.finish()?;
     let at = now();
     db::write_tx(conn, |conn| {
         let (d, t) = visible_document(conn, actor, document_id)?;
-        ensure_writable(&t)?;
         policy::ensure_staff(actor)?;
+        ensure_writable(&t)?;
+        let mut v = Validator::new();
+        v.text("reason", reason, MAX_NOTE);
+        v.finish()?;
         let changed = diesel::update(documents::table.find(d.id).filter(documents::withdrawn_at.is_null()))
             .set((
                 documents::withdrawn_at.eq(at),

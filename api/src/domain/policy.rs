@@ -156,6 +156,7 @@ pub fn ensure_participant(
     actor: &Actor,
     t: &TransactionRow,
 ) -> Result<Option<ReferralRow>, ApiError> {
+    ensure_staff(actor)?;
     let held = held_open_referrals(conn, actor, t)?;
     let parent = held.iter().find(|r| r.purpose == "action").cloned().or_else(|| held.first().cloned());
     if parent.is_some() || is_owner(actor, t) {
@@ -194,7 +195,7 @@ pub fn allowed_actions(
             let participant = staff && (!held.is_empty() || owner);
             allowed.refer = participant;
             allowed.decide = participant;
-            allowed.annotate = true;
+            allowed.annotate = staff;
             let holds_action = held.iter().any(|r| r.purpose == "action");
             allowed.close_blocked_by = others.iter().filter(|r| r.purpose == "action").count() as i64;
             allowed.close = staff && (holds_action || owner) && allowed.close_blocked_by == 0;

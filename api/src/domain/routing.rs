@@ -202,9 +202,11 @@ pub fn refer(
     views::with_referrals(conn, actor, &t, &opened)
 }
 
-/// Add a note to the timeline. Anyone who can see an open transaction may annotate it.
+/// Add a note to the timeline. Any member of staff who can see an open transaction may annotate it (auditors only
+/// read).
 pub fn annotate(conn: &mut DbConn, actor: &Actor, transaction_id: i64, text: &str) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
+    policy::ensure_staff(actor)?;
     policy::lock_open(conn, &t)?;
     let mut v = Validator::new();
     v.text("text", text, MAX_NOTE);
@@ -253,10 +255,6 @@ pub fn close(
 ) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
     policy::lock_open(conn, &t)?;
-    policy::ensure_version(req.expected_version, t.version)?;
-    let mut v = Validator::new();
-    v.text("note", req.note.as_deref().unwrap_or(""), MAX_NOTE);
-    v.finish()?;
     let open: Vec<ReferralRow> = referrals::table
         .filter(referrals::transaction_id.eq(t.id))
         .filter(views::open_referral())
@@ -265,9 +263,14 @@ pub fn close(
         .load(conn)?;
     let (mine, others): (Vec<&ReferralRow>, Vec<&ReferralRow>) =
         open.iter().filter(|r| is_action(&r.purpose)).partition(|r| policy::holds(actor, r));
+    policy::ensure_staff(actor)?;
     if mine.is_empty() && !policy::is_owner(actor, &t) {
         return Err(ApiError::forbidden("Only the holder or the registry can close this transaction."));
     }
+    policy::ensure_version(req.expected_version, t.version)?;
+    let mut v = Validator::new();
+    v.text("note", req.note.as_deref().unwrap_or(""), MAX_NOTE);
+    v.finish()?;
     if !others.is_empty() {
         return Err(ApiError::conflict(
             ErrorCode::OpenActionReferrals,
@@ -320,11 +323,11 @@ pub fn reopen(
             ));
         }
     }
-    policy::ensure_version(req.expected_version, t.version)?;
     let owner = policy::is_owner(actor, &t);
     if !owner && t.closed_by != Some(actor.id()) {
         return Err(ApiError::forbidden("Only whoever closed it or the registry can reopen this transaction."));
     }
+    policy::ensure_version(req.expected_version, t.version)?;
     let mut v = Validator::new();
     v.text("note", req.note.as_deref().unwrap_or(""), MAX_NOTE);
     v.finish()?;
@@ -381,10 +384,10 @@ pub fn archive(
             ));
         }
     }
-    policy::ensure_version(req.expected_version, t.version)?;
     if !(actor.is_admin() || (actor.has(Role::RegistryClerk) && t.registry_unit_id == Some(actor.unit.id))) {
         return Err(ApiError::forbidden("Only the registry that registered it can archive this transaction."));
     }
+    policy::ensure_version(req.expected_version, t.version)?;
     let at = now();
     let archived: TransactionRow = diesel::update(
         transactions::table

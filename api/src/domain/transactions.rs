@@ -294,6 +294,9 @@ pub fn create(conn: &mut DbConn, actor: &Actor, req: &NewTransaction) -> Result<
 /// users are only ever disabled, never deleted, and foreign keys still hold at write time.
 pub fn prepare_create(conn: &mut DbConn, actor: &Actor, req: &NewTransaction) -> Result<PreparedCreate, ApiError> {
     policy::ensure_staff(actor)?;
+    if req.kind == TransactionKind::Incoming && !actor.has(Role::RegistryClerk) {
+        return Err(ApiError::forbidden("Only registry clerks register incoming correspondence."));
+    }
     let mut v = Validator::new();
     v.text("subject", &req.subject, MAX_SUBJECT);
     v.optional_text("summary", req.summary.as_deref(), MAX_TEXT);
@@ -331,9 +334,6 @@ pub fn prepare_create(conn: &mut DbConn, actor: &Actor, req: &NewTransaction) ->
     validate_targets(conn, &mut v, "referrals", &req.referrals, false, req.confidentiality.level())?;
     validate_links(conn, &mut v, &req.links)?;
     v.finish()?;
-    if req.kind == TransactionKind::Incoming && !actor.has(Role::RegistryClerk) {
-        return Err(ApiError::forbidden("Only registry clerks register incoming correspondence."));
-    }
     let registry = if req.kind == TransactionKind::Internal { None } else { Some(registry_of(conn, &actor.unit)?) };
     let refs = views::Refs::load(
         conn,
@@ -482,11 +482,8 @@ pub fn send_draft(
         .get_result(conn)
         .optional()?
         .ok_or_else(|| ApiError::conflict(ErrorCode::TransactionNotDraft, "This draft was already sent."))?;
-    let lead = Lead {
-        kind: EventKind::Registered,
-        referral_id: None,
-        details: json!({"registry_unit_id": registry.id}),
-    };
+    let lead =
+        Lead { kind: EventKind::Registered, referral_id: None, details: json!({"registry_unit_id": registry.id}) };
     let opened = open_referrals(conn, actor, &sent, None, targets, at, Some(lead))?;
     let refs = views::refs_for(conn, &sent, &opened)?;
     let sent = assign_number(conn, &registry, &sent, at)?;

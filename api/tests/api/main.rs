@@ -12,6 +12,7 @@ mod contract;
 mod documents;
 mod flow;
 mod org;
+mod permissions;
 mod registration;
 mod routing;
 mod tracking;

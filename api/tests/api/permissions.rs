@@ -1,0 +1,680 @@
+//! The permission matrix: every kind of actor × every endpoint that touches a transaction × each confidentiality
+//! level, on the real server, against a written-down expectation — the same expectation `docs/PERMISSIONS.md` is
+//! generated from, so the document cannot drift from the code. Run with `UPDATE_PERMISSIONS=1` to rewrite the
+//! document after a deliberate change of the rules.
+//!
+//! A request that the rules allow is sent with a body that fails only after the access checks (an empty text, a
+//! stale `expected_version`, an empty file), so that the matrix changes nothing and "allowed" shows as that late
+//! failure; a refused request shows as 403 (the role or the position on the route does not allow it) or 404 (the
+//! transaction is invisible: above the actor's clearance, or the actor is not on its route).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, TestApp};
+
+/// The kinds of actor, each cleared for `confidential` (so `top_secret` is above everyone's clearance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Actor {
+    Admin,
+    Auditor,
+    /// A clerk of the registry that registered the transaction.
+    ClerkOfRegistry,
+    /// A clerk of another registry.
+    OtherClerk,
+    /// The head of the unit the transaction was referred to.
+    HeadOnRoute,
+    /// The head of a unit the transaction never reached.
+    OtherHead,
+    /// A member of the unit the transaction was referred to (its queue).
+    EmployeeOnRoute,
+    /// An employee of a unit the transaction never reached.
+    OtherEmployee,
+}
+
+const ACTORS: [Actor; 8] = [
+    Actor::Admin,
+    Actor::Auditor,
+    Actor::ClerkOfRegistry,
+    Actor::OtherClerk,
+    Actor::HeadOnRoute,
+    Actor::OtherHead,
+    Actor::EmployeeOnRoute,
+    Actor::OtherEmployee,
+];
+
+impl Actor {
+    fn username(self) -> &'static str {
+        match self {
+            Actor::Admin => "m.admin",
+            Actor::Auditor => "m.auditor",
+            Actor::ClerkOfRegistry => "m.clerk",
+            Actor::OtherClerk => "m.khb-clerk",
+            Actor::HeadOnRoute => "m.head",
+            Actor::OtherHead => "m.other-head",
+            Actor::EmployeeOnRoute => "m.employee",
+            Actor::OtherEmployee => "m.other-employee",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Actor::Admin => "admin",
+            Actor::Auditor => "auditor",
+            Actor::ClerkOfRegistry => "clerk of the registering registry",
+            Actor::OtherClerk => "clerk of another registry",
+            Actor::HeadOnRoute => "head of a unit on the route",
+            Actor::OtherHead => "head of another unit",
+            Actor::EmployeeOnRoute => "employee of a unit on the route",
+            Actor::OtherEmployee => "employee elsewhere",
+        }
+    }
+
+    fn on_route(self) -> bool {
+        matches!(self, Actor::ClerkOfRegistry | Actor::HeadOnRoute | Actor::EmployeeOnRoute)
+    }
+
+    fn staff(self) -> bool {
+        self != Actor::Auditor
+    }
+
+    /// Speaks for the transaction's owner side: an admin, or a clerk of its registry.
+    fn owner(self) -> bool {
+        matches!(self, Actor::Admin | Actor::ClerkOfRegistry)
+    }
+
+    /// Holds the open referral for action (the route unit's queue, or heads that unit).
+    fn holder(self) -> bool {
+        matches!(self, Actor::HeadOnRoute | Actor::EmployeeOnRoute)
+    }
+}
+
+const LEVELS: [&str; 3] = ["normal", "confidential", "top_secret"];
+
+/// What the rules say should happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    /// Allowed: the request got past every access check (shown by the response the probe expects).
+    Allowed,
+    Forbidden,
+    NotFound,
+    /// Refused with a conflict of this code (the action does not fit the actor's position, e.g. a referral they do
+    /// not hold).
+    Conflict(&'static str),
+}
+
+impl Outcome {
+    fn cell(&self) -> String {
+        match self {
+            Outcome::Allowed => "✓".into(),
+            Outcome::Forbidden => "403".into(),
+            Outcome::NotFound => "404".into(),
+            Outcome::Conflict(code) => format!("409 `{code}`"),
+        }
+    }
+}
+
+/// What an allowed request answers, given the probe body sent.
+#[derive(Debug, Clone, Copy)]
+enum Probe {
+    Ok,
+    Invalid,
+    Stale,
+    Conflict(&'static str),
+}
+
+impl Probe {
+    fn matches(self, status: StatusCode, body: &Value) -> bool {
+        match self {
+            Probe::Ok => status == StatusCode::OK,
+            Probe::Invalid => status == StatusCode::UNPROCESSABLE_ENTITY && body["code"] == "validation_failed",
+            Probe::Stale => status == StatusCode::CONFLICT && body["code"] == "version_conflict",
+            Probe::Conflict(code) => status == StatusCode::CONFLICT && body["code"] == code,
+        }
+    }
+}
+
+/// Which record of a level an endpoint acts on.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Open,
+    Closed,
+    Referral,
+    Document,
+}
+
+/// Who may do it when they can see the transaction.
+#[derive(Debug, Clone, Copy)]
+enum Rule {
+    Anyone,
+    Staff,
+    /// Staff on the owner side or holding an open referral.
+    Participant,
+    /// Holds the referral; others get 409 `referral_not_held`.
+    Holder,
+    /// Staff on the owner side, or holding the referral for action.
+    Closer,
+    /// Admin, or a clerk of the registering registry (also: whoever closed it may reopen it; here that is the
+    /// registrar, who is not in the matrix).
+    Registry,
+    /// Visible is enough to learn the request does not fit (a draft action on a registered transaction, a change
+    /// to a stored version).
+    Visible,
+}
+
+struct Endpoint {
+    method: Method,
+    /// `{t}` is the transaction, `{r}` the referral, `{d}` the document.
+    path: &'static str,
+    target: Target,
+    body: Option<fn(i64) -> Value>,
+    /// Multipart upload of an empty file.
+    upload: bool,
+    rule: Rule,
+    probe: Probe,
+}
+
+fn long_note(_: i64) -> Value {
+    json!({"decision": "approve", "note": "ن".repeat(4_001)})
+}
+
+fn endpoints() -> Vec<Endpoint> {
+    let e = |method: Method, path, target, body, rule, probe| Endpoint {
+        method,
+        path,
+        target,
+        body,
+        upload: false,
+        rule,
+        probe,
+    };
+    use Method as M;
+    use Probe as P;
+    use Rule as R;
+    use Target as T;
+    vec![
+        e(M::GET, "/transactions/{t}", T::Open, None, R::Anyone, P::Ok),
+        e(M::GET, "/transactions/{t}/timeline", T::Open, None, R::Anyone, P::Ok),
+        e(M::GET, "/transactions/{t}/route", T::Open, None, R::Anyone, P::Ok),
+        e(M::GET, "/transactions/{t}/location", T::Open, None, R::Anyone, P::Ok),
+        e(M::GET, "/transactions/{t}/dwell", T::Open, None, R::Anyone, P::Ok),
+        e(M::GET, "/transactions/{t}/actions", T::Open, None, R::Anyone, P::Ok),
+        e(M::GET, "/transactions/{t}/documents", T::Open, None, R::Anyone, P::Ok),
+        e(M::GET, "/documents/{d}", T::Document, None, R::Anyone, P::Ok),
+        e(M::GET, "/documents/{d}/versions/1/content", T::Document, None, R::Anyone, P::Ok),
+        e(M::GET, "/documents/{d}/versions/1/text", T::Document, None, R::Anyone, P::Ok),
+        e(M::POST, "/transactions/{t}/annotations", T::Open, Some(|_| json!({"text": " "})), R::Staff, P::Invalid),
+        e(
+            M::POST,
+            "/transactions/{t}/referrals",
+            T::Open,
+            Some(|_| json!({"targets": []})),
+            R::Participant,
+            P::Invalid,
+        ),
+        e(M::POST, "/transactions/{t}/decisions", T::Open, Some(long_note), R::Participant, P::Invalid),
+        e(
+            M::POST,
+            "/transactions/{t}/links",
+            T::Open,
+            Some(|t| json!({"kind": "related", "transaction_id": t})),
+            R::Participant,
+            P::Invalid,
+        ),
+        e(M::POST, "/transactions/{t}/close", T::Open, Some(|_| json!({"expected_version": -1})), R::Closer, P::Stale),
+        e(
+            M::PATCH,
+            "/transactions/{t}",
+            T::Open,
+            Some(|_| json!({"subject": "x"})),
+            R::Visible,
+            P::Conflict("transaction_not_draft"),
+        ),
+        e(
+            M::POST,
+            "/transactions/{t}/send",
+            T::Open,
+            Some(|_| json!({"targets": []})),
+            R::Visible,
+            P::Conflict("transaction_not_draft"),
+        ),
+        e(
+            M::POST,
+            "/transactions/{t}/reopen",
+            T::Closed,
+            Some(|_| json!({"expected_version": -1})),
+            R::Registry,
+            P::Stale,
+        ),
+        e(
+            M::POST,
+            "/transactions/{t}/archive",
+            T::Closed,
+            Some(|_| json!({"expected_version": -1})),
+            R::Registry,
+            P::Stale,
+        ),
+        e(
+            M::POST,
+            "/referrals/{r}/receive",
+            T::Referral,
+            Some(|_| json!({"expected_version": -1})),
+            R::Holder,
+            P::Stale,
+        ),
+        e(
+            M::POST,
+            "/referrals/{r}/forward",
+            T::Referral,
+            Some(|_| json!({"targets": [], "expected_version": -1})),
+            R::Holder,
+            P::Stale,
+        ),
+        e(
+            M::POST,
+            "/referrals/{r}/return",
+            T::Referral,
+            Some(|_| json!({"expected_version": -1})),
+            R::Holder,
+            P::Stale,
+        ),
+        e(
+            M::POST,
+            "/referrals/{r}/complete",
+            T::Referral,
+            Some(|_| json!({"expected_version": -1})),
+            R::Holder,
+            P::Stale,
+        ),
+        Endpoint { upload: true, ..e(M::POST, "/transactions/{t}/documents", T::Open, None, R::Staff, P::Invalid) },
+        Endpoint { upload: true, ..e(M::POST, "/documents/{d}/versions", T::Document, None, R::Staff, P::Invalid) },
+        e(M::POST, "/documents/{d}/withdraw", T::Document, Some(|_| json!({"reason": " "})), R::Staff, P::Invalid),
+        e(M::PUT, "/documents/{d}/versions/1", T::Document, None, R::Visible, P::Conflict("version_immutable")),
+        e(M::DELETE, "/documents/{d}/versions/1", T::Document, None, R::Visible, P::Conflict("version_immutable")),
+    ]
+}
+
+/// Who may call an endpoint that is not about one transaction.
+#[derive(Debug, Clone, Copy)]
+enum RoleRule {
+    Anyone,
+    Admin,
+    AdminOrClerk,
+    Clerk,
+    Staff,
+    Auditor,
+    /// Admins, auditors, and the head of the unit (or of one above it).
+    HeadOfUnit,
+}
+
+struct RoleEndpoint {
+    method: Method,
+    /// `{unit}` is the route unit, `{user}` the route employee; a remark after a space is shown, not sent.
+    path: &'static str,
+    body: Option<fn() -> Value>,
+    rule: RoleRule,
+    probe: Probe,
+}
+
+fn role_endpoints() -> Vec<RoleEndpoint> {
+    let e = |method, path, body, rule, probe| RoleEndpoint { method, path, body, rule, probe };
+    use Method as M;
+    use Probe as P;
+    use RoleRule as R;
+    let bad_unit = || json!({"code": "", "name_ar": "", "name_en": "", "kind": "department"});
+    vec![
+        e(M::GET, "/me", None, R::Anyone, P::Ok),
+        e(M::GET, "/auth/sessions", None, R::Anyone, P::Ok),
+        e(M::GET, "/inbox", None, R::Anyone, P::Ok),
+        e(M::GET, "/inbox/counts", None, R::Anyone, P::Ok),
+        e(M::GET, "/drafts", None, R::Anyone, P::Ok),
+        e(M::GET, "/units", None, R::Anyone, P::Ok),
+        e(M::GET, "/units/{unit}", None, R::Anyone, P::Ok),
+        e(M::GET, "/units/{unit}/overview", None, R::HeadOfUnit, P::Ok),
+        e(M::GET, "/users", None, R::Anyone, P::Ok),
+        e(M::GET, "/users/{user}", None, R::Anyone, P::Ok),
+        e(M::GET, "/external-entities", None, R::Anyone, P::Ok),
+        e(M::POST, "/units", Some(bad_unit), R::Admin, P::Invalid),
+        e(M::PATCH, "/units/{unit}", Some(|| json!({"name_ar": ""})), R::Admin, P::Invalid),
+        e(
+            M::POST,
+            "/users",
+            Some(|| {
+                json!({"username": "x", "password": "", "full_name_ar": "", "full_name_en": "", "unit_id": 1,
+                       "roles": [], "clearance": "normal"})
+            }),
+            R::Admin,
+            P::Invalid,
+        ),
+        e(M::PATCH, "/users/{user}", Some(|| json!({"full_name_ar": ""})), R::Admin, P::Invalid),
+        e(
+            M::POST,
+            "/external-entities",
+            Some(|| json!({"code": "", "name_ar": "", "name_en": "", "kind": "ministry"})),
+            R::AdminOrClerk,
+            P::Invalid,
+        ),
+        e(
+            M::POST,
+            "/transactions (incoming)",
+            Some(|| json!({"kind": "incoming", "subject": " ", "referrals": []})),
+            R::Clerk,
+            P::Invalid,
+        ),
+        e(
+            M::POST,
+            "/transactions (internal draft)",
+            Some(|| json!({"kind": "internal", "subject": " "})),
+            R::Staff,
+            P::Invalid,
+        ),
+        e(M::GET, "/audit", None, R::Auditor, P::Ok),
+        e(M::GET, "/audit/verification", None, R::Auditor, P::Ok),
+    ]
+}
+
+fn role_expected(actor: Actor, endpoint: &RoleEndpoint) -> Outcome {
+    let clerk = matches!(actor, Actor::ClerkOfRegistry | Actor::OtherClerk);
+    let allowed = match endpoint.rule {
+        RoleRule::Anyone => true,
+        RoleRule::Admin => actor == Actor::Admin,
+        RoleRule::AdminOrClerk => actor == Actor::Admin || clerk,
+        RoleRule::Clerk => clerk,
+        RoleRule::Staff => actor.staff(),
+        RoleRule::Auditor => actor == Actor::Auditor,
+        RoleRule::HeadOfUnit => matches!(actor, Actor::Admin | Actor::Auditor | Actor::HeadOnRoute),
+    };
+    if allowed { Outcome::Allowed } else { Outcome::Forbidden }
+}
+
+/// The rules, written down: what `actor` gets from `endpoint` on a transaction of `level`.
+fn expected(actor: Actor, level: &str, endpoint: &Endpoint) -> Outcome {
+    let cleared = level != "top_secret";
+    let sees = cleared && (matches!(actor, Actor::Admin | Actor::Auditor) || actor.on_route());
+    if !sees {
+        return Outcome::NotFound;
+    }
+    let allowed = match endpoint.rule {
+        Rule::Anyone | Rule::Visible => true,
+        Rule::Staff => actor.staff(),
+        Rule::Participant => actor.staff() && (actor.owner() || actor.holder()),
+        Rule::Holder => {
+            return if actor.holder() { Outcome::Allowed } else { Outcome::Conflict("referral_not_held") };
+        }
+        Rule::Closer => actor.staff() && (actor.owner() || actor.holder()),
+        Rule::Registry => actor.owner(),
+    };
+    if allowed { Outcome::Allowed } else { Outcome::Forbidden }
+}
+
+/// The records each level's requests act on.
+#[derive(Debug, Clone, Copy)]
+struct Records {
+    open: i64,
+    closed: i64,
+    referral: i64,
+    document: i64,
+}
+
+async fn create(app: &TestApp, path: &str, body: Value) -> Value {
+    let (status, created) = app.post("admin", path, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{path}: {created}");
+    created
+}
+
+/// Units and users of the matrix, and for each level an open transaction (with a document, and a referral for
+/// action to the route unit's queue) and a closed one, registered by a top-secret clerk of the central registry.
+async fn set_up(app: &TestApp) -> (BTreeMap<&'static str, Records>, (i64, i64)) {
+    let unit = |code: &str, parent: &str| {
+        json!({"code": code, "name_ar": format!("وحدة {code}"), "name_en": code, "kind": "department",
+               "parent_id": app.unit(parent)})
+    };
+    let on_route = create(app, "/api/v1/units", unit("M-ROUTE", "KHB")).await["id"].as_i64().unwrap();
+    let elsewhere = create(app, "/api/v1/units", unit("M-ELSE", "HR")).await["id"].as_i64().unwrap();
+    let mut users: Vec<(&str, i64, Vec<&str>, &str)> = vec![
+        ("m.registrar", app.unit("CR"), vec!["registry_clerk"], "top_secret"),
+        ("m.admin", app.unit("AMANAH"), vec!["admin"], "confidential"),
+        ("m.auditor", app.unit("AMANAH"), vec!["auditor"], "confidential"),
+        ("m.clerk", app.unit("CR"), vec!["registry_clerk"], "confidential"),
+        ("m.khb-clerk", app.unit("KHB"), vec!["registry_clerk"], "confidential"),
+    ];
+    users.extend([
+        ("m.head", on_route, vec!["manager", "employee"], "confidential"),
+        ("m.other-head", elsewhere, vec!["manager", "employee"], "confidential"),
+        ("m.employee", on_route, vec!["employee"], "confidential"),
+        ("m.other-employee", elsewhere, vec!["employee"], "confidential"),
+    ]);
+    let mut ids = BTreeMap::new();
+    for (username, unit_id, roles, clearance) in users {
+        let user = create(
+            app,
+            "/api/v1/users",
+            json!({"username": username, "password": PASSWORD, "full_name_ar": format!("مستخدم {username}"),
+                   "full_name_en": username, "unit_id": unit_id, "roles": roles, "clearance": clearance}),
+        )
+        .await;
+        ids.insert(username, user["id"].as_i64().unwrap());
+    }
+    for (unit_id, head) in [(on_route, "m.head"), (elsewhere, "m.other-head")] {
+        let (status, body) = app
+            .call(
+                Some("admin"),
+                Method::PATCH,
+                &format!("/api/v1/units/{unit_id}"),
+                Some(json!({"head_user_id": ids[head]})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let mut records = BTreeMap::new();
+    for level in LEVELS {
+        let register = |purpose: &str| {
+            json!({"kind": "incoming", "subject": format!("مصفوفة الصلاحيات {level}"),
+                   "external_entity_id": app.fx.ministry, "sender_reference": "P/1", "sender_reference_date": "2026-11-20",
+                   "confidentiality": level, "referrals": [{"unit_id": on_route, "purpose": purpose}]})
+        };
+        let (status, open) = app.post("m.registrar", "/api/v1/transactions", register("action")).await;
+        assert_eq!(status, StatusCode::CREATED, "{open}");
+        let open_id = open["transaction"]["id"].as_i64().unwrap();
+        let (status, closed) = app.post("m.registrar", "/api/v1/transactions", register("information")).await;
+        assert_eq!(status, StatusCode::CREATED, "{closed}");
+        let closed_id = closed["transaction"]["id"].as_i64().unwrap();
+        let (status, body) =
+            app.post("m.registrar", &format!("/api/v1/transactions/{closed_id}/close"), json!({"note": "حفظ"})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, document) =
+            upload(app, "m.registrar", &format!("/api/v1/transactions/{open_id}/documents"), b"letter").await;
+        assert_eq!(status, StatusCode::CREATED, "{document}");
+        records.insert(
+            level,
+            Records {
+                open: open_id,
+                closed: closed_id,
+                referral: open["referrals"][0]["id"].as_i64().unwrap(),
+                document: document["id"].as_i64().unwrap(),
+            },
+        );
+    }
+    (records, (on_route, ids["m.employee"]))
+}
+
+async fn upload(app: &TestApp, who: &str, path: &str, content: &[u8]) -> (StatusCode, Value) {
+    let boundary = "matrix-boundary-5c1d";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nخطاب\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"letter.txt\"\r\nContent-Type: text/plain\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let res = app
+        .client
+        .post(app.url(path))
+        .bearer_auth(app.token(who).await)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .expect("upload");
+    let status = res.status();
+    let text = res.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// Read what the server answered as an outcome of the rules.
+fn outcome(endpoint: &Endpoint, status: StatusCode, body: &Value) -> Outcome {
+    if endpoint.probe.matches(status, body) {
+        return Outcome::Allowed;
+    }
+    match (status, body["code"].as_str()) {
+        (StatusCode::FORBIDDEN, _) => Outcome::Forbidden,
+        (StatusCode::NOT_FOUND, _) => Outcome::NotFound,
+        (StatusCode::CONFLICT, Some("referral_not_held")) => Outcome::Conflict("referral_not_held"),
+        _ => panic!("{} {}: unexpected {status} {body}", endpoint.method, endpoint.path),
+    }
+}
+
+/// The document: one table per confidentiality level.
+fn document(endpoints: &[Endpoint], role_endpoints: &[RoleEndpoint]) -> String {
+    let mut doc = String::from(
+        "# Permissions\n\n\
+         Generated from the expectations of `api/tests/api/permissions.rs`, which the test suite checks against the \
+         real server on SQLite and PostgreSQL; the test fails when this file is stale (regenerate it with \
+         `UPDATE_PERMISSIONS=1 cargo test -p muamalat-api --test api permissions`).\n\n\
+         Every actor here is cleared for `confidential`. The transactions are incoming letters registered by the central \
+         registry and referred to one unit (for action on the open ones, for information on the closed ones).\n\n\
+         - ✓ allowed: the request passed every access check (the test sends a body that then fails validation or \
+         carries a stale `expected_version`, so nothing changes);\n\
+         - 403: the role or the actor's place on the route does not allow it;\n\
+         - 404: the transaction does not exist for this actor — above their clearance, or they are not on its \
+         route, are not of its registry and are neither admin nor auditor (ids leak nothing);\n\
+         - 409 `referral_not_held`: visible, but the referral is someone else's.\n\n\
+         Lists (inbox boxes, their counts, the manager overview, the audit log) only ever hold what these rules let \
+         the actor see, filtered in SQL; they are tested in `tracking.rs` and `audit.rs`.\n",
+    );
+    let header = |doc: &mut String, first: &str| {
+        let _ = write!(doc, "| {first} |");
+        for actor in ACTORS {
+            let _ = write!(doc, " {} |", actor.title());
+        }
+        doc.push_str("\n|---|");
+        doc.push_str(&"---|".repeat(ACTORS.len()));
+        doc.push('\n');
+    };
+    doc.push_str("\n## By role\n\nEndpoints that are not about one transaction (the route unit and employee of the tables below stand in \
+                  for `{unit}` and `{user}`).\n\n");
+    header(&mut doc, "endpoint");
+    for endpoint in role_endpoints {
+        let _ = write!(doc, "| `{} {}` |", endpoint.method, endpoint.path);
+        for actor in ACTORS {
+            let _ = write!(doc, " {} |", role_expected(actor, endpoint).cell());
+        }
+        doc.push('\n');
+    }
+    for level in LEVELS {
+        let _ = write!(doc, "\n## Confidentiality `{level}`\n\n");
+        header(&mut doc, "endpoint");
+        for endpoint in endpoints {
+            let _ = write!(doc, "| `{} {}` |", endpoint.method, endpoint.path);
+            for actor in ACTORS {
+                let _ = write!(doc, " {} |", expected(actor, level, endpoint).cell());
+            }
+            doc.push('\n');
+        }
+    }
+    doc
+}
+
+#[tokio::test]
+async fn every_actor_gets_what_the_rules_say_on_every_endpoint_and_level() {
+    let app = TestApp::spawn().await;
+    let (records, units) = set_up(&app).await;
+    let endpoints = endpoints();
+    let mut wrong = Vec::new();
+    for level in LEVELS {
+        let r = records[level];
+        for endpoint in &endpoints {
+            let t = match endpoint.target {
+                Target::Closed => r.closed,
+                _ => r.open,
+            };
+            let path = format!(
+                "/api/v1{}",
+                endpoint
+                    .path
+                    .replace("{t}", &t.to_string())
+                    .replace("{r}", &r.referral.to_string())
+                    .replace("{d}", &r.document.to_string())
+            );
+            for actor in ACTORS {
+                let (status, body) = if endpoint.upload {
+                    upload(&app, actor.username(), &path, b"").await
+                } else {
+                    app.call(Some(actor.username()), endpoint.method.clone(), &path, endpoint.body.map(|b| b(t))).await
+                };
+                let got = outcome(endpoint, status, &body);
+                let want = expected(actor, level, endpoint);
+                if got != want {
+                    wrong.push(format!(
+                        "{level} {} {} as {:?}: expected {}, got {} ({status} {body})",
+                        endpoint.method,
+                        endpoint.path,
+                        actor,
+                        want.cell(),
+                        got.cell()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{} cells differ from the rules:\n{}", wrong.len(), wrong.join("\n"));
+
+    // Nothing the matrix sent changed anything: each open transaction still has its two events and one referral.
+    for level in LEVELS {
+        let (_, timeline) =
+            app.get("m.registrar", &format!("/api/v1/transactions/{}/timeline", records[level].open)).await;
+        let kinds: Vec<&str> = timeline.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["registered", "referred", "document_added"], "{level}");
+    }
+
+    // Endpoints that are not about one transaction, by role.
+    let role_endpoints = role_endpoints();
+    for endpoint in &role_endpoints {
+        let path = format!(
+            "/api/v1{}",
+            endpoint
+                .path
+                .split(' ')
+                .next()
+                .unwrap_or_default()
+                .replace("{unit}", &units.0.to_string())
+                .replace("{user}", &units.1.to_string())
+        );
+        for actor in ACTORS {
+            let (status, body) =
+                app.call(Some(actor.username()), endpoint.method.clone(), &path, endpoint.body.map(|b| b())).await;
+            let got = if endpoint.probe.matches(status, &body) {
+                Outcome::Allowed
+            } else if status == StatusCode::FORBIDDEN {
+                Outcome::Forbidden
+            } else {
+                panic!("{} {path} as {actor:?}: unexpected {status} {body}", endpoint.method)
+            };
+            let want = role_expected(actor, endpoint);
+            assert_eq!(got, want, "{} {} as {actor:?}: {status} {body}", endpoint.method, endpoint.path);
+        }
+    }
+
+    let generated = document(&endpoints, &role_endpoints);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/PERMISSIONS.md");
+    if std::env::var("UPDATE_PERMISSIONS").is_ok() {
+        std::fs::write(&path, &generated).expect("write docs/PERMISSIONS.md");
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/PERMISSIONS.md is stale. Regenerate it with:\n    UPDATE_PERMISSIONS=1 cargo test -p muamalat-api --test api permissions"
+    );
+}
