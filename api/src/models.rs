@@ -236,6 +236,21 @@ pub struct NewEventRow<'a> {
     pub details: &'a str,
 }
 
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = delegations)]
+pub struct DelegationRow {
+    pub id: i64,
+    pub delegator_user_id: i64,
+    pub deputy_user_id: i64,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub note: Option<String>,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub revoked_by: Option<i64>,
+}
+
 #[derive(Debug, Insertable)]
 #[diesel(table_name = audit_log)]
 pub struct NewAuditRow<'a> {

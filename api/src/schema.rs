@@ -171,6 +171,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    delegations (id) {
+        id -> BigInt,
+        delegator_user_id -> BigInt,
+        deputy_user_id -> BigInt,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        note -> Nullable<Text>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
     events (id) {
         id -> BigInt,
         transaction_id -> BigInt,
@@ -258,6 +273,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     referrals,
     events,
     audit_log,
+    delegations,
     idempotency_keys,
     blobs,
     documents,

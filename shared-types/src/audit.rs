@@ -18,6 +18,8 @@ wire_enum! {
         UserCreated = "user_created",
         UserUpdated = "user_updated",
         EntityCreated = "entity_created",
+        DelegationGranted = "delegation_granted",
+        DelegationEnded = "delegation_ended",
         /// A document version's file was downloaded.
         DocumentDownloaded = "document_downloaded",
         /// A document version's extracted text was read.

@@ -70,6 +70,8 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     /// Too many failed sign-ins in a row: the account refuses sign-in for a while (longer after each further failure).
     AccountLocked,
+    /// No such delegation of the caller's (given or received).
+    DelegationNotFound,
     /// No such session of the caller's (or it has already ended).
     SessionNotFound,
     /// Too many requests of this kind from this client in a short time (sign-in, tokens, submissions): wait for

@@ -268,3 +268,40 @@ pub struct NewExternalEntity {
     pub name_en: String,
     pub kind: EntityKind,
 }
+
+/// A manager's authority handed to a deputy for a period: the deputy sees and acts on the manager's work, and every
+/// event they record says "on behalf of" the manager. It ends by itself at `ends_at`, or earlier when ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Delegation {
+    pub id: i64,
+    pub delegator: UserRef,
+    pub deputy: UserRef,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub ends_at: chrono::DateTime<chrono::Utc>,
+    pub note: Option<String>,
+    /// When it was ended before `ends_at`.
+    pub ended_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// In force now.
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "deputy_user_id": 42, "starts_at": "2026-12-01T05:00:00Z", "ends_at": "2026-12-15T14:00:00Z",
+    "note": "إجازة سنوية"
+})))]
+#[serde(deny_unknown_fields)]
+pub struct NewDelegation {
+    pub deputy_user_id: i64,
+    /// Default: now.
+    #[serde(default)]
+    pub starts_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub ends_at: chrono::DateTime<chrono::Utc>,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Whose authority: the caller's own (the default), or, for an administrator, any manager's.
+    #[serde(default)]
+    pub delegator_user_id: Option<i64>,
+}

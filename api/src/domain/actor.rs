@@ -6,7 +6,7 @@ use shared_types::{Confidentiality, ErrorCode, Role, UserRef};
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::models::{UnitRow, UserRow};
-use crate::schema::{units, user_roles, users};
+use crate::schema::{delegations, units, user_roles, users};
 
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -17,6 +17,19 @@ pub struct Actor {
     pub managed_unit_ids: Vec<i64>,
     /// The client's address, for the audit log.
     pub origin: Option<String>,
+    /// Managers whose authority is delegated to the actor now.
+    pub delegators: Vec<Delegator>,
+    /// Set while the actor acts on a delegator's authority: events and audit entries name them.
+    pub on_behalf_of: Option<i64>,
+}
+
+/// A manager who delegated to the actor, with what their authority covers.
+#[derive(Debug, Clone)]
+pub struct Delegator {
+    pub user_id: i64,
+    pub unit_id: i64,
+    /// Every unit the manager heads, with their subtrees.
+    pub managed_unit_ids: Vec<i64>,
 }
 
 impl Actor {
@@ -36,9 +49,39 @@ impl Actor {
         Confidentiality::from_level(self.user.clearance).unwrap_or(Confidentiality::Normal)
     }
 
-    /// Whether the actor, a manager, heads this unit or one above it.
+    /// Whether the actor heads this unit or one above it, themselves or by delegation.
     pub fn manages(&self, unit_id: i64) -> bool {
         self.managed_unit_ids.contains(&unit_id)
+            || self.delegators.iter().any(|d| d.managed_unit_ids.contains(&unit_id))
+    }
+
+    /// Whether the actor heads this unit or one above it, themselves.
+    pub fn manages_own(&self, unit_id: i64) -> bool {
+        self.managed_unit_ids.contains(&unit_id)
+    }
+
+    /// The actor acting on `delegator`'s authority.
+    pub fn on_behalf_of(&self, delegator: i64) -> Actor {
+        Actor { on_behalf_of: Some(delegator), ..self.clone() }
+    }
+
+    /// Users whose personal referrals the actor may see and act on: themselves and their delegators.
+    pub fn user_ids(&self) -> Vec<i64> {
+        std::iter::once(self.id()).chain(self.delegators.iter().map(|d| d.user_id)).collect()
+    }
+
+    /// Units whose queues the actor works: their own and their delegators'.
+    pub fn queue_unit_ids(&self) -> Vec<i64> {
+        std::iter::once(self.unit.id).chain(self.delegators.iter().map(|d| d.unit_id)).collect()
+    }
+
+    /// Units the actor heads, themselves or by delegation, with their subtrees.
+    pub fn all_managed_unit_ids(&self) -> Vec<i64> {
+        let mut ids = self.managed_unit_ids.clone();
+        ids.extend(self.delegators.iter().flat_map(|d| d.managed_unit_ids.iter().copied()));
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 
     pub fn user_ref(&self) -> UserRef {
@@ -86,15 +129,37 @@ pub fn load_actor(conn: &mut DbConn, user_id: i64) -> Result<Actor, ApiError> {
     }
     let roles = roles_of(conn, user.id)?;
     // Heading a unit gives its subtree to a manager; most callers are not managers and skip the look-up.
-    let managed_unit_ids = if roles.contains(&Role::Manager) {
-        let headed: Vec<UnitRow> = units::table
-            .filter(units::head_user_id.eq(user.id))
-            .filter(units::active.eq(true))
-            .select(UnitRow::as_select())
-            .load(conn)?;
-        subtree_ids(conn, &headed)?
-    } else {
-        Vec::new()
-    };
-    Ok(Actor { user, roles, unit, managed_unit_ids, origin: None })
+    let managed_unit_ids = if roles.contains(&Role::Manager) { managed_by(conn, user.id)? } else { Vec::new() };
+    let delegators = delegators_of(conn, user.id)?;
+    Ok(Actor { user, roles, unit, managed_unit_ids, origin: None, delegators, on_behalf_of: None })
+}
+
+/// Every unit the user heads, with their subtrees.
+fn managed_by(conn: &mut DbConn, user_id: i64) -> Result<Vec<i64>, ApiError> {
+    let headed: Vec<UnitRow> = units::table
+        .filter(units::head_user_id.eq(user_id))
+        .filter(units::active.eq(true))
+        .select(UnitRow::as_select())
+        .load(conn)?;
+    subtree_ids(conn, &headed)
+}
+
+/// The active managers who delegated to the user now (a delegation ends by itself at `ends_at`).
+fn delegators_of(conn: &mut DbConn, user_id: i64) -> Result<Vec<Delegator>, ApiError> {
+    let at = super::now();
+    let rows: Vec<(i64, i64, bool)> = delegations::table
+        .inner_join(users::table.on(users::id.eq(delegations::delegator_user_id)))
+        .filter(delegations::deputy_user_id.eq(user_id))
+        .filter(delegations::ends_at.gt(at))
+        .filter(delegations::starts_at.le(at))
+        .filter(delegations::revoked_at.is_null())
+        .select((users::id, users::unit_id, users::active))
+        .load(conn)?;
+    let mut delegators = Vec::new();
+    for (delegator, unit_id, active) in rows {
+        if active {
+            delegators.push(Delegator { user_id: delegator, unit_id, managed_unit_ids: managed_by(conn, delegator)? });
+        }
+    }
+    Ok(delegators)
 }

@@ -38,7 +38,12 @@ pub struct Who {
 
 impl Who {
     pub fn of(actor: &Actor) -> Who {
-        Who { user_id: Some(actor.id()), on_behalf_of_user_id: None, client_id: None, origin: actor.origin.clone() }
+        Who {
+            user_id: Some(actor.id()),
+            on_behalf_of_user_id: actor.on_behalf_of,
+            client_id: None,
+            origin: actor.origin.clone(),
+        }
     }
 }
 

@@ -24,17 +24,18 @@ pub fn can_view(conn: &mut DbConn, actor: &Actor, t: &TransactionRow) -> Result<
     if t.registry_unit_id == Some(actor.unit.id) {
         return Ok(true);
     }
-    let me = actor.id();
-    let my_unit = actor.unit.id;
-    let managed = actor.managed_unit_ids.clone();
+    // Themselves and, during a delegation, the managers they stand in for.
+    let me = actor.user_ids();
+    let queues = actor.queue_unit_ids();
+    let managed = actor.all_managed_unit_ids();
     let on_route = diesel::select(exists(
         referrals::table.filter(referrals::transaction_id.eq(t.id)).filter(
             referrals::from_user_id
-                .eq(me)
-                .or(referrals::to_user_id.eq(me))
-                .or(referrals::to_unit_id.eq(my_unit).and(referrals::to_user_id.is_null()))
-                .or(referrals::received_by.eq(me))
-                .or(referrals::completed_by.eq(me))
+                .eq_any(me.clone())
+                .or(referrals::to_user_id.eq_any(me.clone()))
+                .or(referrals::to_unit_id.eq_any(queues).and(referrals::to_user_id.is_null()))
+                .or(referrals::received_by.eq_any(me.clone()))
+                .or(referrals::completed_by.eq_any(me))
                 .or(referrals::to_unit_id.eq_any(managed.clone()))
                 .or(referrals::from_unit_id.eq_any(managed)),
         ),
@@ -66,11 +67,42 @@ pub fn visible_referral(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<(Re
 }
 
 /// Whether the actor holds this referral: it names them, or it sits in their unit's queue, or they head the unit
-/// it was sent to (or one above it).
+/// it was sent to (or one above it) — themselves, or as the deputy of a manager who does.
 pub fn holds(actor: &Actor, r: &ReferralRow) -> bool {
+    holds_own(actor, r) || delegator_holding(actor, r).is_some()
+}
+
+fn holds_own(actor: &Actor, r: &ReferralRow) -> bool {
     match r.to_user_id {
-        Some(user) => user == actor.id() || actor.manages(r.to_unit_id),
-        None => r.to_unit_id == actor.unit.id || actor.manages(r.to_unit_id),
+        Some(user) => user == actor.id() || actor.manages_own(r.to_unit_id),
+        None => r.to_unit_id == actor.unit.id || actor.manages_own(r.to_unit_id),
+    }
+}
+
+/// The delegator whose authority makes the actor hold this referral, if it is not their own.
+fn delegator_holding(actor: &Actor, r: &ReferralRow) -> Option<i64> {
+    actor
+        .delegators
+        .iter()
+        .find(|d| {
+            d.managed_unit_ids.contains(&r.to_unit_id)
+                || match r.to_user_id {
+                    Some(user) => user == d.user_id,
+                    None => r.to_unit_id == d.unit_id,
+                }
+        })
+        .map(|d| d.user_id)
+}
+
+/// The actor as they act through this referral: on their own authority, or on behalf of the delegator it comes
+/// from (which every event and audit entry they record then names).
+pub fn acting(actor: &Actor, through: Option<&ReferralRow>) -> Actor {
+    match through {
+        Some(r) if !holds_own(actor, r) => match delegator_holding(actor, r) {
+            Some(delegator) => actor.on_behalf_of(delegator),
+            None => actor.clone(),
+        },
+        _ => actor.clone(),
     }
 }
 

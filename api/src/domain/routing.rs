@@ -100,18 +100,20 @@ fn finish(
     })
 }
 
-/// Load a referral the actor holds, open, on an open transaction, at the version they read.
+/// Load a referral the actor holds, open, on an open transaction, at the version they read; answers the actor as
+/// they act on it (on a delegator's behalf when the referral is the delegator's).
 fn held_referral(
     conn: &mut DbConn,
     actor: &Actor,
     id: i64,
     expected_version: Option<i32>,
-) -> Result<(ReferralRow, TransactionRow), ApiError> {
+) -> Result<(ReferralRow, TransactionRow, Actor), ApiError> {
     let (r, t) = policy::visible_referral(conn, actor, id)?;
     policy::lock_open(conn, &t)?;
     policy::ensure_holds_open(actor, &r)?;
     policy::ensure_version(expected_version, r.version)?;
-    Ok((r, t))
+    let acting = policy::acting(actor, Some(&r));
+    Ok((r, t, acting))
 }
 
 fn one(conn: &mut DbConn, r: &ReferralRow) -> Result<Referral, ApiError> {
@@ -121,7 +123,8 @@ fn one(conn: &mut DbConn, r: &ReferralRow) -> Result<Referral, ApiError> {
 
 /// Acknowledge a referral.
 pub fn receive(conn: &mut DbConn, actor: &Actor, id: i64, expected_version: Option<i32>) -> Result<Referral, ApiError> {
-    let (r, _) = held_referral(conn, actor, id, expected_version)?;
+    let (r, _, acting) = held_referral(conn, actor, id, expected_version)?;
+    let actor = &acting;
     if r.status == "received" {
         return Err(ApiError::conflict(ErrorCode::ReferralAlreadyReceived, "This referral was already received."));
     }
@@ -136,7 +139,8 @@ pub fn forward(
     id: i64,
     req: &ForwardRequest,
 ) -> Result<TransactionWithReferrals, ApiError> {
-    let (r, t) = held_referral(conn, actor, id, req.expected_version)?;
+    let (r, t, acting) = held_referral(conn, actor, id, req.expected_version)?;
+    let actor = &acting;
     let mut v = Validator::new();
     validate_targets(conn, &mut v, "targets", &req.targets, true, t.confidentiality)?;
     v.optional_text("note", req.note.as_deref(), MAX_NOTE);
@@ -155,7 +159,8 @@ pub fn return_to_sender(
     id: i64,
     req: &ReferralActionRequest,
 ) -> Result<TransactionWithReferrals, ApiError> {
-    let (r, t) = held_referral(conn, actor, id, req.expected_version)?;
+    let (r, t, acting) = held_referral(conn, actor, id, req.expected_version)?;
+    let actor = &acting;
     let mut v = Validator::new();
     v.optional_text("note", req.note.as_deref(), MAX_NOTE);
     v.finish()?;
@@ -175,7 +180,8 @@ pub fn return_to_sender(
 
 /// Complete my referral with an action note.
 pub fn complete(conn: &mut DbConn, actor: &Actor, id: i64, req: &ReferralActionRequest) -> Result<Referral, ApiError> {
-    let (r, t) = held_referral(conn, actor, id, req.expected_version)?;
+    let (r, t, acting) = held_referral(conn, actor, id, req.expected_version)?;
+    let actor = &acting;
     let mut v = Validator::new();
     v.text("note", req.note.as_deref().unwrap_or(""), MAX_NOTE);
     v.finish()?;
@@ -195,6 +201,7 @@ pub fn refer(
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
     policy::lock_open(conn, &t)?;
     let parent = policy::ensure_participant(conn, actor, &t)?;
+    let actor = &policy::acting(actor, parent.as_ref());
     let mut v = Validator::new();
     validate_targets(conn, &mut v, "targets", targets, true, t.confidentiality)?;
     v.finish()?;
@@ -212,6 +219,7 @@ pub fn annotate(conn: &mut DbConn, actor: &Actor, transaction_id: i64, text: &st
     v.text("text", text, MAX_NOTE);
     v.finish()?;
     let held = policy::held_open_referrals(conn, actor, &t)?;
+    let actor = &policy::acting(actor, held.first());
     record(conn, t.id, held.first().map(|r| r.id), EventKind::Annotated, actor, now(), json!({"text": text.trim()}))?;
     views::transaction(conn, actor, &t)
 }
@@ -226,6 +234,7 @@ pub fn decide(
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
     policy::lock_open(conn, &t)?;
     let held = policy::ensure_participant(conn, actor, &t)?;
+    let actor = &policy::acting(actor, held.as_ref());
     let mut v = Validator::new();
     v.optional_text("note", req.note.as_deref(), MAX_NOTE);
     v.finish()?;
@@ -277,6 +286,7 @@ pub fn close(
             format!("The transaction still has {} open referral(s) for action held by others.", others.len()),
         ));
     }
+    let actor = &policy::acting(actor, mine.first().copied());
     let at = now();
     let resolution = req.note.as_deref().map(str::trim).unwrap_or_default();
     for r in &open {

@@ -246,14 +246,19 @@ pub fn inbox(
 ) -> Result<Page<InboxItem>, ApiError> {
     let backend = db::backend_of(conn);
     let by = |column: &'static str, value: i64| db::driving_eq(backend, column, value);
-    let to_me = || listing().filter(by("referrals.to_user_id", actor.id()));
-    let to_my_queue =
-        || listing().filter(by("referrals.to_unit_id", actor.unit.id)).filter(referrals::to_user_id.is_null());
+    // My referrals and my unit's queue; during a delegation, also those of the managers I stand in for.
+    let to = |user: i64| listing().filter(by("referrals.to_user_id", user));
+    let queue = |unit: i64| listing().filter(by("referrals.to_unit_id", unit)).filter(referrals::to_user_id.is_null());
+    let (users, queues) = (actor.user_ids(), actor.queue_unit_ids());
     let listings = match which {
-        InboxBox::Held => vec![to_me().filter(views::open_work())],
-        InboxBox::Unit => vec![to_my_queue().filter(views::open_work())],
+        InboxBox::Held => users.iter().map(|u| to(*u).filter(views::open_work())).collect(),
+        InboxBox::Unit => queues.iter().map(|u| queue(*u).filter(views::open_work())).collect(),
         InboxBox::Sent => vec![listing().filter(by("referrals.from_user_id", actor.id()))],
-        InboxBox::Copies => vec![to_me().filter(views::open_copy()), to_my_queue().filter(views::open_copy())],
+        InboxBox::Copies => users
+            .iter()
+            .map(|u| to(*u).filter(views::open_copy()))
+            .chain(queues.iter().map(|u| queue(*u).filter(views::open_copy())))
+            .collect(),
     };
     page(conn, actor, filter, listings, false)
 }
@@ -263,23 +268,29 @@ pub fn inbox_counts(conn: &mut DbConn, actor: &Actor) -> Result<InboxCounts, Api
     let backend = db::backend_of(conn);
     let clearance = actor.clearance().level();
     let by = |column: &'static str, value: i64| db::driving_eq(backend, column, value);
-    let to_me =
-        || listing().filter(by("referrals.to_user_id", actor.id())).filter(transactions::confidentiality.le(clearance));
-    let to_my_queue = || {
+    let to = |user: i64| {
+        listing().filter(by("referrals.to_user_id", user)).filter(transactions::confidentiality.le(clearance))
+    };
+    let queue = |unit: i64| {
         listing()
-            .filter(by("referrals.to_unit_id", actor.unit.id))
+            .filter(by("referrals.to_unit_id", unit))
             .filter(referrals::to_user_id.is_null())
             .filter(transactions::confidentiality.le(clearance))
     };
     let at = now();
     let count = |conn: &mut DbConn, query: Listing| -> Result<i64, ApiError> { Ok(query.count().get_result(conn)?) };
-    let held = count(conn, to_me().filter(views::open_work()))?;
-    let unit = count(conn, to_my_queue().filter(views::open_work()))?;
-    let copies =
-        count(conn, to_me().filter(views::open_copy()))? + count(conn, to_my_queue().filter(views::open_copy()))?;
-    let overdue = count(conn, to_me().filter(views::open_work()).filter(referrals::due_at.lt(at)))?
-        + count(conn, to_my_queue().filter(views::open_work()).filter(referrals::due_at.lt(at)))?;
-    Ok(InboxCounts { held, unit, copies, overdue })
+    let mut counts = InboxCounts { held: 0, unit: 0, copies: 0, overdue: 0 };
+    for user in actor.user_ids() {
+        counts.held += count(conn, to(user).filter(views::open_work()))?;
+        counts.copies += count(conn, to(user).filter(views::open_copy()))?;
+        counts.overdue += count(conn, to(user).filter(views::open_work()).filter(referrals::due_at.lt(at)))?;
+    }
+    for unit in actor.queue_unit_ids() {
+        counts.unit += count(conn, queue(unit).filter(views::open_work()))?;
+        counts.copies += count(conn, queue(unit).filter(views::open_copy()))?;
+        counts.overdue += count(conn, queue(unit).filter(views::open_work()).filter(referrals::due_at.lt(at)))?;
+    }
+    Ok(counts)
 }
 
 /// Everything open in a unit and below it, oldest first by default: who holds what, and for how long. For the

@@ -38,7 +38,7 @@ pub fn record(
             kind: kind.as_str(),
             actor_user_id: actor.id(),
             actor_unit_id: actor.unit.id,
-            on_behalf_of_user_id: None,
+            on_behalf_of_user_id: actor.on_behalf_of,
             at,
             details: &details,
         }],
@@ -220,7 +220,7 @@ pub fn open_referrals(
         kind: kind.as_str(),
         actor_user_id: actor.id(),
         actor_unit_id: actor.unit.id,
-        on_behalf_of_user_id: None,
+        on_behalf_of_user_id: actor.on_behalf_of,
         at,
         details,
     };

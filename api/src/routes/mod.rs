@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod delegations;
 pub mod documents;
 pub mod health;
 pub mod inbox;
@@ -30,7 +31,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(referrals::configure)
         .configure(inbox::configure)
         .configure(documents::configure)
-        .configure(audit::configure);
+        .configure(audit::configure)
+        .configure(delegations::configure);
 }
 
 pub type Pool = web::Data<DbPool>;

@@ -340,6 +340,7 @@ impl TestApp {
             ("links", transaction_links::table.count().get_result(&mut conn).expect("count")),
             ("entities", external_entities::table.count().get_result(&mut conn).expect("count")),
             ("idempotency", idempotency_keys::table.count().get_result(&mut conn).expect("count")),
+            ("delegations", delegations::table.count().get_result(&mut conn).expect("count")),
             // Sign-ins are audited too, and the harness signs users in lazily: leave them out.
             (
                 "audit",

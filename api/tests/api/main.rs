@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod concurrency;
 mod contract;
+mod delegation;
 mod documents;
 mod flow;
 mod org;

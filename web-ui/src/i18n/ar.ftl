@@ -307,6 +307,7 @@ field-original-scan = الأصل الممسوح ضوئيًا (اختياري)
 original-not-attached = سُجّلت المعاملة، لكن لم يُرفق الأصل. أرفقه من صفحة المعاملة.
 error-session-not-found = هذه الجلسة غير موجودة أو انتهت.
 error-account-locked = محاولات دخول خاطئة كثيرة متتالية؛ الحساب موقوف مؤقتًا. أعد المحاولة بعد قليل.
+error-delegation-not-found = هذا التفويض غير موجود أو لا يخصك.
 error-rate-limited = محاولات كثيرة في وقت قصير. انتظر قليلًا ثم أعد المحاولة.
 
 # سجل التدقيق (المدققون)
@@ -349,5 +350,7 @@ audit-unit-updated = تعديل وحدة
 audit-user-created = إنشاء مستخدم
 audit-user-updated = تعديل مستخدم
 audit-entity-created = إضافة جهة خارجية
+audit-delegation-granted = تفويض صلاحيات
+audit-delegation-ended = إنهاء تفويض
 audit-document-downloaded = تنزيل مستند
 audit-document-text-read = قراءة نص مستند

@@ -299,6 +299,7 @@ field-original-scan = Scanned original (optional)
 original-not-attached = The transaction is registered, but the original was not attached. Attach it from the transaction page.
 error-session-not-found = That session does not exist or has already ended.
 error-account-locked = Too many failed sign-ins in a row; the account is locked for a while. Try again shortly.
+error-delegation-not-found = This delegation does not exist, or it is not yours.
 error-rate-limited = Too many attempts in a short time. Wait a moment and try again.
 
 # The audit log (auditors)
@@ -341,5 +342,7 @@ audit-unit-updated = Unit changed
 audit-user-created = User created
 audit-user-updated = User changed
 audit-entity-created = External entity added
+audit-delegation-granted = Authority delegated
+audit-delegation-ended = Delegation ended
 audit-document-downloaded = Document downloaded
 audit-document-text-read = Document text read

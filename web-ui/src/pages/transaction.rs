@@ -116,10 +116,15 @@ fn TransactionView(loaded: Loaded, refresh: Callback<()>) -> impl IntoView {
                             (Some(d), Some(n)) => Some(format!("{d}: {n}")),
                             (d, n) => d.or(n),
                         };
+                        // "Khalid (Engineering), on behalf of Fahd" when a deputy acted.
+                        let who = match &e.on_behalf_of {
+                            Some(m) => format!("{} ({}) — {} {}", user_name(lang, &e.actor), unit_name(lang, &e.actor_unit), i18n.t("on-behalf-of"), user_name(lang, m)),
+                            None => format!("{} ({})", user_name(lang, &e.actor), unit_name(lang, &e.actor_unit)),
+                        };
                         view! {
                             <li class=format!("event event-{}", e.kind.as_str())>
                                 <span class="event-kind">{i18n.t(&key)}</span>
-                                " · " <bdi>{user_name(lang, &e.actor)}</bdi> " (" <bdi>{unit_name(lang, &e.actor_unit)}</bdi> ") · "
+                                " · " <bdi class="event-actor">{who}</bdi> " · "
                                 <time>{i18n.date_time(&e.at)}</time>
                                 {note.map(|n| view! { <p class="note">{n}</p> })}
                             </li>
