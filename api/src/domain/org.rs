@@ -40,12 +40,18 @@ diesel::define_sql_function! {
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
-/// A `LIKE` pattern matching the text anywhere, lower-cased, without the caller's wildcards or control characters
-/// (PostgreSQL refuses a NUL in text).
+/// A `LIKE` pattern (with `ESCAPE '\'`) matching the text anywhere, lower-cased: the caller's `%`, `_` and `\` are
+/// literal characters, and control characters are dropped (PostgreSQL refuses a NUL in text).
 fn contains_pattern(q: &str) -> String {
-    let cleaned: String =
-        q.to_lowercase().chars().filter(|c| !c.is_control() && !matches!(c, '%' | '_' | '\\')).collect();
-    format!("%{cleaned}%")
+    let mut pattern = String::from("%");
+    for c in q.to_lowercase().chars().filter(|c| !c.is_control()) {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }
 
 fn validate_code(v: &mut Validator, field: &str, code: &str) {
@@ -216,8 +222,9 @@ pub fn list_users(conn: &mut DbConn, unit_id: Option<i64>, q: Option<&str>) -> R
         query = query.filter(
             users::username
                 .like(pattern.clone())
-                .or(users::full_name_ar.like(pattern.clone()))
-                .or(lower(users::full_name_en).like(pattern)),
+                .escape('\\')
+                .or(users::full_name_ar.like(pattern.clone()).escape('\\'))
+                .or(lower(users::full_name_en).like(pattern).escape('\\')),
         );
     }
     let rows: Vec<UserRow> = query.order(users::id).limit(500).select(UserRow::as_select()).load(conn)?;
@@ -407,8 +414,9 @@ pub fn list_entities(conn: &mut DbConn, q: Option<&str>) -> Result<Vec<ExternalE
         query = query.filter(
             external_entities::name_ar
                 .like(pattern.clone())
-                .or(lower(external_entities::name_en).like(pattern.clone()))
-                .or(lower(external_entities::code).like(pattern)),
+                .escape('\\')
+                .or(lower(external_entities::name_en).like(pattern.clone()).escape('\\'))
+                .or(lower(external_entities::code).like(pattern).escape('\\')),
         );
     }
     let rows: Vec<EntityRow> =

@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod attacks;
 mod audit;
 mod auth;
 mod concurrency;

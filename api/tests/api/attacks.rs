@@ -1,0 +1,145 @@
+//! Attacks: tokens made with the server's own key but wrong in one claim, hostile values in every filter and
+//! parameter, and other people's records reached by guessing ids. (The permission matrix, `permissions.rs`, covers
+//! every transaction endpoint for people off the route; `auth.rs` covers forged, expired and `alg: none` tokens and
+//! refresh-token reuse.)
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, assert_problem};
+
+const SECRET: &str = "a test signing secret of sufficient length 0123456789";
+
+async fn status_with(app: &TestApp, token: &str) -> (StatusCode, Value) {
+    let res = app.client.get(app.url("/api/v1/inbox")).bearer_auth(token).send().await.unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn tokens_signed_with_the_real_key_but_wrong_in_any_claim_get_401() {
+    let app = TestApp::spawn_with(|s| s.jwt_secret = Some(SECRET.to_string().into())).await;
+    let now = chrono::Utc::now().timestamp();
+    let user = app.user("khb.emp").to_string();
+    let good =
+        json!({"sub": user, "iss": "muamalat", "aud": "muamalat-api", "iat": now, "exp": now + 600, "typ": "access"});
+    let sign = |alg: Algorithm, claims: &Value| {
+        jsonwebtoken::encode(&Header::new(alg), claims, &EncodingKey::from_secret(SECRET.as_bytes())).unwrap()
+    };
+    // The control: right in every claim, accepted.
+    assert_eq!(status_with(&app, &sign(Algorithm::HS256, &good)).await.0, StatusCode::OK);
+    let with = |field: &str, value: Value| {
+        let mut c = good.clone();
+        c[field] = value;
+        c
+    };
+    let without = |field: &str| {
+        let mut c = good.clone();
+        c.as_object_mut().unwrap().remove(field);
+        c
+    };
+    let cases = [
+        ("another audience (an agency's)", sign(Algorithm::HS256, &with("aud", json!("muamalat-agency")))),
+        ("another issuer", sign(Algorithm::HS256, &with("iss", json!("someone-else")))),
+        ("a refresh-type token", sign(Algorithm::HS256, &with("typ", json!("refresh")))),
+        ("expired", sign(Algorithm::HS256, &with("exp", json!(now - 120)))),
+        ("no expiry", sign(Algorithm::HS256, &without("exp"))),
+        ("no audience", sign(Algorithm::HS256, &without("aud"))),
+        ("a subject that is not a user id", sign(Algorithm::HS256, &with("sub", json!("1 OR 1=1")))),
+        ("a user that does not exist", sign(Algorithm::HS256, &with("sub", json!("987654")))),
+        ("HS512 with the same key", sign(Algorithm::HS512, &good)),
+        ("HS384 with the same key", sign(Algorithm::HS384, &good)),
+    ];
+    for (what, token) in cases {
+        let (status, body) = status_with(&app, &token).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}: {body}");
+        assert_eq!(body["code"], "invalid_token", "{what}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn hostile_values_in_filters_and_parameters_are_plain_values() {
+    let app = TestApp::spawn().await;
+    app.register_incoming("معاملة للاختبار", json!([{"unit_id": app.unit("KHB"), "purpose": "action"}])).await;
+    let before = app.counts();
+    let hostile = [
+        "' OR '1'='1",
+        "1; DROP TABLE transactions; --",
+        "%",
+        "_",
+        "\\",
+        "\") OR 1=1 --",
+        "admin'--",
+        "١٢٣",
+        "<script>alert(1)</script>",
+    ];
+    let enc = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
+    for value in hostile {
+        let v = enc(value);
+        // Free-text searches match nothing (LIKE wildcards are escaped, so `%` and `_` are literal too).
+        for path in [format!("/api/v1/users?q={v}"), format!("/api/v1/external-entities?q={v}")] {
+            let (status, body) = app.get("admin", &path).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {body}");
+            assert_eq!(body, json!([]), "{path}");
+        }
+        // Typed parameters refuse what is not their type; cursors refuse what the server did not give out.
+        for path in [
+            format!("/api/v1/inbox?box={v}"),
+            format!("/api/v1/inbox?priority={v}"),
+            format!("/api/v1/inbox?status={v}"),
+            format!("/api/v1/inbox?kind={v}"),
+            format!("/api/v1/inbox?overdue={v}"),
+            format!("/api/v1/inbox?cursor={v}"),
+            format!("/api/v1/inbox?limit={v}"),
+            format!("/api/v1/drafts?cursor={v}"),
+            format!("/api/v1/units/{}/overview?cursor={v}", app.unit("KHB")),
+            format!("/api/v1/units/{}/overview?sort={v}", app.unit("KHB")),
+            format!("/api/v1/users?unit_id={v}"),
+        ] {
+            let who = if path.contains("overview") { "khb.head" } else { "khb.emp" };
+            let r = app.get(who, &path).await;
+            assert_problem(&r, StatusCode::BAD_REQUEST, "invalid_parameter");
+        }
+        // Path ids that are not numbers are a 400 or a 404, never a server error.
+        for path in [format!("/api/v1/transactions/{v}"), format!("/api/v1/referrals/{v}/receive")] {
+            let r = app.call(Some("khb.emp"), Method::GET, &path, None).await;
+            assert!(
+                r.0 == StatusCode::BAD_REQUEST || r.0 == StatusCode::NOT_FOUND || r.0 == StatusCode::METHOD_NOT_ALLOWED,
+                "{path}: {r:?}"
+            );
+        }
+        // Stored as typed, shown back as typed.
+        let (status, body) =
+            app.post("khb.head", "/api/v1/transactions", json!({"kind": "internal", "subject": value})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["transaction"]["subject"], value);
+    }
+    // Nothing else changed (the drafts above are the only new rows).
+    let after = app.counts();
+    let n = hostile.len() as i64;
+    let changed: Vec<_> = before.iter().zip(&after).filter(|(b, a)| b != a).map(|(b, a)| (b.0, a.1 - b.1)).collect();
+    assert_eq!(changed, [("transactions", n), ("events", n), ("audit", n)]);
+}
+
+#[tokio::test]
+async fn guessed_ids_of_other_peoples_records_are_not_found_like_missing_ones() {
+    let app = TestApp::spawn().await;
+    let t = app.register_incoming("سري للغاية", json!([{"unit_id": app.unit("KHB"), "purpose": "action"}])).await;
+    let id = t["transaction"]["id"].as_i64().unwrap();
+    let referral = t["referrals"][0]["id"].as_i64().unwrap();
+    // HR's employee tries the real ids and ids that do not exist: the answers are the same.
+    for (real, missing) in [
+        (format!("/api/v1/transactions/{id}"), format!("/api/v1/transactions/{}", id + 1000)),
+        (format!("/api/v1/transactions/{id}/timeline"), format!("/api/v1/transactions/{}/timeline", id + 1000)),
+    ] {
+        let a = app.get("hr.emp", &real).await;
+        let b = app.get("hr.emp", &missing).await;
+        assert_eq!(a.0, StatusCode::NOT_FOUND);
+        assert_eq!((a.0, &a.1["code"], &a.1["title"]), (b.0, &b.1["code"], &b.1["title"]));
+    }
+    let a = app.post("hr.emp", &format!("/api/v1/referrals/{referral}/receive"), json!({})).await;
+    let b = app.post("hr.emp", &format!("/api/v1/referrals/{}/receive", referral + 1000), json!({})).await;
+    assert_problem(&a, StatusCode::NOT_FOUND, "referral_not_found");
+    assert_problem(&b, StatusCode::NOT_FOUND, "referral_not_found");
+}
