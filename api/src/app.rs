@@ -3,12 +3,12 @@
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use secrecy::ExposeSecret;
 use shared_types::ErrorCode;
 use tracing_actix_web::TracingLogger;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -37,6 +37,7 @@ use crate::routes;
         (name = "routing", description = "Referrals and actions"),
         (name = "tracking", description = "Timeline, route, location, dwell time, inboxes"),
         (name = "audit", description = "The hash-chained audit log, for auditors"),
+        (name = "agencies", description = "External agencies: API clients, OAuth2 client-credentials tokens, agency endpoints"),
         (name = "health", description = "Probes"),
     ),
     components(schemas(shared_types::ErrorCode, shared_types::Problem, shared_types::FieldError))
@@ -51,6 +52,20 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        // External agencies: OAuth2 client credentials at `/api/v1/oauth/token`.
+        let scopes = Scopes::from_iter([
+            ("submit", "Submit incoming correspondence to the central registry"),
+            ("read_submissions", "Read the status of the agency's own submissions"),
+            ("receive", "Read correspondence addressed to the agency"),
+        ]);
+        components.add_security_scheme(
+            "agency",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::ClientCredentials(ClientCredentials::new("/api/v1/oauth/token", scopes))],
+                "External agencies registered as API clients (`/api/v1/api-clients`) get tokens by the \
+                 client-credentials grant; those tokens open the `/api/v1/agency/...` endpoints only.",
+            )),
         );
     }
 }
@@ -93,6 +108,7 @@ fn app(
         .app_data(web::JsonConfig::default().limit(json_limit).content_type_required(true).error_handler(json_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::FormConfig::default().limit(16 * 1024).error_handler(form_error))
         .service(routes::health::healthz)
         .service(routes::health::readyz)
         .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure))
@@ -166,6 +182,10 @@ fn field_of(message: &str) -> String {
 
 fn path_error(err: PathError, _: &HttpRequest) -> actix_web::Error {
     ApiError::bad_request(ErrorCode::InvalidParameter, format!("Invalid path parameter: {err}")).into()
+}
+
+fn form_error(err: UrlencodedError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request(ErrorCode::InvalidParameter, format!("Invalid form body: {err}")).into()
 }
 
 fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {

@@ -18,6 +18,9 @@ use crate::error::ApiError;
 
 pub const ISSUER: &str = "muamalat";
 pub const AUDIENCE: &str = "muamalat-api";
+/// The audience of API clients' (external agencies') tokens: never accepted where staff tokens are, and the
+/// reverse.
+pub const AGENCY_AUDIENCE: &str = "muamalat-agency";
 
 /// Claims of an access token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -32,12 +35,28 @@ pub struct Claims {
     pub typ: String,
 }
 
+/// Claims of an API client's token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClientClaims {
+    /// The API client's row id.
+    pub sub: String,
+    pub iss: String,
+    pub aud: String,
+    pub iat: i64,
+    pub exp: i64,
+    /// Always `agency`.
+    pub typ: String,
+    /// Granted scopes, space-separated.
+    pub scope: String,
+}
+
 /// Signing and verification keys, built once at start.
 #[derive(Clone)]
 pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    client_validation: Validation,
     pub access_ttl_seconds: i64,
 }
 
@@ -49,12 +68,38 @@ impl JwtKeys {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 5;
+        let mut client_validation = validation.clone();
+        client_validation.set_audience(&[AGENCY_AUDIENCE]);
         JwtKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            client_validation,
             access_ttl_seconds,
         }
+    }
+
+    /// A token for an API client, for `scope`.
+    pub fn issue_client(&self, client: i64, scope: &str, now: i64) -> Result<String, ApiError> {
+        let claims = ClientClaims {
+            sub: client.to_string(),
+            iss: ISSUER.into(),
+            aud: AGENCY_AUDIENCE.into(),
+            iat: now,
+            exp: now + self.access_ttl_seconds,
+            typ: "agency".into(),
+            scope: scope.into(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(ApiError::internal)
+    }
+
+    pub fn verify_client(&self, token: &str) -> Result<ClientClaims, ApiError> {
+        let data = jsonwebtoken::decode::<ClientClaims>(token, &self.decoding, &self.client_validation)
+            .map_err(|_| ApiError::unauthorized(ErrorCode::InvalidToken, "The API client token is not valid."))?;
+        if data.claims.typ != "agency" {
+            return Err(ApiError::unauthorized(ErrorCode::InvalidToken, "This is not an API client token."));
+        }
+        Ok(data.claims)
     }
 
     pub fn issue(&self, user_id: i64, now: i64) -> Result<String, ApiError> {
@@ -105,12 +150,12 @@ impl FromRequest for AuthUser {
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
-    let keys = req.app_data::<web::Data<JwtKeys>>().ok_or_else(|| ApiError::internal("JwtKeys not configured"))?;
+/// The bearer token of the request.
+fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
     let header = req.headers().get(actix_web::http::header::AUTHORIZATION).ok_or_else(|| {
         ApiError::unauthorized(ErrorCode::Unauthenticated, "Sign in: send `Authorization: Bearer <token>`.")
     })?;
-    let token = header
+    header
         .to_str()
         .ok()
         .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
@@ -118,13 +163,61 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
             ApiError::unauthorized(ErrorCode::InvalidToken, "The Authorization header must be `Bearer <token>`.")
-        })?;
+        })
+}
+
+fn keys_of(req: &HttpRequest) -> Result<&web::Data<JwtKeys>, ApiError> {
+    req.app_data::<web::Data<JwtKeys>>().ok_or_else(|| ApiError::internal("JwtKeys not configured"))
+}
+
+fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
+    let keys = keys_of(req)?;
+    let token = bearer(req)?;
     let claims = keys.verify(token)?;
     let user_id = claims
         .sub
         .parse()
         .map_err(|_| ApiError::unauthorized(ErrorCode::InvalidToken, "The access token's subject is not valid."))?;
     Ok(AuthUser { user_id, origin: client_ip(req) })
+}
+
+/// An API client (external agency), authenticated by a token from `/oauth/token`. Whether it is still active is
+/// checked against the database when the request is served.
+#[derive(Debug, Clone)]
+pub struct AuthClient {
+    pub client_id: i64,
+    pub scopes: Vec<shared_types::ApiScope>,
+    pub origin: Option<IpAddr>,
+}
+
+impl AuthClient {
+    /// The token must carry this scope (403 otherwise).
+    pub fn ensure(&self, scope: shared_types::ApiScope) -> Result<(), ApiError> {
+        if self.scopes.contains(&scope) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!("This token lacks the `{scope}` scope.")))
+        }
+    }
+}
+
+impl FromRequest for AuthClient {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate_client(req))
+    }
+}
+
+fn authenticate_client(req: &HttpRequest) -> Result<AuthClient, ApiError> {
+    let claims = keys_of(req)?.verify_client(bearer(req)?)?;
+    let client_id = claims
+        .sub
+        .parse()
+        .map_err(|_| ApiError::unauthorized(ErrorCode::InvalidToken, "The token's subject is not valid."))?;
+    let scopes = claims.scope.split_whitespace().filter_map(|s| s.parse().ok()).collect();
+    Ok(AuthClient { client_id, scopes, origin: client_ip(req) })
 }
 
 /// The client's address: the connection's peer, or with `trust_proxy` the address the proxy reports.

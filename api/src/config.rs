@@ -71,6 +71,9 @@ pub struct Settings {
     /// Token refreshes accepted per client address per minute.
     #[serde(default = "default_refresh_rate")]
     pub refresh_rate_per_minute: u32,
+    /// API client token requests accepted per client address, and per client id, per minute.
+    #[serde(default = "default_client_token_rate")]
+    pub client_token_rate_per_minute: u32,
     /// Failed sign-ins in a row before an account is locked for a while.
     #[serde(default = "default_lockout_after")]
     pub login_lockout_after: i32,
@@ -110,6 +113,10 @@ fn default_spa_dir() -> PathBuf {
 }
 fn default_sign_in_rate() -> u32 {
     120
+}
+
+fn default_client_token_rate() -> u32 {
+    60
 }
 
 fn default_refresh_rate() -> u32 {
@@ -153,6 +160,7 @@ impl Default for Settings {
             cors_allowed_origins: None,
             sign_in_rate_per_minute: default_sign_in_rate(),
             refresh_rate_per_minute: default_refresh_rate(),
+            client_token_rate_per_minute: default_client_token_rate(),
             login_lockout_after: default_lockout_after(),
             login_lockout_seconds: default_lockout_seconds(),
             max_upload_bytes: default_max_upload(),

@@ -237,6 +237,21 @@ pub struct NewEventRow<'a> {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_clients)]
+pub struct ApiClientRow {
+    pub id: i64,
+    pub client_id: String,
+    pub secret_hash: String,
+    pub name: String,
+    pub external_entity_id: i64,
+    pub scopes: String,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub secret_rotated_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = delegations)]
 pub struct DelegationRow {
     pub id: i64,

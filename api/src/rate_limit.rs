@@ -1,5 +1,5 @@
-//! Rate limits on the requests an attacker repeats: sign-in and token refresh per client address (and, with
-//! external agencies, token requests and submissions per API client). Token buckets of the `governor` crate, kept
+//! Rate limits on the requests an attacker repeats: sign-in and token refresh per client address, API client
+//! token requests per address and per client id. Token buckets of the `governor` crate, kept
 //! in memory per server process.
 
 use std::net::IpAddr;
@@ -15,6 +15,8 @@ use crate::error::ApiError;
 pub struct RateLimits {
     sign_in: DefaultKeyedRateLimiter<IpAddr>,
     refresh: DefaultKeyedRateLimiter<IpAddr>,
+    token: DefaultKeyedRateLimiter<IpAddr>,
+    token_by_client: DefaultKeyedRateLimiter<String>,
 }
 
 fn per_minute(n: u32) -> Quota {
@@ -26,6 +28,8 @@ impl RateLimits {
         RateLimits {
             sign_in: DefaultKeyedRateLimiter::keyed(per_minute(settings.sign_in_rate_per_minute)),
             refresh: DefaultKeyedRateLimiter::keyed(per_minute(settings.refresh_rate_per_minute)),
+            token: DefaultKeyedRateLimiter::keyed(per_minute(settings.client_token_rate_per_minute)),
+            token_by_client: DefaultKeyedRateLimiter::keyed(per_minute(settings.client_token_rate_per_minute)),
         }
     }
 
@@ -38,12 +42,25 @@ impl RateLimits {
     pub fn refresh(&self, from: Option<IpAddr>) -> Result<(), ApiError> {
         check(&self.refresh, from)
     }
+
+    /// An API client's token request from this address.
+    pub fn token(&self, from: Option<IpAddr>) -> Result<(), ApiError> {
+        check(&self.token, from)
+    }
+
+    /// A token request naming this client id (whatever the address: a leaked id is not brute-forced from many).
+    pub fn token_for_client(&self, client_id: &str) -> Result<(), ApiError> {
+        check(&self.token_by_client, Some(client_id.chars().take(64).collect::<String>()))
+    }
 }
 
-fn check(limiter: &DefaultKeyedRateLimiter<IpAddr>, from: Option<IpAddr>) -> Result<(), ApiError> {
+fn check<K>(limiter: &DefaultKeyedRateLimiter<K>, key: Option<K>) -> Result<(), ApiError>
+where
+    K: std::hash::Hash + Eq + Clone,
+{
     // A request with no peer address (not over TCP) is not limited; the server only listens on TCP.
-    let Some(ip) = from else { return Ok(()) };
-    limiter.check_key(&ip).map_err(|not_until| {
+    let Some(key) = key else { return Ok(()) };
+    limiter.check_key(&key).map_err(|not_until| {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         ApiError::rate_limited(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
     })?;

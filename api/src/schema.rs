@@ -152,6 +152,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    api_clients (id) {
+        id -> BigInt,
+        client_id -> Text,
+        secret_hash -> Text,
+        name -> Text,
+        external_entity_id -> BigInt,
+        scopes -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        secret_rotated_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> BigInt,
         at -> Timestamp,
@@ -274,6 +289,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     events,
     audit_log,
     delegations,
+    api_clients,
     idempotency_keys,
     blobs,
     documents,

@@ -20,6 +20,10 @@ wire_enum! {
         EntityCreated = "entity_created",
         DelegationGranted = "delegation_granted",
         DelegationEnded = "delegation_ended",
+        ApiClientCreated = "api_client_created",
+        ApiClientSecretRotated = "api_client_secret_rotated",
+        ApiClientRevoked = "api_client_revoked",
+        ClientTokenIssued = "client_token_issued",
         /// A document version's file was downloaded.
         DocumentDownloaded = "document_downloaded",
         /// A document version's extracted text was read.
@@ -35,15 +39,18 @@ pub struct AuditEntry {
     /// Place in the hash chain; null for an entry written in the last moments and not sealed yet.
     pub seq: Option<i64>,
     pub at: DateTime<Utc>,
-    /// Who acted: null for a failed sign-in with an unknown username.
+    /// Who acted: null for a failed sign-in with an unknown username, and for an API client.
     pub user: Option<UserRef>,
+    /// The API client (external agency) that acted, by its row id.
+    pub client_id: Option<i64>,
     /// Set when the user acted for someone else (delegation).
     pub on_behalf_of: Option<UserRef>,
     /// The client's address, as the server saw it.
     pub origin: Option<String>,
     /// An [`AuditAction`] or an [`EventKind`](crate::EventKind), in its wire form.
     pub action: String,
-    /// What the action concerns: `transaction`, `referral`, `document`, `unit`, `user`, `entity`, `session`.
+    /// What the action concerns: `transaction`, `referral`, `document`, `unit`, `user`, `entity`, `session`,
+    /// `api_client`.
     pub object_type: String,
     pub object_id: Option<i64>,
     pub transaction_id: Option<i64>,

@@ -70,6 +70,14 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     /// Too many failed sign-ins in a row: the account refuses sign-in for a while (longer after each further failure).
     AccountLocked,
+    /// The API client's id or secret is wrong, or the client was revoked (OAuth2 `invalid_client`).
+    InvalidClient,
+    /// A scope was asked that the client does not have (OAuth2 `invalid_scope`).
+    InvalidScope,
+    /// Only `grant_type=client_credentials` is supported (OAuth2 `unsupported_grant_type`).
+    UnsupportedGrantType,
+    /// No such API client.
+    ApiClientNotFound,
     /// No such delegation of the caller's (given or received).
     DelegationNotFound,
     /// No such session of the caller's (or it has already ended).

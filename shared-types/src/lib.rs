@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clients;
 pub mod documents;
 pub mod error;
 pub mod limits;
@@ -15,6 +16,7 @@ pub mod transactions;
 
 pub use audit::*;
 pub use auth::*;
+pub use clients::*;
 pub use documents::*;
 pub use error::*;
 pub use org::*;

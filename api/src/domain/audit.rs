@@ -59,6 +59,7 @@ pub enum Object {
     User(i64),
     Entity(i64),
     Session,
+    ApiClient(i64),
 }
 
 impl Object {
@@ -71,6 +72,7 @@ impl Object {
             Object::User(id) => ("user", Some(id), None),
             Object::Entity(id) => ("entity", Some(id), None),
             Object::Session => ("session", None, None),
+            Object::ApiClient(id) => ("api_client", Some(id), None),
         }
     }
 }
@@ -341,6 +343,7 @@ pub fn list(conn: &mut DbConn, actor: &Actor, f: &AuditFilter) -> Result<Page<Au
             seq: r.seq,
             at: utc(r.at),
             user: r.user_id.map(|id| refs.user(id)),
+            client_id: r.client_id,
             on_behalf_of: r.on_behalf_of_user_id.map(|id| refs.user(id)),
             origin: r.origin,
             action: r.action,

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod actor;
 pub mod audit;
+pub mod clients;
 pub mod delegations;
 pub mod documents;
 pub mod idempotency;

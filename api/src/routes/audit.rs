@@ -13,7 +13,7 @@ use crate::domain::audit::{self, AuditFilter};
 use crate::error::ApiError;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list).service(verification);
+    cfg.service(audit_log).service(audit_verification);
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -46,7 +46,7 @@ pub struct AuditQuery {
     (status = 403, description = "Not an auditor", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/audit")]
-pub async fn list(
+pub async fn audit_log(
     pool: Pool,
     who: AuthUser,
     query: web::Query<AuditQuery>,
@@ -72,7 +72,7 @@ pub async fn list(
     (status = 403, description = "Not an auditor", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/audit/verification")]
-pub async fn verification(pool: Pool, who: AuthUser) -> Result<web::Json<AuditVerification>, ApiError> {
+pub async fn audit_verification(pool: Pool, who: AuthUser) -> Result<web::Json<AuditVerification>, ApiError> {
     read(&pool, who, |conn, actor| {
         audit::ensure_auditor(actor)?;
         audit::verify(conn)

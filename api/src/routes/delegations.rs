@@ -12,7 +12,7 @@ use crate::domain::delegations;
 use crate::error::ApiError;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list).service(create).service(end);
+    cfg.service(list_delegations).service(create_delegation).service(end_delegation);
 }
 
 /// The delegations the caller gave or received, newest first, with whether each is in force now.
@@ -21,7 +21,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/delegations")]
-pub async fn list(pool: Pool, who: AuthUser) -> Result<web::Json<Vec<Delegation>>, ApiError> {
+pub async fn list_delegations(pool: Pool, who: AuthUser) -> Result<web::Json<Vec<Delegation>>, ApiError> {
     read(&pool, who, delegations::list).await
 }
 
@@ -33,7 +33,7 @@ pub async fn list(pool: Pool, who: AuthUser) -> Result<web::Json<Vec<Delegation>
     (status = 422, description = "Invalid deputy or period", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[post("/delegations")]
-pub async fn create(
+pub async fn create_delegation(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
@@ -52,7 +52,7 @@ pub async fn create(
     (status = 404, description = "`delegation_not_found`", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[delete("/delegations/{id}")]
-pub async fn end(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn end_delegation(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     as_caller(&pool, who, move |conn, actor| db::write_tx(conn, |conn| delegations::end(conn, actor, id))).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clients;
 pub mod delegations;
 pub mod documents;
 pub mod health;
@@ -32,7 +33,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(inbox::configure)
         .configure(documents::configure)
         .configure(audit::configure)
-        .configure(delegations::configure);
+        .configure(delegations::configure)
+        .configure(clients::configure);
 }
 
 pub type Pool = web::Data<DbPool>;

@@ -71,17 +71,24 @@ async fn served_openapi_matches_the_committed_document() {
     assert_eq!(served, serde_json::from_str::<Value>(&generated).unwrap());
     assert_eq!(served["openapi"], "3.1.0");
     // Every operation is documented with at least one response, and all but sign-in and probes need the bearer.
+    // Operation ids are unique (client generators name functions after them).
     let paths = served["paths"].as_object().unwrap();
     assert!(paths.len() >= 25, "{}", paths.len());
+    let mut ids = std::collections::HashSet::new();
     for (path, item) in paths {
         for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_default();
+            assert!(ids.insert(id.to_string()), "operationId `{id}` of {method} {path} is used twice");
             assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path}");
-            let public = ["/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout"].contains(&path.as_str())
+            let public = ["/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout", "/api/v1/oauth/token"]
+                .contains(&path.as_str())
                 || path.ends_with("z");
             assert_eq!(op.get("security").is_some(), !public, "{method} {path}");
         }
     }
     assert!(served["components"]["securitySchemes"]["bearer"].is_object());
+    let agency = &served["components"]["securitySchemes"]["agency"];
+    assert_eq!(agency["flows"]["clientCredentials"]["tokenUrl"], "/api/v1/oauth/token", "{agency}");
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod agencies;
 mod attacks;
 mod audit;
 mod auth;

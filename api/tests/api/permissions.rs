@@ -306,6 +306,7 @@ enum RoleRule {
     Clerk,
     Staff,
     Auditor,
+    Manager,
     /// Admins, auditors, and the head of the unit (or of one above it).
     HeadOfUnit,
 }
@@ -371,6 +372,22 @@ fn role_endpoints() -> Vec<RoleEndpoint> {
             R::Staff,
             P::Invalid,
         ),
+        e(M::GET, "/delegations", None, R::Anyone, P::Ok),
+        e(
+            M::POST,
+            "/delegations",
+            Some(|| json!({"deputy_user_id": 0, "ends_at": "2020-01-01T00:00:00Z"})),
+            R::Manager,
+            P::Invalid,
+        ),
+        e(M::GET, "/api-clients", None, R::Admin, P::Ok),
+        e(
+            M::POST,
+            "/api-clients",
+            Some(|| json!({"name": "", "external_entity_id": 0, "scopes": []})),
+            R::Admin,
+            P::Invalid,
+        ),
         e(M::GET, "/audit", None, R::Auditor, P::Ok),
         e(M::GET, "/audit/verification", None, R::Auditor, P::Ok),
     ]
@@ -385,6 +402,7 @@ fn role_expected(actor: Actor, endpoint: &RoleEndpoint) -> Outcome {
         RoleRule::Clerk => clerk,
         RoleRule::Staff => actor.staff(),
         RoleRule::Auditor => actor == Actor::Auditor,
+        RoleRule::Manager => matches!(actor, Actor::HeadOnRoute | Actor::OtherHead),
         RoleRule::HeadOfUnit => matches!(actor, Actor::Admin | Actor::Auditor | Actor::HeadOnRoute),
     };
     if allowed { Outcome::Allowed } else { Outcome::Forbidden }

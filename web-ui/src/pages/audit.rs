@@ -143,7 +143,7 @@ pub fn AuditPage() -> impl IntoView {
                         items.get().into_iter().map(|e| {
                             let who = e.user.as_ref().map(|u| user_name(lang, u)).unwrap_or_else(|| i18n.t("audit-nobody"));
                             let behalf = e.on_behalf_of.as_ref().map(|u| format!(" ({} {})", i18n.t("on-behalf-of"), user_name(lang, u)));
-                            let object = format!("{} {}", i18n.t(&format!("audit-object-{}", e.object_type)), e.object_id.map(|id| format!("#{id}")).unwrap_or_default());
+                            let object = format!("{} {}", i18n.t(&format!("audit-object-{}", e.object_type.replace('_', "-"))), e.object_id.map(|id| format!("#{id}")).unwrap_or_default());
                             view! {
                                 <tr>
                                     <td>{i18n.date_time(&e.at)}</td>

@@ -1,0 +1,235 @@
+//! External agencies as API clients: registration with a secret shown once, rotation and revocation, the OAuth2
+//! client-credentials token endpoint, scoped tokens that open the agency endpoints and nothing else.
+
+use base64::Engine;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, assert_problem};
+
+async fn register(app: &TestApp, scopes: Value) -> Value {
+    let (status, body) = app
+        .post(
+            "admin",
+            "/api/v1/api-clients",
+            json!({"name": "بوابة مراسلات الوزارة", "external_entity_id": app.fx.ministry, "scopes": scopes}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body
+}
+
+async fn token_form(app: &TestApp, form: &[(&str, &str)]) -> (StatusCode, Value, Option<String>) {
+    let res = app.client.post(app.url("/api/v1/oauth/token")).form(form).send().await.unwrap();
+    let status = res.status();
+    let cache = res.headers().get("cache-control").map(|v| v.to_str().unwrap().to_string());
+    let content_type = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_string());
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    if !status.is_success() {
+        assert_eq!(content_type.as_deref(), Some("application/problem+json"), "{body}");
+    }
+    (status, body, cache)
+}
+
+async fn token_for(app: &TestApp, creds: &Value) -> String {
+    let (id, secret) = (creds["client"]["client_id"].as_str().unwrap(), creds["client_secret"].as_str().unwrap());
+    let (status, body, _) =
+        token_form(app, &[("grant_type", "client_credentials"), ("client_id", id), ("client_secret", secret)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["access_token"].as_str().unwrap().to_string()
+}
+
+async fn get_with(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
+    let res = app.client.get(app.url(path)).bearer_auth(token).send().await.unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn an_agency_gets_a_scoped_token_that_opens_its_endpoints_and_nothing_else() {
+    let app = TestApp::spawn().await;
+    assert_problem(
+        &app.post(
+            "khb.head",
+            "/api/v1/api-clients",
+            json!({"name": "x", "external_entity_id": app.fx.ministry, "scopes": ["submit"]}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    );
+    let creds = register(&app, json!(["submit", "read_submissions"])).await;
+    let client_id = creds["client"]["client_id"].as_str().unwrap().to_string();
+    let secret = creds["client_secret"].as_str().unwrap().to_string();
+    assert!(secret.len() >= 40);
+    assert_eq!(creds["client"]["external_entity"]["code"], "MOMAH");
+    // The secret is shown once: never in the list, never stored as such.
+    let (_, listed) = app.get("admin", "/api/v1/api-clients").await;
+    assert_eq!(listed[0]["client_id"], json!(client_id));
+    assert!(!listed.to_string().contains(&secret));
+    let mut conn = app.pool.get().unwrap();
+    use diesel::prelude::*;
+    let stored: String = muamalat::schema::api_clients::table
+        .select(muamalat::schema::api_clients::secret_hash)
+        .first(&mut conn)
+        .unwrap();
+    assert_ne!(stored, secret);
+    drop(conn);
+
+    // Client credentials in the body, or with HTTP Basic; all the client's scopes unless fewer are asked.
+    let (status, body, cache) = token_form(
+        &app,
+        &[("grant_type", "client_credentials"), ("client_id", &client_id), ("client_secret", &secret)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["scope"], "read_submissions submit");
+    assert_eq!(cache.as_deref(), Some("no-store"));
+    let token = body["access_token"].as_str().unwrap().to_string();
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{secret}"));
+    let res = app
+        .client
+        .post(app.url("/api/v1/oauth/token"))
+        .header("Authorization", format!("Basic {basic}"))
+        .form(&[("grant_type", "client_credentials"), ("scope", "submit")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["scope"], "submit");
+
+    // Wrong secret, unknown client, other grants, scopes the client does not have.
+    for (form, status, code) in [
+        (
+            vec![("grant_type", "client_credentials"), ("client_id", client_id.as_str()), ("client_secret", "guess")],
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+        ),
+        (
+            vec![
+                ("grant_type", "client_credentials"),
+                ("client_id", "agency-nobody"),
+                ("client_secret", secret.as_str()),
+            ],
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+        ),
+        (vec![("grant_type", "client_credentials")], StatusCode::UNAUTHORIZED, "invalid_client"),
+        (
+            vec![("grant_type", "password"), ("client_id", client_id.as_str()), ("client_secret", secret.as_str())],
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+        ),
+        (
+            vec![
+                ("grant_type", "client_credentials"),
+                ("client_id", client_id.as_str()),
+                ("client_secret", secret.as_str()),
+                ("scope", "receive"),
+            ],
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+        ),
+        (vec![("client_id", client_id.as_str())], StatusCode::BAD_REQUEST, "invalid_parameter"),
+    ] {
+        let (got, body, _) = token_form(&app, &form).await;
+        assert_eq!((got, body["code"].as_str().unwrap_or_default()), (status, code), "{form:?}: {body}");
+    }
+    let res = app
+        .client
+        .post(app.url("/api/v1/oauth/token"))
+        .json(&json!({"grant_type": "client_credentials"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    // The agency's token opens the agency endpoints, and no staff endpoint; a staff token opens no agency one.
+    let (status, me) = get_with(&app, &token, "/api/v1/agency/me").await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["client_id"], json!(client_id));
+    for path in ["/api/v1/me", "/api/v1/inbox", "/api/v1/units", "/api/v1/transactions/1", "/api/v1/audit"] {
+        let (status, body) = get_with(&app, &token, path).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}: {body}");
+        assert_eq!(body["code"], "invalid_token");
+    }
+    let staff = app.token("admin").await;
+    assert_eq!(get_with(&app, &staff, "/api/v1/agency/me").await.0, StatusCode::UNAUTHORIZED);
+
+    // Token requests are audited with the client as the actor.
+    let (_, audit) = app.get("auditor", "/api/v1/audit?action=client_token_issued").await;
+    assert_eq!(audit["items"][0]["client_id"], creds["client"]["id"], "{audit}");
+    assert!(audit["items"][0]["user"].is_null());
+}
+
+#[tokio::test]
+async fn rotating_a_secret_and_revoking_a_client_take_effect_at_once() {
+    let app = TestApp::spawn().await;
+    let creds = register(&app, json!(["read_submissions"])).await;
+    let id = creds["client"]["id"].as_i64().unwrap();
+    let client_id = creds["client"]["client_id"].as_str().unwrap().to_string();
+    let old_secret = creds["client_secret"].as_str().unwrap().to_string();
+    let token = token_for(&app, &creds).await;
+
+    let (status, rotated) = app.post("admin", &format!("/api/v1/api-clients/{id}/secret"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{rotated}");
+    assert_ne!(rotated["client_secret"], json!(old_secret));
+    let (status, body, _) = token_form(
+        &app,
+        &[("grant_type", "client_credentials"), ("client_id", &client_id), ("client_secret", &old_secret)],
+    )
+    .await;
+    assert_eq!((status, body["code"].clone()), (StatusCode::UNAUTHORIZED, json!("invalid_client")));
+    let fresh = token_for(&app, &rotated).await;
+    assert_eq!(get_with(&app, &fresh, "/api/v1/agency/me").await.0, StatusCode::OK);
+    // A token issued before the rotation lapses with its short lifetime.
+    assert_eq!(get_with(&app, &token, "/api/v1/agency/me").await.0, StatusCode::OK);
+
+    let r = app.call(Some("eng.emp"), Method::DELETE, &format!("/api/v1/api-clients/{id}"), None).await;
+    assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
+    let r = app.call(Some("admin"), Method::DELETE, &format!("/api/v1/api-clients/{id}"), None).await;
+    assert_eq!(r.0, StatusCode::NO_CONTENT);
+    let (status, body) = get_with(&app, &fresh, "/api/v1/agency/me").await;
+    assert_eq!((status, body["code"].clone()), (StatusCode::UNAUTHORIZED, json!("invalid_client")));
+    let (status, _, _) = token_form(
+        &app,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", &client_id),
+            ("client_secret", rotated["client_secret"].as_str().unwrap()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let r = app.call(Some("admin"), Method::DELETE, "/api/v1/api-clients/999999", None).await;
+    assert_problem(&r, StatusCode::NOT_FOUND, "api_client_not_found");
+}
+
+#[tokio::test]
+async fn token_requests_are_rate_limited_per_client() {
+    let app = TestApp::spawn_with(|s| s.client_token_rate_per_minute = 3).await;
+    let creds = register(&app, json!(["submit"])).await;
+    let client_id = creds["client"]["client_id"].as_str().unwrap().to_string();
+    for _ in 0..3 {
+        let (status, _, _) = token_form(
+            &app,
+            &[("grant_type", "client_credentials"), ("client_id", &client_id), ("client_secret", "wrong")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let res = app
+        .client
+        .post(app.url("/api/v1/oauth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id.as_str()),
+            ("client_secret", creds["client_secret"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key("retry-after"));
+}
