@@ -237,6 +237,39 @@ pub struct NewEventRow<'a> {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = submissions)]
+pub struct SubmissionRow {
+    pub id: i64,
+    pub api_client_id: i64,
+    pub external_entity_id: i64,
+    pub subject: String,
+    pub summary: Option<String>,
+    pub sender_reference: String,
+    pub sender_reference_date: Option<NaiveDate>,
+    pub priority: String,
+    pub status: String,
+    pub transaction_id: Option<i64>,
+    pub submitted_at: NaiveDateTime,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decided_by: Option<i64>,
+    pub decision_note: Option<String>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = submission_documents)]
+pub struct SubmissionDocumentRow {
+    pub id: i64,
+    pub submission_id: i64,
+    pub title: String,
+    pub sha256: String,
+    pub size: i64,
+    pub media_type: String,
+    pub file_name: String,
+    pub added_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = api_clients)]
 pub struct ApiClientRow {
     pub id: i64,

@@ -167,6 +167,39 @@ diesel::table! {
 }
 
 diesel::table! {
+    submissions (id) {
+        id -> BigInt,
+        api_client_id -> BigInt,
+        external_entity_id -> BigInt,
+        subject -> Text,
+        summary -> Nullable<Text>,
+        sender_reference -> Text,
+        sender_reference_date -> Nullable<Date>,
+        priority -> Text,
+        status -> Text,
+        transaction_id -> Nullable<BigInt>,
+        submitted_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<BigInt>,
+        decision_note -> Nullable<Text>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    submission_documents (id) {
+        id -> BigInt,
+        submission_id -> BigInt,
+        title -> Text,
+        sha256 -> Text,
+        size -> BigInt,
+        media_type -> Text,
+        file_name -> Text,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> BigInt,
         at -> Timestamp,
@@ -290,6 +323,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     delegations,
     api_clients,
+    submissions,
+    submission_documents,
     idempotency_keys,
     blobs,
     documents,

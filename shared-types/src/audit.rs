@@ -24,6 +24,10 @@ wire_enum! {
         ApiClientSecretRotated = "api_client_secret_rotated",
         ApiClientRevoked = "api_client_revoked",
         ClientTokenIssued = "client_token_issued",
+        SubmissionReceived = "submission_received",
+        SubmissionDocumentAdded = "submission_document_added",
+        SubmissionRegistered = "submission_registered",
+        SubmissionRejected = "submission_rejected",
         /// A document version's file was downloaded.
         DocumentDownloaded = "document_downloaded",
         /// A document version's extracted text was read.

@@ -63,3 +63,94 @@ pub struct ClientTokenResponse {
     /// The scopes granted, space-separated.
     pub scope: String,
 }
+
+wire_enum! {
+    /// Where an agency's submission stands.
+    SubmissionStatus {
+        /// Waiting in the central registry's intake queue.
+        Pending = "pending",
+        /// Registered as an incoming transaction: it has a registration number.
+        Registered = "registered",
+        Rejected = "rejected",
+    }
+}
+
+/// An incoming letter an agency submits (scope `submit`); its documents follow, one request each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "subject": "طلب تزويد بيانات المشاريع البلدية", "sender_reference": "RYD-1448/552",
+    "sender_reference_date": "2026-11-25", "priority": "urgent"
+})))]
+#[serde(deny_unknown_fields)]
+pub struct NewSubmission {
+    pub subject: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// The agency's own reference number of the letter.
+    pub sender_reference: String,
+    #[serde(default)]
+    pub sender_reference_date: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub priority: Option<crate::Priority>,
+}
+
+/// A document sent with a submission.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubmittedDocument {
+    pub id: i64,
+    pub title: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+/// A submission, as its agency and the registry see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Submission {
+    pub id: i64,
+    pub status: SubmissionStatus,
+    /// The agency.
+    pub sender: EntityRef,
+    pub subject: String,
+    pub summary: Option<String>,
+    pub sender_reference: String,
+    pub sender_reference_date: Option<chrono::NaiveDate>,
+    pub priority: crate::Priority,
+    pub submitted_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Given when the registry registers it, e.g. `1448/000123`.
+    pub registration_number: Option<String>,
+    /// Why it was rejected.
+    pub decision_note: Option<String>,
+    pub documents: Vec<SubmittedDocument>,
+    pub version: i32,
+}
+
+/// The registry registers a submission as an incoming transaction, referring it at once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RegisterSubmission {
+    #[serde(default)]
+    pub referrals: Vec<crate::ReferralTarget>,
+    #[serde(default)]
+    pub confidentiality: Option<crate::Confidentiality>,
+    #[serde(default)]
+    pub due_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub expected_version: Option<i32>,
+}
+
+/// The registry rejects a submission, saying why (the agency reads the reason).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RejectSubmission {
+    pub reason: String,
+    #[serde(default)]
+    pub expected_version: Option<i32>,
+}

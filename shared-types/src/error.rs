@@ -76,6 +76,10 @@ pub enum ErrorCode {
     InvalidScope,
     /// Only `grant_type=client_credentials` is supported (OAuth2 `unsupported_grant_type`).
     UnsupportedGrantType,
+    /// No such submission (or not the caller's).
+    SubmissionNotFound,
+    /// The submission was already registered or rejected.
+    SubmissionDecided,
     /// No such API client.
     ApiClientNotFound,
     /// No such delegation of the caller's (given or received).

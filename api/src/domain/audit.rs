@@ -60,6 +60,7 @@ pub enum Object {
     Entity(i64),
     Session,
     ApiClient(i64),
+    Submission(i64),
 }
 
 impl Object {
@@ -73,6 +74,7 @@ impl Object {
             Object::Entity(id) => ("entity", Some(id), None),
             Object::Session => ("session", None, None),
             Object::ApiClient(id) => ("api_client", Some(id), None),
+            Object::Submission(id) => ("submission", Some(id), None),
         }
     }
 }

@@ -195,10 +195,16 @@ pub fn token(
 }
 
 /// The client behind a token, refused when it was revoked since (a rotated secret leaves issued tokens to lapse).
-pub fn current(conn: &mut DbConn, who: &AuthClient) -> Result<ApiClient, ApiError> {
+pub fn active_row(conn: &mut DbConn, who: &AuthClient) -> Result<ApiClientRow, ApiError> {
     let row = row(conn, who.client_id).map_err(|_| invalid_client())?;
     if row.revoked_at.is_some() {
         return Err(invalid_client());
     }
+    Ok(row)
+}
+
+/// The client behind a token, as it sees itself.
+pub fn current(conn: &mut DbConn, who: &AuthClient) -> Result<ApiClient, ApiError> {
+    let row = active_row(conn, who)?;
     Ok(views(conn, std::slice::from_ref(&row))?.remove(0))
 }

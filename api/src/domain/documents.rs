@@ -80,7 +80,7 @@ pub fn validate_note(note: Option<&str>) -> Result<(), ApiError> {
     v.finish()
 }
 
-fn record_blob(conn: &mut DbConn, file: &StoredFile, at: NaiveDateTime) -> Result<(), ApiError> {
+pub fn record_blob(conn: &mut DbConn, file: &StoredFile, at: NaiveDateTime) -> Result<(), ApiError> {
     Ok(db::insert_blob(conn, &file.sha256, file.size, &file.media_type, at)?)
 }
 
@@ -119,35 +119,48 @@ pub fn create(
     note: Option<&str>,
     file: &StoredFile,
 ) -> Result<Document, ApiError> {
-    let at = now();
     let id = db::write_tx(conn, |conn| {
         let t = policy::visible_transaction(conn, actor, transaction_id)?;
         ensure_writable(&t)?;
-        record_blob(conn, file, at)?;
-        let id: i64 = diesel::insert_into(documents::table)
-            .values((
-                documents::transaction_id.eq(t.id),
-                documents::title.eq(title),
-                documents::kind.eq(kind.as_str()),
-                documents::created_by.eq(actor.id()),
-                documents::created_at.eq(at),
-                documents::versions.eq(1),
-            ))
-            .returning(documents::id)
-            .get_result(conn)?;
-        insert_version(conn, actor, id, 1, file, note, at)?;
-        record(
-            conn,
-            t.id,
-            None,
-            EventKind::DocumentAdded,
-            actor,
-            at,
-            json!({"document_id": id, "title": title, "version": 1, "sha256": file.sha256}),
-        )?;
-        Ok::<_, ApiError>(id)
+        add_to(conn, actor, &t, title, kind, note, file)
     })?;
     get(conn, actor, id)
+}
+
+/// Add a document to a transaction inside the caller's write transaction; answers its id.
+pub fn add_to(
+    conn: &mut DbConn,
+    actor: &Actor,
+    t: &TransactionRow,
+    title: &str,
+    kind: DocumentKind,
+    note: Option<&str>,
+    file: &StoredFile,
+) -> Result<i64, ApiError> {
+    let at = now();
+    record_blob(conn, file, at)?;
+    let id: i64 = diesel::insert_into(documents::table)
+        .values((
+            documents::transaction_id.eq(t.id),
+            documents::title.eq(title),
+            documents::kind.eq(kind.as_str()),
+            documents::created_by.eq(actor.id()),
+            documents::created_at.eq(at),
+            documents::versions.eq(1),
+        ))
+        .returning(documents::id)
+        .get_result(conn)?;
+    insert_version(conn, actor, id, 1, file, note, at)?;
+    record(
+        conn,
+        t.id,
+        None,
+        EventKind::DocumentAdded,
+        actor,
+        at,
+        json!({"document_id": id, "title": title, "version": 1, "sha256": file.sha256}),
+    )?;
+    Ok(id)
 }
 
 /// Add a version. Two uploads to one document at once both land, as consecutive versions.

@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod org;
 pub mod policy;
 pub mod routing;
+pub mod submissions;
 pub mod tracking;
 pub mod transactions;
 pub mod views;

@@ -72,9 +72,9 @@ fn malformed(detail: impl std::fmt::Display) -> ApiError {
 }
 
 /// The form of an upload: its text fields and the file, which has been hashed and stored.
-struct Upload {
-    fields: std::collections::HashMap<String, String>,
-    file: StoredFile,
+pub(super) struct Upload {
+    pub(super) fields: std::collections::HashMap<String, String>,
+    pub(super) file: StoredFile,
 }
 
 /// A file name as sent, if it is a plain name: no path, no control characters.
@@ -126,7 +126,7 @@ fn package_kind(path: &std::path::Path) -> Option<String> {
 
 /// Read the form: text fields into memory (small), the file streamed to a temporary file while it is hashed and
 /// measured, then checked and copied into the store. Nothing is registered here.
-async fn receive(mut form: Multipart, blobs: &BlobStore, max: u64) -> Result<Upload, ApiError> {
+pub(super) async fn receive(mut form: Multipart, blobs: &BlobStore, max: u64) -> Result<Upload, ApiError> {
     let mut fields = std::collections::HashMap::new();
     let mut file = None;
     while let Some(field) = form.next().await {

@@ -10,6 +10,7 @@ pub mod health;
 pub mod inbox;
 pub mod org;
 pub mod referrals;
+pub mod submissions;
 pub mod transactions;
 
 use actix_web::http::StatusCode;
@@ -34,7 +35,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(documents::configure)
         .configure(audit::configure)
         .configure(delegations::configure)
-        .configure(clients::configure);
+        .configure(clients::configure)
+        .configure(submissions::configure);
 }
 
 pub type Pool = web::Data<DbPool>;

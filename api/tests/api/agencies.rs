@@ -233,3 +233,169 @@ async fn token_requests_are_rate_limited_per_client() {
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.headers().contains_key("retry-after"));
 }
+
+async fn agency_call(
+    app: &TestApp,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn agency_upload(app: &TestApp, token: &str, path: &str, title: &str, content: &[u8]) -> (StatusCode, Value) {
+    let boundary = "agency-boundary-9a7e";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n{title}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"letter.txt\"\r\nContent-Type: text/plain\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let res = app
+        .client
+        .post(app.url(path))
+        .bearer_auth(token)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn an_agency_submits_the_registry_registers_and_the_number_goes_back() {
+    let app = TestApp::spawn().await;
+    let ministry = register(&app, json!(["submit", "read_submissions"])).await;
+    let (status, company) = app
+        .post(
+            "admin",
+            "/api/v1/api-clients",
+            json!({"name": "بوابة أرامكو", "external_entity_id": app.fx.company, "scopes": ["submit", "read_submissions"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{company}");
+    let (ministry_token, company_token) = (token_for(&app, &ministry).await, token_for(&app, &company).await);
+
+    // The ministry submits a letter and its document.
+    let (status, submission) = agency_call(
+        &app,
+        &ministry_token,
+        Method::POST,
+        "/api/v1/agency/submissions",
+        Some(json!({"subject": "طلب بيانات المشاريع", "sender_reference": "MOMAH-1448/77", "sender_reference_date": "2026-11-26", "priority": "urgent"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{submission}");
+    assert_eq!(submission["status"], "pending");
+    assert_eq!(submission["sender"]["code"], "MOMAH");
+    let id = submission["id"].as_i64().unwrap();
+    let (status, with_doc) = agency_upload(
+        &app,
+        &ministry_token,
+        &format!("/api/v1/agency/submissions/{id}/documents"),
+        "الخطاب",
+        b"letter text",
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{with_doc}");
+    assert_eq!(with_doc["documents"].as_array().unwrap().len(), 1);
+    let (status, body) =
+        agency_upload(&app, &ministry_token, &format!("/api/v1/agency/submissions/{id}/documents"), "فارغ", b"").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    // Another agency cannot see it, nor add to it; bad bodies change nothing.
+    let path = format!("/api/v1/agency/submissions/{id}");
+    let (status, body) = agency_call(&app, &company_token, Method::GET, &path, None).await;
+    assert_eq!((status, body["code"].clone()), (StatusCode::NOT_FOUND, json!("submission_not_found")));
+    let (status, _) =
+        agency_upload(&app, &company_token, &format!("/api/v1/agency/submissions/{id}/documents"), "x", b"x").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, theirs) = agency_call(&app, &company_token, Method::GET, "/api/v1/agency/submissions", None).await;
+    assert_eq!(theirs, json!([]));
+    let (status, body) =
+        agency_call(&app, &ministry_token, Method::POST, "/api/v1/agency/submissions", Some(json!({"subject": ""})))
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    // A token without the scope is refused.
+    let (id_str, secret) =
+        (ministry["client"]["client_id"].as_str().unwrap(), ministry["client_secret"].as_str().unwrap());
+    let (_, narrow, _) = token_form(
+        &app,
+        &[("grant_type", "client_credentials"), ("client_id", id_str), ("client_secret", secret), ("scope", "submit")],
+    )
+    .await;
+    let (status, _) = agency_call(&app, narrow["access_token"].as_str().unwrap(), Method::GET, &path, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The central registry's intake queue holds it; other registries do not work it.
+    let (status, queue) = app.get("clerk", "/api/v1/intake").await;
+    assert_eq!(status, StatusCode::OK, "{queue}");
+    assert_eq!(queue[0]["id"], json!(id));
+    assert_problem(&app.get("khb.clerk", "/api/v1/intake").await, StatusCode::FORBIDDEN, "forbidden");
+    assert_problem(&app.get("admin", "/api/v1/intake").await, StatusCode::FORBIDDEN, "forbidden");
+
+    // The clerk registers it: an incoming transaction from the ministry, numbered, with the document, referred.
+    let (status, registered) = app
+        .post(
+            "clerk",
+            &format!("/api/v1/intake/{id}/register"),
+            json!({"referrals": [{"unit_id": app.unit("KHB"), "purpose": "action"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{registered}");
+    let t = &registered["transaction"];
+    assert_eq!(t["kind"], "incoming");
+    assert_eq!(t["external_entity"]["code"], "MOMAH");
+    assert_eq!(t["sender_reference"], "MOMAH-1448/77");
+    assert_eq!(t["priority"], "urgent");
+    let number = t["registration_number"].as_str().unwrap().to_string();
+    let (_, docs) = app.get("clerk", &format!("/api/v1/transactions/{}/documents", t["id"])).await;
+    assert_eq!(docs[0]["versions"][0]["sha256"], with_doc["documents"][0]["sha256"], "{docs}");
+    assert_problem(
+        &app.post("clerk", &format!("/api/v1/intake/{id}/register"), json!({})).await,
+        StatusCode::CONFLICT,
+        "submission_decided",
+    );
+
+    // The number goes back to the agency.
+    let (status, mine) = agency_call(&app, &ministry_token, Method::GET, &path, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(mine["status"], "registered");
+    assert_eq!(mine["registration_number"], json!(number));
+
+    // A rejected submission says why.
+    let (_, second) = agency_call(
+        &app,
+        &ministry_token,
+        Method::POST,
+        "/api/v1/agency/submissions",
+        Some(json!({"subject": "مكرر", "sender_reference": "MOMAH-1448/78"})),
+    )
+    .await;
+    let second_id = second["id"].as_i64().unwrap();
+    let (status, rejected) =
+        app.post("clerk", &format!("/api/v1/intake/{second_id}/reject"), json!({"reason": "مكرر للخطاب 77"})).await;
+    assert_eq!(status, StatusCode::OK, "{rejected}");
+    let (_, mine) = agency_call(&app, &ministry_token, Method::GET, "/api/v1/agency/submissions", None).await;
+    assert_eq!(mine[0]["status"], "rejected");
+    assert_eq!(mine[0]["decision_note"], "مكرر للخطاب 77");
+    assert_eq!(mine[1]["registration_number"], json!(number));
+
+    // All of it is in the audit log, the agency's part with the client as the actor.
+    let (_, audit) = app.get("auditor", "/api/v1/audit?object_type=submission&limit=50").await;
+    let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    for wanted in ["submission_received", "submission_document_added", "submission_registered", "submission_rejected"] {
+        assert!(actions.contains(&wanted), "{wanted} missing from {actions:?}");
+    }
+    let received = audit["items"].as_array().unwrap().iter().find(|e| e["action"] == "submission_received").unwrap();
+    assert_eq!(received["client_id"], ministry["client"]["id"]);
+}

@@ -341,6 +341,8 @@ impl TestApp {
             ("entities", external_entities::table.count().get_result(&mut conn).expect("count")),
             ("idempotency", idempotency_keys::table.count().get_result(&mut conn).expect("count")),
             ("delegations", delegations::table.count().get_result(&mut conn).expect("count")),
+            ("api_clients", api_clients::table.count().get_result(&mut conn).expect("count")),
+            ("submissions", submissions::table.count().get_result(&mut conn).expect("count")),
             // Sign-ins are audited too, and the harness signs users in lazily: leave them out.
             (
                 "audit",

@@ -124,6 +124,8 @@ enum Probe {
     Invalid,
     Stale,
     Conflict(&'static str),
+    /// 404 with this code: the check passed and the record asked for is missing.
+    Missing(&'static str),
 }
 
 impl Probe {
@@ -133,6 +135,7 @@ impl Probe {
             Probe::Invalid => status == StatusCode::UNPROCESSABLE_ENTITY && body["code"] == "validation_failed",
             Probe::Stale => status == StatusCode::CONFLICT && body["code"] == "version_conflict",
             Probe::Conflict(code) => status == StatusCode::CONFLICT && body["code"] == code,
+            Probe::Missing(code) => status == StatusCode::NOT_FOUND && body["code"] == code,
         }
     }
 }
@@ -307,13 +310,16 @@ enum RoleRule {
     Staff,
     Auditor,
     Manager,
+    /// Clerks of the central registry.
+    CentralClerk,
     /// Admins, auditors, and the head of the unit (or of one above it).
     HeadOfUnit,
 }
 
 struct RoleEndpoint {
     method: Method,
-    /// `{unit}` is the route unit, `{user}` the route employee; a remark after a space is shown, not sent.
+    /// `{unit}` is the route unit, `{user}` the route employee, `{submission}` one that does not exist; a remark
+    /// after a space is shown, not sent.
     path: &'static str,
     body: Option<fn() -> Value>,
     rule: RoleRule,
@@ -388,6 +394,14 @@ fn role_endpoints() -> Vec<RoleEndpoint> {
             R::Admin,
             P::Invalid,
         ),
+        e(M::GET, "/intake", None, R::CentralClerk, P::Ok),
+        e(
+            M::POST,
+            "/intake/{submission}/reject",
+            Some(|| json!({"reason": ""})),
+            R::CentralClerk,
+            P::Missing("submission_not_found"),
+        ),
         e(M::GET, "/audit", None, R::Auditor, P::Ok),
         e(M::GET, "/audit/verification", None, R::Auditor, P::Ok),
     ]
@@ -403,6 +417,7 @@ fn role_expected(actor: Actor, endpoint: &RoleEndpoint) -> Outcome {
         RoleRule::Staff => actor.staff(),
         RoleRule::Auditor => actor == Actor::Auditor,
         RoleRule::Manager => matches!(actor, Actor::HeadOnRoute | Actor::OtherHead),
+        RoleRule::CentralClerk => actor == Actor::ClerkOfRegistry,
         RoleRule::HeadOfUnit => matches!(actor, Actor::Admin | Actor::Auditor | Actor::HeadOnRoute),
     };
     if allowed { Outcome::Allowed } else { Outcome::Forbidden }
@@ -669,6 +684,7 @@ async fn every_actor_gets_what_the_rules_say_on_every_endpoint_and_level() {
                 .unwrap_or_default()
                 .replace("{unit}", &units.0.to_string())
                 .replace("{user}", &units.1.to_string())
+                .replace("{submission}", "0")
         );
         for actor in ACTORS {
             let (status, body) =

@@ -349,7 +349,9 @@ mod tests {
         wanted.extend(Decision::ALL.iter().map(|v| key("decision", v.as_str())));
         wanted.extend(EventKind::ALL.iter().map(|v| key("event", v.as_str())));
         wanted.extend(shared_types::AuditAction::ALL.iter().map(|v| key("audit", v.as_str())));
-        for object in ["transaction", "referral", "document", "unit", "user", "entity", "session", "api_client"] {
+        for object in
+            ["transaction", "referral", "document", "unit", "user", "entity", "session", "api_client", "submission"]
+        {
             wanted.push(key("audit-object", object));
         }
         for reason in ["hash_mismatch", "chain_mismatch", "missing"] {

@@ -1,0 +1,185 @@
+//! Agency submissions: `/agency/submissions` for the agency (its token), `/intake` for the central registry.
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use shared_types::{
+    NewSubmission, Problem, RegisterSubmission, RejectSubmission, Submission, TransactionWithReferrals,
+};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::documents::{Blobs, receive};
+use super::{Config, Pool, read, write};
+use crate::auth::{AuthClient, AuthUser};
+use crate::db;
+use crate::domain::{clients, submissions};
+use crate::error::ApiError;
+use shared_types::ApiScope;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(submit)
+        .service(submit_document)
+        .service(own_submissions)
+        .service(own_submission)
+        .service(intake_queue)
+        .service(register_submission)
+        .service(reject_submission);
+}
+
+/// Run database work for an active API client that holds `scope`, in one write transaction when `write`.
+async fn as_client<T, F>(pool: &super::Pool, who: AuthClient, scope: ApiScope, write: bool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut db::DbConn, &crate::models::ApiClientRow, Option<String>) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    who.ensure(scope)?;
+    db::run(pool, move |conn| {
+        let client = clients::active_row(conn, &who)?;
+        let origin = who.origin.map(|ip| ip.to_string());
+        if write { db::write_tx(conn, |conn| f(conn, &client, origin)) } else { f(conn, &client, origin) }
+    })
+    .await
+}
+
+/// Submit an incoming letter to the central registry (scope `submit`). Its documents follow, one
+/// `POST /agency/submissions/{id}/documents` each; it waits in the registry's intake queue.
+#[utoipa::path(tag = "agencies", request_body = NewSubmission, responses(
+    (status = 201, description = "Submitted; pending", body = Submission),
+    (status = 401, description = "`invalid_token`, `invalid_client`", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The token lacks `submit`", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+), security(("agency" = ["submit"])))]
+#[post("/agency/submissions")]
+pub async fn submit(pool: Pool, who: AuthClient, body: web::Json<NewSubmission>) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let s = as_client(&pool, who, ApiScope::Submit, true, move |conn, client, origin| {
+        submissions::submit(conn, client, origin, &body)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(s))
+}
+
+/// Attach a document to a pending submission (scope `submit`): `multipart/form-data` with `title` and `file`.
+#[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "Submission id")),
+    request_body(content = shared_types::NewDocumentForm, content_type = "multipart/form-data"), responses(
+    (status = 201, description = "The submission with its documents", body = Submission),
+    (status = 404, description = "`submission_not_found`", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`submission_decided`", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "`payload_too_large`", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`validation_failed`", body = Problem, content_type = "application/problem+json"),
+), security(("agency" = ["submit"])))]
+#[post("/agency/submissions/{id}/documents")]
+pub async fn submit_document(
+    pool: Pool,
+    config: Config,
+    blobs: Blobs,
+    who: AuthClient,
+    id: web::Path<i64>,
+    form: Multipart,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let check = who.clone();
+    as_client(&pool, check, ApiScope::Submit, false, move |conn, client, _| {
+        submissions::check_new_document(conn, client, id)
+    })
+    .await?;
+    let upload = receive(form, &blobs, config.max_upload_bytes).await?;
+    let title = upload.fields.get("title").cloned().unwrap_or_default();
+    crate::domain::documents::validate_header(&title, None)?;
+    let file = upload.file;
+    let s = as_client(&pool, who, ApiScope::Submit, true, move |conn, client, origin| {
+        submissions::add_document(conn, client, origin, id, title.trim(), &file)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(s))
+}
+
+/// The agency's own submissions, newest first, with their status and registration numbers (scope
+/// `read_submissions`).
+#[utoipa::path(tag = "agencies", responses(
+    (status = 200, description = "Submissions", body = Vec<Submission>),
+    (status = 403, description = "The token lacks `read_submissions`", body = Problem, content_type = "application/problem+json"),
+), security(("agency" = ["read_submissions"])))]
+#[get("/agency/submissions")]
+pub async fn own_submissions(pool: Pool, who: AuthClient) -> Result<web::Json<Vec<Submission>>, ApiError> {
+    as_client(&pool, who, ApiScope::ReadSubmissions, false, |conn, client, _| submissions::list_own(conn, client))
+        .await
+        .map(web::Json)
+}
+
+/// One of the agency's submissions (scope `read_submissions`); another agency's is 404.
+#[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "Submission id")), responses(
+    (status = 200, description = "The submission", body = Submission),
+    (status = 404, description = "`submission_not_found`", body = Problem, content_type = "application/problem+json"),
+), security(("agency" = ["read_submissions"])))]
+#[get("/agency/submissions/{id}")]
+pub async fn own_submission(
+    pool: Pool,
+    who: AuthClient,
+    id: web::Path<i64>,
+) -> Result<web::Json<Submission>, ApiError> {
+    let id = id.into_inner();
+    as_client(&pool, who, ApiScope::ReadSubmissions, false, move |conn, client, _| {
+        submissions::get_own(conn, client, id)
+    })
+    .await
+    .map(web::Json)
+}
+
+/// The central registry's intake queue: pending agency submissions, oldest first (central registry clerks,
+/// administrators).
+#[utoipa::path(tag = "agencies", responses(
+    (status = 200, description = "Pending submissions", body = Vec<Submission>),
+    (status = 403, description = "Not of the central registry", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/intake")]
+pub async fn intake_queue(pool: Pool, who: AuthUser) -> Result<web::Json<Vec<Submission>>, ApiError> {
+    read(&pool, who, submissions::intake).await
+}
+
+/// Register a submission: it becomes an incoming transaction from the agency, numbered by the central registry,
+/// with the submitted documents, referred as given. The agency then reads the number.
+#[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "Submission id")), request_body = RegisterSubmission, responses(
+    (status = 201, description = "Registered", body = TransactionWithReferrals),
+    (status = 403, description = "Not of the central registry", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "`submission_not_found`", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`submission_decided`, `version_conflict`", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid referrals", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/intake/{id}/register")]
+pub async fn register_submission(
+    pool: Pool,
+    who: AuthUser,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: web::Json<RegisterSubmission>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, body) = (id.into_inner(), body.into_inner());
+    write(&pool, who, &req, &body.clone(), StatusCode::CREATED, move |conn, actor| {
+        submissions::register(conn, actor, id, &body)
+    })
+    .await
+}
+
+/// Reject a submission, saying why (the agency reads the reason).
+#[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "Submission id")), request_body = RejectSubmission, responses(
+    (status = 200, description = "Rejected", body = Submission),
+    (status = 403, description = "Not of the central registry", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "`submission_not_found`", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`submission_decided`, `version_conflict`", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[post("/intake/{id}/reject")]
+pub async fn reject_submission(
+    pool: Pool,
+    who: AuthUser,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: web::Json<RejectSubmission>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, body) = (id.into_inner(), body.into_inner());
+    write(&pool, who, &req, &body.clone(), StatusCode::OK, move |conn, actor| {
+        submissions::reject(conn, actor, id, &body)
+    })
+    .await
+}

@@ -1,0 +1,2 @@
+DROP TABLE submission_documents;
+DROP TABLE submissions;
