@@ -154,3 +154,29 @@ pub struct RejectSubmission {
     #[serde(default)]
     pub expected_version: Option<i32>,
 }
+
+/// A document of a letter addressed to an agency: its latest version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReceivedDocument {
+    pub id: i64,
+    pub title: String,
+    pub version: i32,
+    pub file_name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+/// An outgoing letter of the organisation addressed to the agency (scope `receive`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReceivedLetter {
+    pub id: i64,
+    pub registration_number: String,
+    pub subject: String,
+    pub summary: Option<String>,
+    pub registered_at: DateTime<Utc>,
+    /// Documents not withdrawn.
+    pub documents: Vec<ReceivedDocument>,
+}

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod clients;
 pub mod delegations;
 pub mod documents;
+pub mod exchange;
 pub mod idempotency;
 pub mod org;
 pub mod policy;

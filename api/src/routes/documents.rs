@@ -410,7 +410,7 @@ fn byte_range(header: Option<&str>, size: u64) -> Option<Result<std::ops::Range<
 }
 
 /// `Content-Disposition` with an ASCII fallback and the exact name per RFC 5987 (Arabic names survive).
-fn disposition(inline: bool, name: &str) -> String {
+pub(super) fn disposition(inline: bool, name: &str) -> String {
     let fallback: String =
         name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
     let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);

@@ -4,7 +4,7 @@ use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use shared_types::{
-    NewSubmission, Problem, RegisterSubmission, RejectSubmission, Submission, TransactionWithReferrals,
+    NewSubmission, Problem, ReceivedLetter, RegisterSubmission, RejectSubmission, Submission, TransactionWithReferrals,
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -12,7 +12,7 @@ use super::documents::{Blobs, receive};
 use super::{Config, Pool, read, write};
 use crate::auth::{AuthClient, AuthUser};
 use crate::db;
-use crate::domain::{clients, submissions};
+use crate::domain::{clients, exchange, submissions};
 use crate::error::ApiError;
 use shared_types::ApiScope;
 
@@ -23,7 +23,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(own_submission)
         .service(intake_queue)
         .service(register_submission)
-        .service(reject_submission);
+        .service(reject_submission)
+        .service(received_letters)
+        .service(received_letter)
+        .service(received_document);
 }
 
 /// Run database work for an active API client that holds `scope`, in one write transaction when `write`.
@@ -182,4 +185,61 @@ pub async fn reject_submission(
         submissions::reject(conn, actor, id, &body)
     })
     .await
+}
+
+/// Outgoing letters of the organisation addressed to the agency, once registered, newest first (scope `receive`).
+#[utoipa::path(tag = "agencies", responses(
+    (status = 200, description = "Letters", body = Vec<ReceivedLetter>),
+    (status = 403, description = "The token lacks `receive`", body = Problem, content_type = "application/problem+json"),
+), security(("agency" = ["receive"])))]
+#[get("/agency/correspondence")]
+pub async fn received_letters(pool: Pool, who: AuthClient) -> Result<web::Json<Vec<ReceivedLetter>>, ApiError> {
+    as_client(&pool, who, ApiScope::Receive, false, |conn, client, _| exchange::list(conn, client)).await.map(web::Json)
+}
+
+/// One letter addressed to the agency (scope `receive`); anything else is 404.
+#[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "Transaction id")), responses(
+    (status = 200, description = "The letter", body = ReceivedLetter),
+    (status = 404, description = "`transaction_not_found`", body = Problem, content_type = "application/problem+json"),
+), security(("agency" = ["receive"])))]
+#[get("/agency/correspondence/{id}")]
+pub async fn received_letter(
+    pool: Pool,
+    who: AuthClient,
+    id: web::Path<i64>,
+) -> Result<web::Json<ReceivedLetter>, ApiError> {
+    let id = id.into_inner();
+    as_client(&pool, who, ApiScope::Receive, false, move |conn, client, _| exchange::get(conn, client, id))
+        .await
+        .map(web::Json)
+}
+
+/// The content of a document (its latest version) of a letter addressed to the agency (scope `receive`); audited.
+#[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "Transaction id"), ("document" = i64, Path, description = "Document id")), responses(
+    (status = 200, description = "The content", content_type = "application/octet-stream", body = Vec<u8>),
+    (status = 404, description = "`transaction_not_found`, `document_not_found`", body = Problem, content_type = "application/problem+json"),
+), security(("agency" = ["receive"])))]
+#[get("/agency/correspondence/{id}/documents/{document}/content")]
+pub async fn received_document(
+    pool: Pool,
+    blobs: Blobs,
+    who: AuthClient,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, document) = path.into_inner();
+    let d = as_client(&pool, who, ApiScope::Receive, false, move |conn, client, origin| {
+        exchange::document_for_download(conn, client, origin, id, document)
+    })
+    .await?;
+    let stream = blobs.read(&d.sha256, None).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CONTENT_TYPE, d.media_type.clone()))
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            super::documents::disposition(false, &d.file_name),
+        ))
+        .insert_header((actix_web::http::header::ETAG, format!("\"{}\"", d.sha256)))
+        .insert_header(actix_web::http::header::ContentEncoding::Identity)
+        .no_chunking(d.size as u64)
+        .streaming(stream))
 }

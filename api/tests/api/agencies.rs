@@ -399,3 +399,61 @@ async fn an_agency_submits_the_registry_registers_and_the_number_goes_back() {
     let received = audit["items"].as_array().unwrap().iter().find(|e| e["action"] == "submission_received").unwrap();
     assert_eq!(received["client_id"], ministry["client"]["id"]);
 }
+
+#[tokio::test]
+async fn an_outgoing_letter_is_readable_by_the_agency_it_is_addressed_to_and_no_other() {
+    let app = TestApp::spawn().await;
+    let ministry = register(&app, json!(["receive"])).await;
+    let (_, company) = app
+        .post(
+            "admin",
+            "/api/v1/api-clients",
+            json!({"name": "أرامكو", "external_entity_id": app.fx.company, "scopes": ["receive"]}),
+        )
+        .await;
+    let (ministry_token, company_token) = (token_for(&app, &ministry).await, token_for(&app, &company).await);
+    // An incoming letter from the ministry is not something sent to it.
+    app.register_incoming("وارد من الوزارة", json!([{"unit_id": app.unit("KHB"), "purpose": "action"}])).await;
+    let (status, outgoing) = app
+        .post(
+            "clerk",
+            "/api/v1/transactions",
+            json!({"kind": "outgoing", "subject": "إفادة بشأن المشاريع", "external_entity_id": app.fx.ministry}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{outgoing}");
+    let id = outgoing["transaction"]["id"].as_i64().unwrap();
+    let number = outgoing["transaction"]["registration_number"].clone();
+    let (status, document) = agency_upload(
+        &app,
+        &app.token("clerk").await,
+        &format!("/api/v1/transactions/{id}/documents"),
+        "الإفادة",
+        b"reply text",
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{document}");
+
+    let (status, letters) =
+        agency_call(&app, &ministry_token, Method::GET, "/api/v1/agency/correspondence", None).await;
+    assert_eq!(status, StatusCode::OK, "{letters}");
+    assert_eq!(letters.as_array().unwrap().len(), 1, "{letters}");
+    assert_eq!(letters[0]["registration_number"], number);
+    assert_eq!(letters[0]["documents"][0]["title"], "الإفادة");
+    let doc = letters[0]["documents"][0]["id"].as_i64().unwrap();
+    let content = format!("/api/v1/agency/correspondence/{id}/documents/{doc}/content");
+    let res = app.client.get(app.url(&content)).bearer_auth(&ministry_token).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"reply text");
+
+    // Another agency finds nothing, by any route.
+    let (_, theirs) = agency_call(&app, &company_token, Method::GET, "/api/v1/agency/correspondence", None).await;
+    assert_eq!(theirs, json!([]));
+    for path in [format!("/api/v1/agency/correspondence/{id}"), content.clone()] {
+        let (status, _) = agency_call(&app, &company_token, Method::GET, &path, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    // The ministry's download is audited with it as the actor.
+    let (_, audit) = app.get("auditor", &format!("/api/v1/audit?action=document_downloaded&transaction_id={id}")).await;
+    assert_eq!(audit["items"][0]["client_id"], ministry["client"]["id"], "{audit}");
+}
