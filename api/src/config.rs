@@ -74,6 +74,9 @@ pub struct Settings {
     /// API client token requests accepted per client address, and per client id, per minute.
     #[serde(default = "default_client_token_rate")]
     pub client_token_rate_per_minute: u32,
+    /// Submission requests (letters and their documents) accepted per API client per minute.
+    #[serde(default = "default_submission_rate")]
+    pub submission_rate_per_minute: u32,
     /// Failed sign-ins in a row before an account is locked for a while.
     #[serde(default = "default_lockout_after")]
     pub login_lockout_after: i32,
@@ -112,6 +115,10 @@ fn default_spa_dir() -> PathBuf {
     PathBuf::from("web-ui/dist")
 }
 fn default_sign_in_rate() -> u32 {
+    120
+}
+
+fn default_submission_rate() -> u32 {
     120
 }
 
@@ -161,6 +168,7 @@ impl Default for Settings {
             sign_in_rate_per_minute: default_sign_in_rate(),
             refresh_rate_per_minute: default_refresh_rate(),
             client_token_rate_per_minute: default_client_token_rate(),
+            submission_rate_per_minute: default_submission_rate(),
             login_lockout_after: default_lockout_after(),
             login_lockout_seconds: default_lockout_seconds(),
             max_upload_bytes: default_max_upload(),

@@ -1,5 +1,5 @@
 //! Rate limits on the requests an attacker repeats: sign-in and token refresh per client address, API client
-//! token requests per address and per client id. Token buckets of the `governor` crate, kept
+//! token requests per address and per client id, submissions per API client. Token buckets of the `governor` crate, kept
 //! in memory per server process.
 
 use std::net::IpAddr;
@@ -17,6 +17,7 @@ pub struct RateLimits {
     refresh: DefaultKeyedRateLimiter<IpAddr>,
     token: DefaultKeyedRateLimiter<IpAddr>,
     token_by_client: DefaultKeyedRateLimiter<String>,
+    submissions: DefaultKeyedRateLimiter<i64>,
 }
 
 fn per_minute(n: u32) -> Quota {
@@ -30,6 +31,7 @@ impl RateLimits {
             refresh: DefaultKeyedRateLimiter::keyed(per_minute(settings.refresh_rate_per_minute)),
             token: DefaultKeyedRateLimiter::keyed(per_minute(settings.client_token_rate_per_minute)),
             token_by_client: DefaultKeyedRateLimiter::keyed(per_minute(settings.client_token_rate_per_minute)),
+            submissions: DefaultKeyedRateLimiter::keyed(per_minute(settings.submission_rate_per_minute)),
         }
     }
 
@@ -46,6 +48,11 @@ impl RateLimits {
     /// An API client's token request from this address.
     pub fn token(&self, from: Option<IpAddr>) -> Result<(), ApiError> {
         check(&self.token, from)
+    }
+
+    /// A submission request (a letter or one of its documents) by this API client.
+    pub fn submission(&self, client: i64) -> Result<(), ApiError> {
+        check(&self.submissions, Some(client))
     }
 
     /// A token request naming this client id (whatever the address: a leaked id is not brute-forced from many).

@@ -329,7 +329,7 @@ pub fn list(conn: &mut DbConn, actor: &Actor, f: &AuditFilter) -> Result<Page<Au
     }
     let above_clearance = transactions::table
         .filter(transactions::id.nullable().eq(audit_log::transaction_id))
-        .filter(transactions::confidentiality.gt(actor.clearance().level()));
+        .filter(diesel::dsl::not(super::policy::cleared(actor)));
     q = q.filter(diesel::dsl::not(diesel::dsl::exists(above_clearance)));
     let mut rows: Vec<AuditRow> =
         q.order(audit_log::id.desc()).limit(limit + 1).select(AuditRow::as_select()).load(conn)?;

@@ -11,11 +11,24 @@ use crate::error::ApiError;
 use crate::models::{ReferralRow, TransactionRow};
 use crate::schema::{referrals, transactions};
 
+/// The clearance part of the visibility rule as an SQL filter on `transactions`, for lists (whose rows are the
+/// actor's own referrals, queues or subtree by construction, so participation holds already).
+pub type Cleared = diesel::dsl::LtEq<transactions::confidentiality, i32>;
+
+pub fn cleared(actor: &Actor) -> Cleared {
+    transactions::confidentiality.le(actor.clearance().level())
+}
+
+/// The clearance part of the rule for one row.
+pub fn clears(actor: &Actor, t: &TransactionRow) -> bool {
+    actor.clearance().level() >= t.confidentiality
+}
+
 /// Whether the actor may see the transaction: cleared for its confidentiality, and an admin or auditor, its creator,
 /// a member of the registry that registered it, or on its route (themselves, their unit's queue, or a unit they
 /// manage, with its subtree).
 pub fn can_view(conn: &mut DbConn, actor: &Actor, t: &TransactionRow) -> Result<bool, ApiError> {
-    if actor.clearance().level() < t.confidentiality {
+    if !clears(actor, t) {
         return Ok(false);
     }
     if actor.has(Role::Admin) || actor.has(Role::Auditor) || t.created_by == actor.id() {

@@ -185,7 +185,7 @@ fn fetch(
     limit: u32,
     at: NaiveDateTime,
 ) -> Result<Vec<(ReferralRow, TransactionRow)>, ApiError> {
-    query = query.filter(transactions::confidentiality.le(actor.clearance().level()));
+    query = query.filter(policy::cleared(actor));
     if let Some(kind) = filter.kind {
         query = query.filter(transactions::kind.eq(kind.as_str()));
     }
@@ -266,16 +266,13 @@ pub fn inbox(
 /// How many open items wait in the caller's boxes, within their clearance.
 pub fn inbox_counts(conn: &mut DbConn, actor: &Actor) -> Result<InboxCounts, ApiError> {
     let backend = db::backend_of(conn);
-    let clearance = actor.clearance().level();
     let by = |column: &'static str, value: i64| db::driving_eq(backend, column, value);
-    let to = |user: i64| {
-        listing().filter(by("referrals.to_user_id", user)).filter(transactions::confidentiality.le(clearance))
-    };
+    let to = |user: i64| listing().filter(by("referrals.to_user_id", user)).filter(policy::cleared(actor));
     let queue = |unit: i64| {
         listing()
             .filter(by("referrals.to_unit_id", unit))
             .filter(referrals::to_user_id.is_null())
-            .filter(transactions::confidentiality.le(clearance))
+            .filter(policy::cleared(actor))
     };
     let at = now();
     let count = |conn: &mut DbConn, query: Listing| -> Result<i64, ApiError> { Ok(query.count().get_result(conn)?) };

@@ -9,7 +9,7 @@ use shared_types::{
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::documents::{Blobs, receive};
-use super::{Config, Pool, read, write};
+use super::{Config, Limits, Pool, read, write};
 use crate::auth::{AuthClient, AuthUser};
 use crate::db;
 use crate::domain::{clients, exchange, submissions};
@@ -51,9 +51,16 @@ where
     (status = 401, description = "`invalid_token`, `invalid_client`", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "The token lacks `submit`", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "`rate_limited`: too many submissions from this client (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
 ), security(("agency" = ["submit"])))]
 #[post("/agency/submissions")]
-pub async fn submit(pool: Pool, who: AuthClient, body: web::Json<NewSubmission>) -> Result<HttpResponse, ApiError> {
+pub async fn submit(
+    pool: Pool,
+    limits: Limits,
+    who: AuthClient,
+    body: web::Json<NewSubmission>,
+) -> Result<HttpResponse, ApiError> {
+    limits.submission(who.client_id)?;
     let body = body.into_inner();
     let s = as_client(&pool, who, ApiScope::Submit, true, move |conn, client, origin| {
         submissions::submit(conn, client, origin, &body)
@@ -71,16 +78,19 @@ pub async fn submit(pool: Pool, who: AuthClient, body: web::Json<NewSubmission>)
     (status = 413, description = "`payload_too_large`", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "`validation_failed`", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "`rate_limited`", body = Problem, content_type = "application/problem+json"),
 ), security(("agency" = ["submit"])))]
 #[post("/agency/submissions/{id}/documents")]
 pub async fn submit_document(
     pool: Pool,
     config: Config,
     blobs: Blobs,
+    limits: Limits,
     who: AuthClient,
     id: web::Path<i64>,
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
+    limits.submission(who.client_id)?;
     let id = id.into_inner();
     let check = who.clone();
     as_client(&pool, check, ApiScope::Submit, false, move |conn, client, _| {

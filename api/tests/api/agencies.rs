@@ -207,6 +207,21 @@ async fn rotating_a_secret_and_revoking_a_client_take_effect_at_once() {
 }
 
 #[tokio::test]
+async fn submissions_are_rate_limited_per_client() {
+    let app = TestApp::spawn_with(|s| s.submission_rate_per_minute = 2).await;
+    let creds = register(&app, json!(["submit"])).await;
+    let token = token_for(&app, &creds).await;
+    let letter = json!({"subject": "خطاب", "sender_reference": "R/1"});
+    for _ in 0..2 {
+        let (status, body) =
+            agency_call(&app, &token, Method::POST, "/api/v1/agency/submissions", Some(letter.clone())).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, body) = agency_call(&app, &token, Method::POST, "/api/v1/agency/submissions", Some(letter)).await;
+    assert_eq!((status, body["code"].clone()), (StatusCode::TOO_MANY_REQUESTS, json!("rate_limited")));
+}
+
+#[tokio::test]
 async fn token_requests_are_rate_limited_per_client() {
     let app = TestApp::spawn_with(|s| s.client_token_rate_per_minute = 3).await;
     let creds = register(&app, json!(["submit"])).await;
