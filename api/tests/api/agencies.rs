@@ -5,7 +5,7 @@ use base64::Engine;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem};
+use crate::helpers::{TestApp, assert_problem, upload_text};
 
 async fn register(app: &TestApp, scopes: Value) -> Value {
     let (status, body) = app
@@ -265,27 +265,6 @@ async fn agency_call(
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-async fn agency_upload(app: &TestApp, token: &str, path: &str, title: &str, content: &[u8]) -> (StatusCode, Value) {
-    let boundary = "agency-boundary-9a7e";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n{title}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"letter.txt\"\r\nContent-Type: text/plain\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(content);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let res = app
-        .client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
 #[tokio::test]
 async fn an_agency_submits_the_registry_registers_and_the_number_goes_back() {
     let app = TestApp::spawn().await;
@@ -313,7 +292,7 @@ async fn an_agency_submits_the_registry_registers_and_the_number_goes_back() {
     assert_eq!(submission["status"], "pending");
     assert_eq!(submission["sender"]["code"], "MOMAH");
     let id = submission["id"].as_i64().unwrap();
-    let (status, with_doc) = agency_upload(
+    let (status, with_doc) = upload_text(
         &app,
         &ministry_token,
         &format!("/api/v1/agency/submissions/{id}/documents"),
@@ -324,7 +303,7 @@ async fn an_agency_submits_the_registry_registers_and_the_number_goes_back() {
     assert_eq!(status, StatusCode::CREATED, "{with_doc}");
     assert_eq!(with_doc["documents"].as_array().unwrap().len(), 1);
     let (status, body) =
-        agency_upload(&app, &ministry_token, &format!("/api/v1/agency/submissions/{id}/documents"), "فارغ", b"").await;
+        upload_text(&app, &ministry_token, &format!("/api/v1/agency/submissions/{id}/documents"), "فارغ", b"").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
     // Another agency cannot see it, nor add to it; bad bodies change nothing.
@@ -332,7 +311,7 @@ async fn an_agency_submits_the_registry_registers_and_the_number_goes_back() {
     let (status, body) = agency_call(&app, &company_token, Method::GET, &path, None).await;
     assert_eq!((status, body["code"].clone()), (StatusCode::NOT_FOUND, json!("submission_not_found")));
     let (status, _) =
-        agency_upload(&app, &company_token, &format!("/api/v1/agency/submissions/{id}/documents"), "x", b"x").await;
+        upload_text(&app, &company_token, &format!("/api/v1/agency/submissions/{id}/documents"), "x", b"x").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, theirs) = agency_call(&app, &company_token, Method::GET, "/api/v1/agency/submissions", None).await;
     assert_eq!(theirs, json!([]));
@@ -439,7 +418,7 @@ async fn an_outgoing_letter_is_readable_by_the_agency_it_is_addressed_to_and_no_
     assert_eq!(status, StatusCode::CREATED, "{outgoing}");
     let id = outgoing["transaction"]["id"].as_i64().unwrap();
     let number = outgoing["transaction"]["registration_number"].clone();
-    let (status, document) = agency_upload(
+    let (status, document) = upload_text(
         &app,
         &app.token("clerk").await,
         &format!("/api/v1/transactions/{id}/documents"),

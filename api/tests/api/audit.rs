@@ -6,7 +6,7 @@ use muamalat::db::DbConn;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem};
+use crate::helpers::{TestApp, assert_problem, upload_text};
 
 /// Run SQL straight against the test database, as someone with access to it would.
 fn sql(app: &TestApp, statement: &str) -> Result<usize, diesel::result::Error> {
@@ -67,21 +67,15 @@ async fn changes_reads_and_sign_ins_are_audited_with_who_what_and_where() {
     let id = some_activity(&app).await;
 
     // A document: its upload is a timeline event; each download is an audit entry of its own.
-    let boundary = "audit-boundary-81f3";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nخطاب الوزارة\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"letter.txt\"\r\nContent-Type: text/plain\r\n\r\nنص الخطاب\r\n--{boundary}--\r\n"
-    );
-    let res = app
-        .client
-        .post(app.url(&format!("/api/v1/transactions/{id}/documents")))
-        .bearer_auth(app.token("clerk").await)
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(body)
-        .send()
-        .await
-        .expect("upload");
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let document: Value = res.json().await.expect("document");
+    let (status, document) = upload_text(
+        &app,
+        &app.token("clerk").await,
+        &format!("/api/v1/transactions/{id}/documents"),
+        "خطاب الوزارة",
+        "نص الخطاب".as_bytes(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{document}");
     let document_id = document["id"].as_i64().expect("document id");
     let res = app
         .client

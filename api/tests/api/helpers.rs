@@ -365,6 +365,29 @@ impl TestApp {
     }
 }
 
+/// Upload a small text file as `multipart/form-data` (`title`, `file`) with a bearer token; answers status and JSON.
+pub async fn upload_text(app: &TestApp, token: &str, path: &str, title: &str, content: &[u8]) -> (StatusCode, Value) {
+    let boundary = "muamalat-text-upload-5c1d";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n{title}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"letter.txt\"\r\nContent-Type: text/plain\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let res = app
+        .client
+        .post(app.url(path))
+        .bearer_auth(token)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .expect("upload");
+    let status = res.status();
+    let text = res.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
 /// Assert a problem response: status and stable code.
 #[track_caller]
 pub fn assert_problem(actual: &(StatusCode, Value), status: StatusCode, code: &str) {

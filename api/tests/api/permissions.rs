@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{PASSWORD, TestApp, upload_text};
 
 /// The kinds of actor, each cleared for `confidential` (so `top_secret` is above everyone's clearance).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -535,25 +535,7 @@ async fn set_up(app: &TestApp) -> (BTreeMap<&'static str, Records>, (i64, i64)) 
 }
 
 async fn upload(app: &TestApp, who: &str, path: &str, content: &[u8]) -> (StatusCode, Value) {
-    let boundary = "matrix-boundary-5c1d";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nخطاب\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"letter.txt\"\r\nContent-Type: text/plain\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(content);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let res = app
-        .client
-        .post(app.url(path))
-        .bearer_auth(app.token(who).await)
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(body)
-        .send()
-        .await
-        .expect("upload");
-    let status = res.status();
-    let text = res.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    upload_text(app, &app.token(who).await, path, "خطاب", content).await
 }
 
 /// Read what the server answered as an outcome of the rules.
