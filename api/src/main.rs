@@ -136,6 +136,11 @@ fn seed_demo(settings: &Settings, strict: bool) -> Result<(), String> {
             println!("  {:<18} {:<15} {}", l.username, l.role, l.unit_en);
         }
     }
+    let agency = seed::demo_agency(&mut conn).map_err(|e| e.to_string())?;
+    println!(
+        "Demo agency API client ({}): client_id {}  client_secret {}  (token: POST /api/v1/oauth/token)",
+        agency.client.external_entity.name_en, agency.client.client_id, agency.client_secret
+    );
     if generated {
         println!("Password of every demo account: {password}");
         println!("(generated; set MUAMALAT_DEMO_PASSWORD before seeding to choose it)");

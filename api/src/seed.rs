@@ -275,3 +275,28 @@ pub fn seed_demo(conn: &mut DbConn, password: &str) -> Result<Vec<DemoLogin>, Ap
         Ok(logins)
     })
 }
+
+/// A demo API client for the ministry in the directory, with every scope, so the agency endpoints can be tried at
+/// once; answers its id and secret (printed once by the seeding command).
+pub fn demo_agency(conn: &mut DbConn) -> Result<shared_types::ApiClientCredentials, ApiError> {
+    crate::db::write_tx(conn, |conn| {
+        let admin = org::list_users(conn, None, Some("admin"))?
+            .into_iter()
+            .find(|u| u.username == "admin")
+            .ok_or_else(|| ApiError::internal("admin missing"))?;
+        let admin = crate::domain::actor::load_actor(conn, admin.id)?;
+        let ministry = org::list_entities(conn, Some("MOMAH"))?
+            .into_iter()
+            .find(|e| e.code == "MOMAH")
+            .ok_or_else(|| ApiError::internal("the demo ministry is missing"))?;
+        crate::domain::clients::create(
+            conn,
+            &admin,
+            &shared_types::NewApiClient {
+                name: "بوابة مراسلات وزارة البلديات والإسكان (تجريبي)".into(),
+                external_entity_id: ministry.id,
+                scopes: shared_types::ApiScope::ALL.to_vec(),
+            },
+        )
+    })
+}

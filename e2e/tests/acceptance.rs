@@ -142,6 +142,52 @@ async fn acceptance_flow_against_the_real_binary() {
         .expect("request");
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
+    // An agency — the demo ministry's API client, printed at seeding — submits a letter; the central registry
+    // registers it; the registration number goes back to the agency.
+    let line = server.stdout.lines().find(|l| l.contains("client_secret")).expect("the demo agency is printed");
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let after = |key: &str| words.iter().position(|w| *w == key).map(|i| words[i + 1]).expect(key);
+    let http = reqwest::Client::new();
+    let grant = [
+        ("grant_type", "client_credentials"),
+        ("client_id", after("client_id")),
+        ("client_secret", after("client_secret")),
+    ];
+    let res = http.post(format!("{}/api/v1/oauth/token", server.base)).form(&grant).send().await.expect("token");
+    assert_eq!(res.status(), StatusCode::OK);
+    let agency_token =
+        res.json::<serde_json::Value>().await.expect("json")["access_token"].as_str().expect("token").to_string();
+    let res = http
+        .post(format!("{}/api/v1/agency/submissions", server.base))
+        .bearer_auth(&agency_token)
+        .json(&json!({"subject": "تعميم بشأن اشتراطات البناء", "sender_reference": "MOMAH-1448/901"}))
+        .send()
+        .await
+        .expect("submit");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let submission = res.json::<serde_json::Value>().await.expect("json")["id"].as_i64().expect("id");
+    let registered = clerk
+        .post(
+            &format!("/api/v1/intake/{submission}/register"),
+            json!({"referrals": [{"unit_id": units["KHB"], "purpose": "information"}]}),
+        )
+        .await;
+    let agency_number = registered["transaction"]["registration_number"].clone();
+    let mine: serde_json::Value = http
+        .get(format!("{}/api/v1/agency/submissions/{submission}", server.base))
+        .bearer_auth(&agency_token)
+        .send()
+        .await
+        .expect("read")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(mine["status"], "registered");
+    assert_eq!(mine["registration_number"], agency_number);
+    // The agency's token opens nothing of the staff's.
+    let res = http.get(format!("{}/api/v1/inbox", server.base)).bearer_auth(&agency_token).send().await.expect("inbox");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
     // The audit log holds every step, and its hash chain verifies — through the API and with the command.
     let auditor = Client::login(&server, "auditor1").await;
     let entries = auditor.get(&format!("/api/v1/audit?transaction_id={tid}&limit=200")).await;
