@@ -271,6 +271,7 @@ async fn main() {
     let settings = Settings { database_url: Some(url), bind: "127.0.0.1:0".into(), ..Settings::default() };
     let app = Application::build_with(settings, pool.clone(), TcpListener::bind("127.0.0.1:0").unwrap()).unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
+    let registrar = app.registrar.clone();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
 
@@ -321,6 +322,7 @@ async fn main() {
     }
     let elapsed = start.elapsed().as_secs_f64();
     let cpu = process_cpu_seconds() - cpu_start;
+    let groups = registrar.stats();
     println!(
         "register-and-refer: {} operations, concurrency {}, {:.1} s: {:.0} operations/s; \
          this process (server and load generator) used {:.0} µs of CPU per operation",
@@ -329,6 +331,13 @@ async fn main() {
         elapsed,
         a.ops as f64 / elapsed,
         cpu * 1e6 / a.ops as f64
+    );
+    println!(
+        "  written in {} groups: {:.1} registrations per commit on average, {} at most; {} groups retried one by one",
+        groups.groups,
+        groups.registrations as f64 / groups.groups.max(1) as f64,
+        groups.largest_group,
+        groups.groups_retried
     );
 
     // Inbox latency: the boxes of busy users (the Khobar head's queue holds every letter just registered).

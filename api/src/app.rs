@@ -18,6 +18,7 @@ use crate::blobs::BlobStore;
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
+use crate::registrar::Registrar;
 use crate::routes;
 
 #[derive(OpenApi)]
@@ -77,6 +78,7 @@ fn app(
     settings: web::Data<Settings>,
     blobs: web::Data<BlobStore>,
     limits: web::Data<crate::rate_limit::RateLimits>,
+    registrar: web::Data<Registrar>,
     document: Option<utoipa::openapi::OpenApi>,
 ) -> (
     App<
@@ -105,6 +107,7 @@ fn app(
         .app_data(settings)
         .app_data(blobs)
         .app_data(limits)
+        .app_data(registrar)
         .app_data(web::JsonConfig::default().limit(json_limit).content_type_required(true).error_handler(json_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
@@ -123,8 +126,10 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let pool = DbPool::builder().max_size(1).build_unchecked(manager);
     let blobs = BlobStore::memory(std::env::temp_dir());
     let limits = crate::rate_limit::RateLimits::new(&settings);
+    // Nothing is registered through this app.
+    let registrar = web::Data::new(Registrar::idle());
     let data = (web::Data::new(pool), web::Data::new(keys), web::Data::new(blobs), web::Data::new(limits));
-    app(data.0, data.1, web::Data::new(settings), data.2, data.3, None).1
+    app(data.0, data.1, web::Data::new(settings), data.2, data.3, registrar, None).1
 }
 
 /// The OpenAPI document as committed in `openapi/openapi.json`.
@@ -201,6 +206,7 @@ pub struct Application {
     port: u16,
     server: Server,
     pub pool: DbPool,
+    pub registrar: web::Data<Registrar>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -213,6 +219,8 @@ pub enum StartError {
     Secret(String),
     #[error("cannot open the document store: {0}")]
     Blobs(String),
+    #[error("cannot start the registrar's thread: {0}")]
+    Registrar(std::io::Error),
 }
 
 /// The access-token key: from configuration, or generated once and kept in the database for every node.
@@ -246,6 +254,8 @@ impl Application {
         let blobs = web::Data::new(BlobStore::from_settings(&settings).map_err(StartError::Blobs)?);
         // One set of limiters for all workers.
         let limits = web::Data::new(crate::rate_limit::RateLimits::new(&settings));
+        let registrar = web::Data::new(Registrar::start(pool.clone()).map_err(StartError::Registrar)?);
+        let app_registrar = registrar.clone();
         let settings = web::Data::new(settings);
         let data_pool = web::Data::new(pool.clone());
         let document = openapi_document();
@@ -259,6 +269,7 @@ impl Application {
                 settings.clone(),
                 blobs.clone(),
                 limits.clone(),
+                app_registrar.clone(),
                 Some(document.clone()),
             );
             let mut headers = actix_web::middleware::DefaultHeaders::new()
@@ -298,7 +309,7 @@ impl Application {
         if let Some(w) = workers {
             server = server.workers(w);
         }
-        Ok(Application { port, server: server.run(), pool })
+        Ok(Application { port, server: server.run(), pool, registrar })
     }
 
     pub fn port(&self) -> u16 {

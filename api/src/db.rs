@@ -194,8 +194,6 @@ where
     }
 }
 
-/// Next registration sequence of a registry in a Hijri year. Runs inside the registering transaction: the counter
-/// row stays locked until commit and rolls back with it, so numbers are unique and gapless.
 /// Record a blob unless it is already recorded (two uploads of the same content may race here).
 pub fn insert_blob(
     conn: &mut DbConn,
@@ -221,14 +219,17 @@ pub fn insert_blob(
     Ok(())
 }
 
-pub fn next_sequence(conn: &mut DbConn, registry_unit_id: i64, year: i32) -> QueryResult<i64> {
+/// Take `count` consecutive registration sequences of a registry in a Hijri year; answers the last one taken.
+/// Runs inside the registering transaction: the counter row stays locked until commit and rolls back with it, so
+/// numbers are unique and gapless.
+pub fn take_sequences(conn: &mut DbConn, registry_unit_id: i64, year: i32, count: i64) -> QueryResult<i64> {
     use crate::schema::registration_counters::dsl as rc;
     // An `UPDATE … RETURNING` is a statement diesel keeps prepared; the upsert (`ON CONFLICT`) is parsed anew each
     // time. The counter row exists after the first registration of a year, so the insert is taken once a year.
     macro_rules! bump {
         ($c:expr) => {
             diesel::update(rc::registration_counters.find((registry_unit_id, year)))
-                .set(rc::last_value.eq(rc::last_value + 1))
+                .set(rc::last_value.eq(rc::last_value + count))
                 .returning(rc::last_value)
                 .get_result::<i64>($c)
                 .optional()
@@ -237,10 +238,10 @@ pub fn next_sequence(conn: &mut DbConn, registry_unit_id: i64, year: i32) -> Que
     macro_rules! upsert {
         ($c:expr) => {
             diesel::insert_into(rc::registration_counters)
-                .values((rc::registry_unit_id.eq(registry_unit_id), rc::hijri_year.eq(year), rc::last_value.eq(1_i64)))
+                .values((rc::registry_unit_id.eq(registry_unit_id), rc::hijri_year.eq(year), rc::last_value.eq(count)))
                 .on_conflict((rc::registry_unit_id, rc::hijri_year))
                 .do_update()
-                .set(rc::last_value.eq(rc::last_value + 1))
+                .set(rc::last_value.eq(rc::last_value + count))
                 .returning(rc::last_value)
                 .get_result::<i64>($c)
         };
@@ -251,10 +252,32 @@ pub fn next_sequence(conn: &mut DbConn, registry_unit_id: i64, year: i32) -> Que
     };
     match (bumped, conn) {
         (Some(value), _) => Ok(value),
-        // The first number of the year; two registrations racing here meet in the upsert.
+        // The first numbers of the year; two registrations racing here meet in the upsert.
         (None, DbConn::Sqlite(c)) => upsert!(c),
         (None, DbConn::Pg(c)) => upsert!(c),
     }
+}
+
+/// Insert several transactions in one statement; answers them in insertion (id) order.
+pub fn insert_transactions(
+    conn: &mut DbConn,
+    rows: &[crate::models::NewTransactionRow<'_>],
+) -> QueryResult<Vec<crate::models::TransactionRow>> {
+    use crate::schema::transactions;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut inserted: Vec<crate::models::TransactionRow> = match conn {
+        DbConn::Sqlite(c) => {
+            diesel::insert_into(transactions::table).values(rows).returning(transactions::all_columns).get_results(c)?
+        }
+        DbConn::Pg(c) => {
+            diesel::insert_into(transactions::table).values(rows).returning(transactions::all_columns).get_results(c)?
+        }
+    };
+    // RETURNING promises no order; ids follow the order of the rows.
+    inserted.sort_by_key(|t| t.id);
+    Ok(inserted)
 }
 
 /// Insert several referrals in one statement; answers them in insertion (id) order. Multi-row inserts are
@@ -301,6 +324,18 @@ pub fn insert_audit(conn: &mut DbConn, rows: &[crate::models::NewAuditRow<'_>]) 
     match conn {
         DbConn::Sqlite(c) => diesel::insert_into(audit_log::table).values(rows).execute(c),
         DbConn::Pg(c) => diesel::insert_into(audit_log::table).values(rows).execute(c),
+    }
+}
+
+/// Record the answers of several requests sent with an `Idempotency-Key`, in one statement.
+pub fn insert_idempotency(conn: &mut DbConn, rows: &[crate::models::NewIdempotencyRow<'_>]) -> QueryResult<usize> {
+    use crate::schema::idempotency_keys;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    match conn {
+        DbConn::Sqlite(c) => diesel::insert_into(idempotency_keys::table).values(rows).execute(c),
+        DbConn::Pg(c) => diesel::insert_into(idempotency_keys::table).values(rows).execute(c),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod models;
 pub mod rate_limit;
+pub mod registrar;
 pub mod routes;
 pub mod schema;
 pub mod seed;

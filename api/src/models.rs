@@ -233,7 +233,7 @@ pub struct NewEventRow<'a> {
     pub actor_unit_id: i64,
     pub on_behalf_of_user_id: Option<i64>,
     pub at: NaiveDateTime,
-    pub details: &'a str,
+    pub details: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -362,4 +362,15 @@ pub struct DocumentVersionRow {
     pub author_id: i64,
     pub created_at: NaiveDateTime,
     pub text_status: String,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = idempotency_keys)]
+pub struct NewIdempotencyRow<'a> {
+    pub user_id: i64,
+    pub idempotency_key: &'a str,
+    pub request_hash: &'a str,
+    pub status_code: i32,
+    pub response_body: &'a str,
+    pub created_at: NaiveDateTime,
 }

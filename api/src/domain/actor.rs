@@ -1,5 +1,6 @@
 //! The caller as the domain sees them: their account, roles, unit, and the units they manage.
 
+use diesel::dsl::exists;
 use diesel::prelude::*;
 use shared_types::{Confidentiality, ErrorCode, Role, UserRef};
 
@@ -116,21 +117,38 @@ pub fn subtree_ids(conn: &mut DbConn, roots: &[UnitRow]) -> Result<Vec<i64>, Api
 }
 
 /// Load the caller. A token of a deleted or disabled account stops working at once.
+///
+/// Every request does this, so the account, its unit, its roles (a row each) and whether a delegation is in force
+/// for it come in one statement; the rarer look-ups (the units a manager heads, the delegators) follow only when
+/// they apply.
 pub fn load_actor(conn: &mut DbConn, user_id: i64) -> Result<Actor, ApiError> {
-    let (user, unit): (UserRow, UnitRow) = users::table
+    let at = super::now();
+    let delegated = delegations::table
+        .filter(delegations::deputy_user_id.eq(user_id))
+        .filter(delegations::ends_at.gt(at))
+        .filter(delegations::starts_at.le(at))
+        .filter(delegations::revoked_at.is_null());
+    let rows: Vec<(UserRow, UnitRow, Option<String>, bool)> = users::table
         .inner_join(units::table)
+        .left_join(user_roles::table)
         .filter(users::id.eq(user_id))
-        .select((UserRow::as_select(), UnitRow::as_select()))
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| ApiError::unauthorized(ErrorCode::InvalidToken, "The account of this token does not exist."))?;
+        .select((UserRow::as_select(), UnitRow::as_select(), user_roles::role.nullable(), exists(delegated)))
+        .load(conn)?;
+    let mut roles = rows
+        .iter()
+        .filter_map(|(_, _, role, _)| role.as_deref())
+        .map(super::parse::<Role>)
+        .collect::<Result<Vec<_>, _>>()?;
+    roles.sort();
+    let Some((user, unit, _, deputy)) = rows.into_iter().next() else {
+        return Err(ApiError::unauthorized(ErrorCode::InvalidToken, "The account of this token does not exist."));
+    };
     if !user.active {
         return Err(ApiError::unauthorized(ErrorCode::AccountDisabled, "This account is disabled."));
     }
-    let roles = roles_of(conn, user.id)?;
     // Heading a unit gives its subtree to a manager; most callers are not managers and skip the look-up.
     let managed_unit_ids = if roles.contains(&Role::Manager) { managed_by(conn, user.id)? } else { Vec::new() };
-    let delegators = delegators_of(conn, user.id)?;
+    let delegators = if deputy { delegators_of(conn, user.id, at)? } else { Vec::new() };
     Ok(Actor { user, roles, unit, managed_unit_ids, origin: None, delegators, on_behalf_of: None })
 }
 
@@ -145,8 +163,7 @@ fn managed_by(conn: &mut DbConn, user_id: i64) -> Result<Vec<i64>, ApiError> {
 }
 
 /// The active managers who delegated to the user now (a delegation ends by itself at `ends_at`).
-fn delegators_of(conn: &mut DbConn, user_id: i64) -> Result<Vec<Delegator>, ApiError> {
-    let at = super::now();
+fn delegators_of(conn: &mut DbConn, user_id: i64, at: chrono::NaiveDateTime) -> Result<Vec<Delegator>, ApiError> {
     let rows: Vec<(i64, i64, bool)> = delegations::table
         .inner_join(users::table.on(users::id.eq(delegations::delegator_user_id)))
         .filter(delegations::deputy_user_id.eq(user_id))

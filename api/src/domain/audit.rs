@@ -107,12 +107,13 @@ pub fn record(
     Ok(())
 }
 
-/// Append the entries of timeline events, in one statement.
-pub fn events(conn: &mut DbConn, actor: &Actor, rows: &[NewEventRow<'_>]) -> Result<(), ApiError> {
-    let who = Who::of(actor);
+/// Append the entries of timeline events, in one statement; `by[i]` recorded `rows[i]`.
+pub fn events(conn: &mut DbConn, by: &[&Actor], rows: &[NewEventRow<'_>]) -> Result<(), ApiError> {
+    debug_assert_eq!(by.len(), rows.len());
     let entries: Vec<NewAuditRow> = rows
         .iter()
-        .map(|e| {
+        .zip(by)
+        .map(|(e, actor)| {
             let (object_type, object_id) = match e.referral_id {
                 Some(r) => ("referral", r),
                 None => ("transaction", e.transaction_id),
@@ -121,13 +122,13 @@ pub fn events(conn: &mut DbConn, actor: &Actor, rows: &[NewEventRow<'_>]) -> Res
                 at: e.at,
                 user_id: Some(e.actor_user_id),
                 on_behalf_of_user_id: e.on_behalf_of_user_id,
-                client_id: who.client_id,
-                origin: who.origin.as_deref(),
+                client_id: None,
+                origin: actor.origin.as_deref(),
                 action: e.kind,
                 object_type,
                 object_id: Some(object_id),
                 transaction_id: Some(e.transaction_id),
-                details: e.details,
+                details: &e.details,
             }
         })
         .collect();

@@ -8,8 +8,9 @@ use sha2::{Digest, Sha256};
 use shared_types::ErrorCode;
 
 use super::now;
-use crate::db::{DbConn, write_tx};
+use crate::db::{self, DbConn, write_tx};
 use crate::error::ApiError;
+use crate::models::NewIdempotencyRow;
 use crate::schema::idempotency_keys;
 
 /// A stored or fresh answer: HTTP status and JSON body.
@@ -41,7 +42,8 @@ impl Key {
     }
 }
 
-fn lookup(conn: &mut DbConn, user_id: i64, key: &Key) -> Result<Option<Stored>, ApiError> {
+/// The answer stored for this key, if any; refused when the key was used for another request.
+pub fn lookup(conn: &mut DbConn, user_id: i64, key: &Key) -> Result<Option<Stored>, ApiError> {
     let row: Option<(String, i32, String)> = idempotency_keys::table
         .find((user_id, &key.key))
         .select((idempotency_keys::request_hash, idempotency_keys::status_code, idempotency_keys::response_body))
@@ -60,54 +62,65 @@ fn lookup(conn: &mut DbConn, user_id: i64, key: &Key) -> Result<Option<Stored>, 
     }
 }
 
-/// Run `work` in one write transaction, at most once per key. `prepare` runs first, outside the write transaction:
-/// the reads a change needs (validation, names for the answer) need not hold the write lock.
-pub fn execute<P, T, Prep, F>(
+/// Keep the answers of keyed requests with their work, in the same database transaction: one statement for all.
+pub fn store(conn: &mut DbConn, answers: &[(i64, &Key, &Stored)]) -> Result<(), ApiError> {
+    let at = now();
+    let rows: Vec<NewIdempotencyRow> = answers
+        .iter()
+        .map(|(user_id, key, stored)| NewIdempotencyRow {
+            user_id: *user_id,
+            idempotency_key: &key.key,
+            request_hash: &key.request_hash,
+            status_code: i32::from(stored.status),
+            response_body: &stored.body,
+            created_at: at,
+        })
+        .collect();
+    db::insert_idempotency(conn, &rows).map_err(|e| match e {
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+            ApiError::conflict(ErrorCode::IdempotencyKeyReused, "concurrent request with the same key")
+        }
+        other => other.into(),
+    })?;
+    Ok(())
+}
+
+/// The answer to give when keyed work failed: a concurrent request with the same key may have committed first
+/// (its work then makes ours fail, or our key collide with its), and its answer is ours.
+pub fn recover(conn: &mut DbConn, user_id: i64, key: Option<&Key>, error: ApiError) -> Result<Stored, ApiError> {
+    match key {
+        Some(key) => lookup(conn, user_id, key)?.ok_or(error),
+        None => Err(error),
+    }
+}
+
+/// Run `work` in one write transaction, at most once per key.
+pub fn execute<T, F>(
     conn: &mut DbConn,
     user_id: i64,
     key: Option<&Key>,
     status: u16,
-    prepare: Prep,
     work: F,
 ) -> Result<Stored, ApiError>
 where
     T: Serialize,
-    Prep: FnOnce(&mut DbConn) -> Result<P, ApiError>,
-    F: FnOnce(&mut DbConn, P) -> Result<T, ApiError>,
+    F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
 {
     if let Some(key) = key
         && let Some(stored) = lookup(conn, user_id, key)?
     {
         return Ok(stored);
     }
-    let prepared = prepare(conn)?;
     let result: Result<Stored, ApiError> = write_tx(conn, |conn| {
-        let value = work(conn, prepared)?;
-        let body = serde_json::to_string(&value).map_err(ApiError::internal)?;
+        let value = work(conn)?;
+        let stored = Stored { status, body: serde_json::to_string(&value).map_err(ApiError::internal)? };
         if let Some(key) = key {
-            diesel::insert_into(idempotency_keys::table)
-                .values((
-                    idempotency_keys::user_id.eq(user_id),
-                    idempotency_keys::idempotency_key.eq(&key.key),
-                    idempotency_keys::request_hash.eq(&key.request_hash),
-                    idempotency_keys::status_code.eq(i32::from(status)),
-                    idempotency_keys::response_body.eq(&body),
-                    idempotency_keys::created_at.eq(now()),
-                ))
-                .execute(conn)
-                .map_err(|e| match e {
-                    diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                        ApiError::conflict(ErrorCode::IdempotencyKeyReused, "concurrent request with the same key")
-                    }
-                    other => other.into(),
-                })?;
+            store(conn, &[(user_id, key, &stored)])?;
         }
-        Ok(Stored { status, body })
+        Ok(stored)
     });
-    match (result, key) {
-        // A concurrent request with the same key may have committed first (its work then makes ours fail, or our
-        // key insert collide): answer what it stored.
-        (Err(e), Some(key)) => lookup(conn, user_id, key)?.ok_or(e),
-        (other, _) => other,
+    match result {
+        Ok(stored) => Ok(stored),
+        Err(e) => recover(conn, user_id, key, e),
     }
 }

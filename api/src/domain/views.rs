@@ -81,6 +81,27 @@ impl Refs {
         Ok(refs)
     }
 
+    pub fn add_unit(&mut self, u: &UnitRow) {
+        let unit = UnitRef { id: u.id, code: u.code.clone(), name_ar: u.name_ar.clone(), name_en: u.name_en.clone() };
+        self.units.insert(u.id, unit);
+    }
+
+    pub fn add_user(&mut self, u: &UserRow) {
+        let user = UserRef {
+            id: u.id,
+            username: u.username.clone(),
+            full_name_ar: u.full_name_ar.clone(),
+            full_name_en: u.full_name_en.clone(),
+        };
+        self.users.insert(u.id, user);
+    }
+
+    pub fn add_entity(&mut self, e: &EntityRow) {
+        let entity =
+            EntityRef { id: e.id, code: e.code.clone(), name_ar: e.name_ar.clone(), name_en: e.name_en.clone() };
+        self.entities.insert(e.id, entity);
+    }
+
     /// Refs for a set of referrals.
     pub fn for_referrals(conn: &mut DbConn, rows: &[ReferralRow]) -> Result<Refs, ApiError> {
         Refs::load(
@@ -256,11 +277,26 @@ pub fn assemble(
     rows: &[ReferralRow],
     refs: &Refs,
 ) -> Result<shared_types::TransactionWithReferrals, ApiError> {
+    with_referrals_of(header(conn, actor, t, refs)?, rows, refs)
+}
+
+/// Like [`assemble`], for a transaction known to have no links (one just created without any): no reads.
+pub fn assemble_unlinked(
+    t: &TransactionRow,
+    rows: &[ReferralRow],
+    refs: &Refs,
+) -> Result<shared_types::TransactionWithReferrals, ApiError> {
+    with_referrals_of(header_with(t, refs, Vec::new(), super::now())?, rows, refs)
+}
+
+fn with_referrals_of(
+    transaction: Transaction,
+    rows: &[ReferralRow],
+    refs: &Refs,
+) -> Result<shared_types::TransactionWithReferrals, ApiError> {
     let now = super::now();
-    Ok(shared_types::TransactionWithReferrals {
-        transaction: header(conn, actor, t, refs)?,
-        referrals: rows.iter().map(|r| referral(r, refs, now)).collect::<Result<_, _>>()?,
-    })
+    let referrals = rows.iter().map(|r| referral(r, refs, now)).collect::<Result<_, _>>()?;
+    Ok(shared_types::TransactionWithReferrals { transaction, referrals })
 }
 
 fn header(conn: &mut DbConn, actor: &Actor, t: &TransactionRow, refs: &Refs) -> Result<Transaction, ApiError> {
@@ -288,7 +324,6 @@ fn header(conn: &mut DbConn, actor: &Actor, t: &TransactionRow, refs: &Refs) -> 
             others.insert(o.id, (o.registration_number, o.subject));
         }
     }
-    let now = super::now();
     let mut link_views = Vec::with_capacity(links.len());
     for l in &links {
         let outbound = l.from_transaction_id == t.id;
@@ -302,6 +337,16 @@ fn header(conn: &mut DbConn, actor: &Actor, t: &TransactionRow, refs: &Refs) -> 
             direction: if outbound { "outbound" } else { "inbound" }.into(),
         });
     }
+    header_with(t, refs, link_views, super::now())
+}
+
+/// The header of a transaction with the links to show.
+fn header_with(
+    t: &TransactionRow,
+    refs: &Refs,
+    links: Vec<TransactionLink>,
+    now: NaiveDateTime,
+) -> Result<Transaction, ApiError> {
     Ok(Transaction {
         id: t.id,
         kind: parse(&t.kind)?,
@@ -327,7 +372,7 @@ fn header(conn: &mut DbConn, actor: &Actor, t: &TransactionRow, refs: &Refs) -> 
         closed_at: t.closed_at.map(utc),
         resolution: t.resolution.clone(),
         archived_at: t.archived_at.map(utc),
-        links: link_views,
+        links,
         version: t.version,
     })
 }

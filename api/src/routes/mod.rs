@@ -42,6 +42,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub type Pool = web::Data<DbPool>;
 pub type Config = web::Data<Settings>;
 pub type Limits = web::Data<crate::rate_limit::RateLimits>;
+pub type Registrar = web::Data<crate::registrar::Registrar>;
 
 /// Run database work as the caller (loaded, and refused when disabled) on the blocking pool.
 pub async fn as_caller<T, F>(pool: &Pool, who: AuthUser, f: F) -> Result<T, ApiError>
@@ -86,44 +87,24 @@ where
     F: FnOnce(&mut DbConn, &Actor) -> Result<T, ApiError> + Send + 'static,
     T: Serialize + Send + 'static,
 {
-    write_prepared(pool, who, req, body, status, |_, _| Ok(()), move |conn, actor, ()| f(conn, actor)).await
-}
-
-/// Like [`write`], with the reads the change needs done by `prepare` before the write transaction begins.
-pub async fn write_prepared<P, T, B, Prep, F>(
-    pool: &Pool,
-    who: AuthUser,
-    req: &HttpRequest,
-    body: &B,
-    status: StatusCode,
-    prepare: Prep,
-    f: F,
-) -> Result<HttpResponse, ApiError>
-where
-    B: Serialize,
-    Prep: FnOnce(&mut DbConn, &Actor) -> Result<P, ApiError> + Send + 'static,
-    F: FnOnce(&mut DbConn, &Actor, P) -> Result<T, ApiError> + Send + 'static,
-    T: Serialize + Send + 'static,
-{
     let key = idempotency_key(req, body)?;
     let stored = db::run(pool, move |conn| {
         let actor = caller(conn, who)?;
-        idempotency::execute(
-            conn,
-            actor.id(),
-            key.as_ref(),
-            status.as_u16(),
-            |conn| prepare(conn, &actor),
-            |conn, prepared| f(conn, &actor, prepared),
-        )
+        idempotency::execute(conn, actor.id(), key.as_ref(), status.as_u16(), |conn| f(conn, &actor))
     })
     .await?;
-    Ok(HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(status))
-        .content_type("application/json")
-        .body(stored.body))
+    Ok(answer(stored, status))
 }
 
-fn idempotency_key(req: &HttpRequest, body: &impl Serialize) -> Result<Option<Key>, ApiError> {
+/// The HTTP answer of a stored or fresh result.
+pub fn answer(stored: idempotency::Stored, status: StatusCode) -> HttpResponse {
+    HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(status))
+        .content_type("application/json")
+        .body(stored.body)
+}
+
+/// The request's `Idempotency-Key`, with a fingerprint of the request, when one is sent.
+pub fn idempotency_key(req: &HttpRequest, body: &impl Serialize) -> Result<Option<Key>, ApiError> {
     match req.headers().get("Idempotency-Key") {
         None => Ok(None),
         Some(value) => {

@@ -9,10 +9,12 @@ use shared_types::{
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{Pool, read, write, write_prepared};
+use super::{Pool, Registrar, answer, caller, idempotency_key, read, write};
 use crate::auth::AuthUser;
-use crate::domain::{routing, tracking, transactions};
+use crate::db;
+use crate::domain::{idempotency, routing, tracking, transactions};
 use crate::error::ApiError;
+use crate::registrar::Registration;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create)
@@ -50,22 +52,30 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[post("/transactions")]
 pub async fn create(
     pool: Pool,
+    registrar: Registrar,
     who: AuthUser,
     req: HttpRequest,
     body: web::Json<NewTransaction>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let checked = body.clone();
-    write_prepared(
-        &pool,
-        who,
-        &req,
-        &body.clone(),
-        StatusCode::CREATED,
-        move |conn, actor| transactions::prepare_create(conn, actor, &checked),
-        move |conn, actor, prepared| transactions::create_prepared(conn, actor, &body, prepared),
-    )
-    .await
+    let key = idempotency_key(&req, &body)?;
+    // Checked here, beside other requests; written by the registrar, together with whatever else is waiting.
+    let checked = db::run(&pool, move |conn| {
+        let actor = caller(conn, who)?;
+        if let Some(key) = &key
+            && let Some(stored) = idempotency::lookup(conn, actor.id(), key)?
+        {
+            return Ok(Err(stored));
+        }
+        let prepared = transactions::prepare_create(conn, &actor, &body)?;
+        Ok(Ok(Registration { actor, req: body, prepared, key }))
+    })
+    .await?;
+    let stored = match checked {
+        Ok(registration) => registrar.write(registration).await?,
+        Err(stored) => stored,
+    };
+    Ok(answer(stored, StatusCode::CREATED))
 }
 
 /// A transaction's header.

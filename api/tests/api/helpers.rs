@@ -83,6 +83,8 @@ pub struct TestApp {
     _data: tempfile::TempDir,
     /// The document store the server uses (local, or S3 when `TEST_S3_ENDPOINT` is set).
     pub blobs: muamalat::blobs::BlobStore,
+    /// The server's registrar, to see how it grouped registrations.
+    pub registrar: actix_web::web::Data<muamalat::registrar::Registrar>,
 }
 
 /// code, parent code, kind, registry code, Arabic name.
@@ -223,6 +225,7 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let app = Application::build_with(settings, pool.clone(), listener).expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let registrar = app.registrar.clone();
         tokio::spawn(app.run_until_stopped());
         TestApp {
             address,
@@ -233,6 +236,7 @@ impl TestApp {
             _db: test_db,
             _data: data,
             blobs,
+            registrar,
         }
     }
 
