@@ -33,6 +33,10 @@ pub struct Claims {
     pub exp: i64,
     /// Token kind; only `access` is accepted by the API.
     pub typ: String,
+    /// The session (refresh-token family) it was issued in: once that session ends — signed out, ended from the
+    /// list of sessions, revoked for a replayed refresh token, or the account disabled — the token stops working
+    /// at once, not when it expires.
+    pub sid: String,
 }
 
 /// Claims of an API client's token.
@@ -102,7 +106,7 @@ impl JwtKeys {
         Ok(data.claims)
     }
 
-    pub fn issue(&self, user_id: i64, now: i64) -> Result<String, ApiError> {
+    pub fn issue(&self, user_id: i64, session: &str, now: i64) -> Result<String, ApiError> {
         let claims = Claims {
             sub: user_id.to_string(),
             iss: ISSUER.into(),
@@ -110,6 +114,7 @@ impl JwtKeys {
             iat: now,
             exp: now + self.access_ttl_seconds,
             typ: "access".into(),
+            sid: session.into(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(ApiError::internal)
     }
@@ -134,9 +139,11 @@ impl JwtKeys {
 
 /// The caller, authenticated by a valid access token. Whether the account is still active, and what it may do,
 /// is checked against the database by the domain when the request is served.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct AuthUser {
     pub user_id: i64,
+    /// The session the token was issued in, which must still be live.
+    pub session: String,
     /// The client's address, for the audit log.
     pub origin: Option<IpAddr>,
 }
@@ -178,7 +185,7 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
         .sub
         .parse()
         .map_err(|_| ApiError::unauthorized(ErrorCode::InvalidToken, "The access token's subject is not valid."))?;
-    Ok(AuthUser { user_id, origin: client_ip(req) })
+    Ok(AuthUser { user_id, session: claims.sid, origin: client_ip(req) })
 }
 
 /// An API client (external agency), authenticated by a token from `/oauth/token`. Whether it is still active is
@@ -283,11 +290,11 @@ mod tests {
     fn tokens_verify_and_reject_tampering() {
         let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef", 60);
         let now = chrono::Utc::now().timestamp();
-        let t = keys.issue(42, now).unwrap();
+        let t = keys.issue(42, "session", now).unwrap();
         assert_eq!(keys.verify(&t).unwrap().sub, "42");
         let other = JwtKeys::new(b"another secret of enough length!", 60);
         assert!(other.verify(&t).is_err());
-        let expired = keys.issue(42, now - 3600).unwrap();
+        let expired = keys.issue(42, "session", now - 3600).unwrap();
         assert!(keys.verify(&expired).is_err());
     }
 }

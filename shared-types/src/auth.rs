@@ -55,4 +55,6 @@ pub struct Session {
     /// When it last renewed its access token.
     pub last_used_at: chrono::DateTime<chrono::Utc>,
     pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// The session of the token this list was asked with.
+    pub current: bool,
 }

@@ -42,7 +42,7 @@ fn issue(
         .execute(conn)?;
     let roles = roles_of(conn, user.id)?;
     Ok(TokenResponse {
-        access_token: keys.issue(user.id, at.and_utc().timestamp())?,
+        access_token: keys.issue(user.id, family_id, at.and_utc().timestamp())?,
         token_type: "Bearer".into(),
         expires_in: keys.access_ttl_seconds,
         refresh_token: Some(refresh),
@@ -217,7 +217,7 @@ pub fn revoke_all(conn: &mut DbConn, user_id: i64) -> Result<(), ApiError> {
 }
 
 /// The caller's live sessions: each chain of refresh tokens that is neither revoked nor expired, newest first.
-pub fn sessions(conn: &mut DbConn, user_id: i64) -> Result<Vec<shared_types::Session>, ApiError> {
+pub fn sessions(conn: &mut DbConn, user_id: i64, current: &str) -> Result<Vec<shared_types::Session>, ApiError> {
     let at = now();
     let rows: Vec<(String, NaiveDateTime, NaiveDateTime)> = refresh_tokens::table
         .filter(refresh_tokens::user_id.eq(user_id))
@@ -236,6 +236,7 @@ pub fn sessions(conn: &mut DbConn, user_id: i64) -> Result<Vec<shared_types::Ses
         .map(|(family, last_used, expires)| {
             let started = starts.iter().filter(|(f, _)| *f == family).map(|(_, t)| *t).min().unwrap_or(last_used);
             shared_types::Session {
+                current: family == current,
                 id: family,
                 started_at: super::utc(started),
                 last_used_at: super::utc(last_used),
@@ -247,7 +248,7 @@ pub fn sessions(conn: &mut DbConn, user_id: i64) -> Result<Vec<shared_types::Ses
     Ok(sessions)
 }
 
-/// End one of the caller's sessions: its refresh token stops working at once.
+/// End one of the caller's sessions: its refresh token and its access tokens stop working at once.
 pub fn end_session(conn: &mut DbConn, actor: &super::actor::Actor, family_id: &str) -> Result<(), ApiError> {
     let ended = diesel::update(
         refresh_tokens::table

@@ -7,7 +7,7 @@ use shared_types::{Confidentiality, ErrorCode, Role, UserRef};
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::models::{UnitRow, UserRow};
-use crate::schema::{delegations, units, user_roles, users};
+use crate::schema::{delegations, refresh_tokens, units, user_roles, users};
 
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -116,35 +116,58 @@ pub fn subtree_ids(conn: &mut DbConn, roots: &[UnitRow]) -> Result<Vec<i64>, Api
     Ok(ids)
 }
 
-/// Load the caller. A token of a deleted or disabled account stops working at once.
-///
-/// Every request does this, so the account, its unit, its roles (a row each) and whether a delegation is in force
-/// for it come in one statement; the rarer look-ups (the units a manager heads, the delegators) follow only when
-/// they apply.
+/// Load a user as the actor of work the server does itself (seeding).
 pub fn load_actor(conn: &mut DbConn, user_id: i64) -> Result<Actor, ApiError> {
+    load(conn, user_id, None)
+}
+
+/// Load the caller of a request, signed in to `session`. A token of a deleted or disabled account, or of a session
+/// that has ended, stops working at once.
+pub fn load_caller(conn: &mut DbConn, user_id: i64, session: &str) -> Result<Actor, ApiError> {
+    load(conn, user_id, Some(session))
+}
+
+/// Every request does this, so the account, its unit, its roles (a row each), whether its session is live and
+/// whether a delegation is in force for it come in one statement; the rarer look-ups (the units a manager heads,
+/// the delegators) follow only when they apply.
+fn load(conn: &mut DbConn, user_id: i64, session: Option<&str>) -> Result<Actor, ApiError> {
     let at = super::now();
+    let live = refresh_tokens::table
+        .filter(refresh_tokens::family_id.eq(session.unwrap_or_default()))
+        .filter(refresh_tokens::user_id.eq(user_id))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .filter(refresh_tokens::expires_at.gt(at));
     let delegated = delegations::table
         .filter(delegations::deputy_user_id.eq(user_id))
         .filter(delegations::ends_at.gt(at))
         .filter(delegations::starts_at.le(at))
         .filter(delegations::revoked_at.is_null());
-    let rows: Vec<(UserRow, UnitRow, Option<String>, bool)> = users::table
+    let rows: Vec<(UserRow, UnitRow, Option<String>, bool, bool)> = users::table
         .inner_join(units::table)
         .left_join(user_roles::table)
         .filter(users::id.eq(user_id))
-        .select((UserRow::as_select(), UnitRow::as_select(), user_roles::role.nullable(), exists(delegated)))
+        .select((
+            UserRow::as_select(),
+            UnitRow::as_select(),
+            user_roles::role.nullable(),
+            exists(delegated),
+            exists(live),
+        ))
         .load(conn)?;
     let mut roles = rows
         .iter()
-        .filter_map(|(_, _, role, _)| role.as_deref())
+        .filter_map(|(_, _, role, _, _)| role.as_deref())
         .map(super::parse::<Role>)
         .collect::<Result<Vec<_>, _>>()?;
     roles.sort();
-    let Some((user, unit, _, deputy)) = rows.into_iter().next() else {
+    let Some((user, unit, _, deputy, session_live)) = rows.into_iter().next() else {
         return Err(ApiError::unauthorized(ErrorCode::InvalidToken, "The account of this token does not exist."));
     };
     if !user.active {
         return Err(ApiError::unauthorized(ErrorCode::AccountDisabled, "This account is disabled."));
+    }
+    if session.is_some() && !session_live {
+        return Err(ApiError::unauthorized(ErrorCode::InvalidToken, "This session has ended; sign in again."));
     }
     // Heading a unit gives its subtree to a manager; most callers are not managers and skip the look-up.
     let managed_unit_ids = if roles.contains(&Role::Manager) { managed_by(conn, user.id)? } else { Vec::new() };

@@ -163,7 +163,8 @@ pub async fn me(pool: Pool, who: AuthUser) -> Result<web::Json<User>, ApiError> 
 ), security(("bearer" = [])))]
 #[get("/auth/sessions")]
 pub async fn sessions(pool: Pool, who: AuthUser) -> Result<web::Json<Vec<Session>>, ApiError> {
-    read(&pool, who, |conn, actor| accounts::sessions(conn, actor.id())).await
+    let current = who.session.clone();
+    read(&pool, who, move |conn, actor| accounts::sessions(conn, actor.id(), &current)).await
 }
 
 /// End one of the caller's sessions (a lost tablet, a shared computer): its refresh token stops working at once;

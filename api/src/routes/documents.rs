@@ -254,7 +254,7 @@ pub async fn upload_document(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     // Refuse before reading the body when the caller may not add to this transaction.
-    as_caller(&pool, who, move |conn, actor| documents::check_new_document(conn, actor, id)).await?;
+    as_caller(&pool, who.clone(), move |conn, actor| documents::check_new_document(conn, actor, id)).await?;
     let upload = receive(form, &blobs, config.max_upload_bytes).await?;
     let title = upload.fields.get("title").cloned().unwrap_or_default();
     let note = upload.fields.get("note").cloned().filter(|n| !n.trim().is_empty());
@@ -296,7 +296,7 @@ pub async fn upload_version(
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    as_caller(&pool, who, move |conn, actor| documents::check_new_version(conn, actor, id)).await?;
+    as_caller(&pool, who.clone(), move |conn, actor| documents::check_new_version(conn, actor, id)).await?;
     let upload = receive(form, &blobs, config.max_upload_bytes).await?;
     let note = upload.fields.get("note").cloned().filter(|n| !n.trim().is_empty());
     documents::validate_note(note.as_deref())?;

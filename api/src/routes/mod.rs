@@ -21,7 +21,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::AuthUser;
 use crate::config::Settings;
 use crate::db::{self, DbConn, DbPool};
-use crate::domain::actor::{Actor, load_actor};
+use crate::domain::actor::{Actor, load_caller};
 use crate::domain::idempotency::{self, Key};
 use crate::error::ApiError;
 
@@ -59,7 +59,7 @@ where
 
 /// Load the caller (refused when disabled), with the address they call from.
 pub fn caller(conn: &mut DbConn, who: AuthUser) -> Result<Actor, ApiError> {
-    let mut actor = load_actor(conn, who.user_id)?;
+    let mut actor = load_caller(conn, who.user_id, &who.session)?;
     actor.origin = who.origin.map(|ip| ip.to_string());
     Ok(actor)
 }

@@ -22,8 +22,26 @@ async fn tokens_signed_with_the_real_key_but_wrong_in_any_claim_get_401() {
     let app = TestApp::spawn_with(|s| s.jwt_secret = Some(SECRET.to_string().into())).await;
     let now = chrono::Utc::now().timestamp();
     let user = app.user("khb.emp").to_string();
-    let good =
-        json!({"sub": user, "iss": "muamalat", "aud": "muamalat-api", "iat": now, "exp": now + 600, "typ": "access"});
+    // A live session of that user, and one that has ended.
+    let session_of = |tokens: Value| {
+        let (client, url) = (app.client.clone(), app.url("/api/v1/auth/sessions"));
+        async move {
+            let access = tokens["access_token"].as_str().unwrap().to_string();
+            let sessions: Value = client.get(url).bearer_auth(access).send().await.unwrap().json().await.unwrap();
+            sessions.as_array().unwrap().iter().find(|s| s["current"] == true).unwrap()["id"].clone()
+        }
+    };
+    let live = session_of(app.login("khb.emp").await).await;
+    let ended_tokens = app.login("khb.emp").await;
+    let ended = session_of(ended_tokens.clone()).await;
+    let (status, _) = app
+        .call(None, Method::POST, "/api/v1/auth/logout", Some(json!({"refresh_token": ended_tokens["refresh_token"]})))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let other_user = app.login("hr.emp").await;
+    let others = session_of(other_user).await;
+    let good = json!({"sub": user, "iss": "muamalat", "aud": "muamalat-api", "iat": now, "exp": now + 600,
+                      "typ": "access", "sid": live});
     let sign = |alg: Algorithm, claims: &Value| {
         jsonwebtoken::encode(&Header::new(alg), claims, &EncodingKey::from_secret(SECRET.as_bytes())).unwrap()
     };
@@ -50,6 +68,10 @@ async fn tokens_signed_with_the_real_key_but_wrong_in_any_claim_get_401() {
         ("a user that does not exist", sign(Algorithm::HS256, &with("sub", json!("987654")))),
         ("HS512 with the same key", sign(Algorithm::HS512, &good)),
         ("HS384 with the same key", sign(Algorithm::HS384, &good)),
+        ("no session", sign(Algorithm::HS256, &without("sid"))),
+        ("a session that has ended", sign(Algorithm::HS256, &with("sid", ended))),
+        ("another user's session", sign(Algorithm::HS256, &with("sid", others))),
+        ("a session that never was", sign(Algorithm::HS256, &with("sid", json!("' OR 1=1 --")))),
     ];
     for (what, token) in cases {
         let (status, body) = status_with(&app, &token).await;

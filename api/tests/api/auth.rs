@@ -87,12 +87,21 @@ async fn refresh_rotates_and_reuse_revokes_the_session() {
     assert_eq!(status, StatusCode::OK);
     let r2 = second["refresh_token"].as_str().unwrap();
     assert_ne!(r1, r2);
-    assert_eq!(me_with(&app, second["access_token"].as_str().unwrap()).await, StatusCode::OK);
-    // Replaying the used token fails and revokes the family: the fresh one stops working too.
+    let access = second["access_token"].as_str().unwrap();
+    assert_eq!(me_with(&app, access).await, StatusCode::OK);
+    // The older access token of the same session still works until it expires.
+    assert_eq!(me_with(&app, first["access_token"].as_str().unwrap()).await, StatusCode::OK);
+    // Replaying the used token fails and revokes the family: the fresh one stops working too, and so do the
+    // session's access tokens, at once.
     let replay = app.call(None, Method::POST, "/api/v1/auth/refresh", Some(json!({"refresh_token": r1}))).await;
     assert_problem(&replay, StatusCode::UNAUTHORIZED, "invalid_refresh_token");
     let after = app.call(None, Method::POST, "/api/v1/auth/refresh", Some(json!({"refresh_token": r2}))).await;
     assert_problem(&after, StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+    assert_eq!(me_with(&app, access).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(me_with(&app, first["access_token"].as_str().unwrap()).await, StatusCode::UNAUTHORIZED);
+    // Another session of the same user is not touched.
+    let other = app.login("khb.emp").await;
+    assert_eq!(me_with(&app, other["access_token"].as_str().unwrap()).await, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -100,10 +109,18 @@ async fn logout_revokes_the_refresh_token() {
     let app = TestApp::spawn().await;
     let tokens = app.login("khb.emp").await;
     let rt = tokens["refresh_token"].as_str().unwrap();
+    let access = tokens["access_token"].as_str().unwrap();
+    assert_eq!(me_with(&app, access).await, StatusCode::OK);
     let (status, _) = app.call(None, Method::POST, "/api/v1/auth/logout", Some(json!({"refresh_token": rt}))).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let r = app.call(None, Method::POST, "/api/v1/auth/refresh", Some(json!({"refresh_token": rt}))).await;
     assert_problem(&r, StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+    // The signed-out session's access token stops at once, not when it expires.
+    let res = app.client.get(app.url("/api/v1/me")).bearer_auth(access).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "invalid_token", "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("session has ended"), "{body}");
 }
 
 #[tokio::test]
@@ -273,17 +290,20 @@ async fn users_list_and_end_their_sessions() {
         res.json::<Value>().await.unwrap()
     };
     let (tablet, desk) = (sign_in().await, sign_in().await);
-    let token = desk["access_token"].as_str().unwrap().to_string();
+    let token = |tokens: &Value| tokens["access_token"].as_str().unwrap().to_string();
     let list = |token: String| {
         let client = app.client.clone();
         let url = app.url("/api/v1/auth/sessions");
         async move { client.get(url).bearer_auth(token).send().await.unwrap().json::<Value>().await.unwrap() }
     };
-    let sessions = list(token.clone()).await;
-    assert!(sessions.as_array().unwrap().len() >= 2, "{sessions}");
-    // The tablet's session: the one whose refresh token we hold as `tablet`. Ending it stops its refresh at once.
-    let before: Vec<String> =
-        sessions.as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_string()).collect();
+    let sessions = list(token(&desk)).await;
+    let sessions = sessions.as_array().unwrap();
+    assert_eq!(sessions.len(), 2, "{sessions:?}");
+    let current: Vec<&Value> = sessions.iter().filter(|s| s["current"] == true).collect();
+    assert_eq!(current.len(), 1, "the desk's own session is marked: {sessions:?}");
+    let desk_session = current[0]["id"].as_str().unwrap().to_string();
+    let tablet_session = sessions.iter().find(|s| s["current"] == false).unwrap()["id"].as_str().unwrap().to_string();
+    // A refresh continues a session, it does not start one.
     let refreshed = app
         .client
         .post(app.url("/api/v1/auth/refresh"))
@@ -294,18 +314,17 @@ async fn users_list_and_end_their_sessions() {
         .json::<Value>()
         .await
         .unwrap();
-    let after = list(refreshed["access_token"].as_str().unwrap().to_string()).await;
-    assert_eq!(after.as_array().unwrap().len(), before.len(), "a refresh continues a session, it does not start one");
-    for id in &before {
-        let res = app
-            .client
-            .delete(app.url(&format!("/api/v1/auth/sessions/{id}")))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    }
+    let after = list(token(&refreshed)).await;
+    assert_eq!(after.as_array().unwrap().len(), 2, "{after}");
+    let end = |id: String, with: String| {
+        let client = app.client.clone();
+        let url = app.url(&format!("/api/v1/auth/sessions/{id}"));
+        async move { client.delete(url).bearer_auth(with).send().await.unwrap().status() }
+    };
+    // From the desk, end the tablet's session: its refresh token and its access token stop at once.
+    assert_eq!(me_with(&app, &token(&tablet)).await, StatusCode::OK);
+    assert_eq!(end(tablet_session.clone(), token(&refreshed)).await, StatusCode::NO_CONTENT);
+    assert_eq!(me_with(&app, &token(&tablet)).await, StatusCode::UNAUTHORIZED);
     let res = app
         .client
         .post(app.url("/api/v1/auth/refresh"))
@@ -314,10 +333,15 @@ async fn users_list_and_end_their_sessions() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "the ended session cannot refresh");
+    assert_eq!(me_with(&app, &token(&refreshed)).await, StatusCode::OK, "the desk goes on");
     // Someone else's session, or one already ended: 404.
-    let r =
-        app.call(Some("hr.emp"), reqwest::Method::DELETE, &format!("/api/v1/auth/sessions/{}", before[0]), None).await;
+    let r = app.call(Some("hr.emp"), Method::DELETE, &format!("/api/v1/auth/sessions/{desk_session}"), None).await;
     assert_problem(&r, StatusCode::NOT_FOUND, "session_not_found");
+    assert_eq!(end(tablet_session, token(&refreshed)).await, StatusCode::NOT_FOUND);
+    // Ending one's own session signs out everywhere it was used.
+    assert_eq!(end(desk_session, token(&refreshed)).await, StatusCode::NO_CONTENT);
+    assert_eq!(me_with(&app, &token(&refreshed)).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(me_with(&app, &token(&desk)).await, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
