@@ -12,6 +12,8 @@ wire_enum! {
         SignedIn = "signed_in",
         SignInFailed = "sign_in_failed",
         SignedOut = "signed_out",
+        /// A refresh token was exchanged for new tokens (the session goes on).
+        SessionRefreshed = "session_refreshed",
         SessionEnded = "session_ended",
         UnitCreated = "unit_created",
         UnitUpdated = "unit_updated",

@@ -181,7 +181,10 @@ pub fn refresh(
         // Someone used it between our read and our write.
         return reused(conn);
     }
-    issue(conn, keys, &user, &row.family_id, refresh_ttl_seconds)
+    let tokens = issue(conn, keys, &user, &row.family_id, refresh_ttl_seconds)?;
+    let who = Who { user_id: Some(user.id), origin: origin.map(String::from), ..Who::default() };
+    audit::record(conn, &who, AuditAction::SessionRefreshed, Object::Session, json!({"session": row.family_id}))?;
+    Ok(tokens)
 }
 
 /// End the session the refresh token belongs to. Unknown tokens are ignored: logging out twice is not an error.

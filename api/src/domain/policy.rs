@@ -11,8 +11,11 @@ use crate::error::ApiError;
 use crate::models::{ReferralRow, TransactionRow};
 use crate::schema::{referrals, transactions};
 
-/// The clearance part of the visibility rule as an SQL filter on `transactions`, for lists (whose rows are the
-/// actor's own referrals, queues or subtree by construction, so participation holds already).
+/// The clearance part of the visibility rule as an SQL filter on `transactions`, for lists. Every list is built
+/// from what puts the actor on a route — referrals to them, their unit's queue or a unit they manage, referrals
+/// they sent, drafts they wrote, entries about what they may see — so participation holds by construction, and
+/// this filter, applied in SQL by every list and count, is the rest of the rule. Nothing is fetched to be dropped
+/// afterwards.
 pub type Cleared = diesel::dsl::LtEq<transactions::confidentiality, i32>;
 
 pub fn cleared(actor: &Actor) -> Cleared {

@@ -313,7 +313,8 @@ pub fn overview(
     page(conn, actor, filter, vec![query], oldest_first)
 }
 
-/// The caller's own drafts (internal transactions not sent yet), newest first.
+/// The caller's own drafts (internal transactions not sent yet), newest first; within their clearance (which may
+/// have been lowered since they wrote one).
 pub fn drafts(
     conn: &mut DbConn,
     actor: &Actor,
@@ -325,6 +326,7 @@ pub fn drafts(
         .filter(transactions::created_by.eq(actor.id()))
         // A literal, not a bound value: only then can the planner use the partial index on drafts.
         .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("transactions.status = 'draft'"))
+        .filter(policy::cleared(actor))
         .into_boxed();
     if let Some(before) = decode_cursor(cursor)? {
         query = query.filter(transactions::id.lt(before));

@@ -184,6 +184,34 @@ async fn an_entry_edited_in_the_database_breaks_verification_at_that_entry() {
     assert!(sql(&app, &format!("UPDATE audit_log SET details = '{{}}' WHERE seq = {target}")).is_err());
     assert!(sql(&app, &format!("DELETE FROM audit_log WHERE seq = {target}")).is_err());
     assert_eq!(verification(&app).await["intact"], true);
+    // Nor can an entry be changed before the sealer reaches it (here: inside the transaction that wrote it, which
+    // the sealer cannot see yet). Only sealing may fill in its sequence number and hashes.
+    {
+        let mut conn = app.pool.get().expect("connection");
+        let unsealed: Result<(), diesel::result::Error> = muamalat::db::write_tx(&mut conn, |c| {
+            let run = |c: &mut DbConn, statement: &str| match c {
+                DbConn::Sqlite(c) => diesel::sql_query(statement).execute(c),
+                DbConn::Pg(c) => diesel::sql_query(statement).execute(c),
+            };
+            run(
+                c,
+                "INSERT INTO audit_log (id, at, action, object_type, details) \
+                 VALUES (987654, '2026-12-01 08:00:00', 'annotated', 'transaction', '{}')",
+            )?;
+            let rewritten = run(c, "UPDATE audit_log SET details = '{\"text\":\"x\"}' WHERE id = 987654");
+            assert!(rewritten.is_err(), "an unsealed entry was rewritten");
+            Err(diesel::result::Error::RollbackTransaction)
+        });
+        assert!(matches!(unsealed, Err(diesel::result::Error::RollbackTransaction)), "{unsealed:?}");
+    }
+    for statement in [
+        // Sealing an already sealed entry again, or unsealing it, is a change too.
+        format!("UPDATE audit_log SET seq = NULL, prev_hash = NULL, hash = NULL WHERE seq = {target}"),
+        format!("UPDATE audit_log SET hash = prev_hash WHERE seq = {target}"),
+    ] {
+        assert!(sql(&app, &statement).is_err(), "{statement}");
+    }
+    assert_eq!(verification(&app).await["intact"], true);
 
     // Someone who owns the database drops them and rewrites an entry: verification names that entry.
     drop_guards(&app);
@@ -284,4 +312,133 @@ async fn an_auditor_sees_no_entry_about_a_transaction_above_their_clearance() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(entries(&app, &format!("&transaction_id={id}")).await.is_empty());
     assert!(entries(&app, "&action=registered").await.is_empty());
+}
+
+/// Every administrative change and every change to a session is an entry naming who made it and what it was about.
+#[actix_web::test]
+async fn administrative_and_session_changes_are_audited() {
+    let app = TestApp::spawn().await;
+    // What the fixture's own set-up recorded is not looked at.
+    let before = entries(&app, "").await[0]["id"].as_i64().expect("id");
+    let created = |body: &(StatusCode, Value)| {
+        assert!(body.0.is_success(), "{:?}", body);
+        body.1["id"].as_i64().or_else(|| body.1["client"]["id"].as_i64()).expect("id")
+    };
+    let unit = created(
+        &app.post(
+            "admin",
+            "/api/v1/units",
+            json!({"code": "AUD-U", "name_ar": "وحدة المراجعة", "name_en": "Audit unit", "kind": "section",
+                   "parent_id": app.unit("HR")}),
+        )
+        .await,
+    );
+    let renamed = app
+        .call(Some("admin"), Method::PATCH, &format!("/api/v1/units/{unit}"), Some(json!({"name_ar": "وحدة أخرى"})))
+        .await;
+    assert_eq!(renamed.0, StatusCode::OK, "{renamed:?}");
+    let user = created(
+        &app.post(
+            "admin",
+            "/api/v1/users",
+            json!({"username": "aud.user", "password": "a long enough passphrase 77", "full_name_ar": "مستخدم",
+                   "full_name_en": "User", "unit_id": unit, "roles": ["employee"], "clearance": "normal"}),
+        )
+        .await,
+    );
+    let entity = created(
+        &app.post(
+            "clerk",
+            "/api/v1/external-entities",
+            json!({"code": "AUD-E", "name_ar": "شركة المراجعة", "name_en": "Audit Co", "kind": "company"}),
+        )
+        .await,
+    );
+    let client = created(
+        &app.post(
+            "admin",
+            "/api/v1/api-clients",
+            json!({"name": "بوابة", "external_entity_id": app.fx.ministry, "scopes": ["submit"]}),
+        )
+        .await,
+    );
+    let rotated = app.post("admin", &format!("/api/v1/api-clients/{client}/secret"), json!({})).await;
+    assert_eq!(rotated.0, StatusCode::OK, "{rotated:?}");
+    let revoked = app.call(Some("admin"), Method::DELETE, &format!("/api/v1/api-clients/{client}"), None).await;
+    assert!(revoked.0.is_success(), "{revoked:?}");
+    let ends = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
+    let delegation = created(
+        &app.post("khb.head", "/api/v1/delegations", json!({"deputy_user_id": app.user("khb.emp"), "ends_at": ends}))
+            .await,
+    );
+    let ended = app.call(Some("khb.head"), Method::DELETE, &format!("/api/v1/delegations/{delegation}"), None).await;
+    assert!(ended.0.is_success(), "{ended:?}");
+
+    // Sessions: a refresh, a sign-out, and a session ended from the list of another.
+    let first = app.login("hr.emp").await;
+    let (status, refreshed) = app
+        .call(None, Method::POST, "/api/v1/auth/refresh", Some(json!({"refresh_token": first["refresh_token"]})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    let (status, _) = app
+        .call(None, Method::POST, "/api/v1/auth/logout", Some(json!({"refresh_token": refreshed["refresh_token"]})))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (other, keep) = (app.login("hr.emp").await, app.login("hr.emp").await);
+    let sessions: Value = app
+        .client
+        .get(app.url("/api/v1/auth/sessions"))
+        .bearer_auth(other["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let victim = sessions.as_array().unwrap().iter().find(|s| s["current"] == false).unwrap()["id"].clone();
+    let res = app
+        .client
+        .delete(app.url(&format!("/api/v1/auth/sessions/{}", victim.as_str().unwrap())))
+        .bearer_auth(other["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    drop(keep);
+
+    let (admin, head, clerk, employee) =
+        (app.user("admin"), app.user("khb.head"), app.user("clerk"), app.user("hr.emp"));
+    let expected: Vec<(&str, i64, &str, Option<i64>)> = vec![
+        ("unit_created", admin, "unit", Some(unit)),
+        ("unit_updated", admin, "unit", Some(unit)),
+        ("user_created", admin, "user", Some(user)),
+        ("entity_created", clerk, "entity", Some(entity)),
+        ("api_client_created", admin, "api_client", Some(client)),
+        ("api_client_secret_rotated", admin, "api_client", Some(client)),
+        ("api_client_revoked", admin, "api_client", Some(client)),
+        // About the manager whose authority is delegated.
+        ("delegation_granted", head, "user", Some(head)),
+        ("delegation_ended", head, "user", Some(head)),
+        ("session_refreshed", employee, "session", None),
+        ("signed_out", employee, "session", None),
+        ("session_ended", employee, "session", None),
+    ];
+    for (action, by, object_type, object_id) in expected {
+        let found: Vec<Value> = entries(&app, &format!("&action={action}&user_id={by}"))
+            .await
+            .into_iter()
+            .filter(|e| e["id"].as_i64() > Some(before))
+            .collect();
+        assert_eq!(found.len(), 1, "{action}: {found:?}");
+        let e = &found[0];
+        assert_eq!(e["user"]["id"], json!(by), "{action}: {e}");
+        assert_eq!(e["object_type"], object_type, "{action}: {e}");
+        if let Some(id) = object_id {
+            assert_eq!(e["object_id"], json!(id), "{action}: {e}");
+        }
+        assert_eq!(e["origin"], "127.0.0.1", "{action}: {e}");
+    }
+    let ended = &entries(&app, &format!("&action=session_ended&user_id={employee}")).await[0];
+    assert_eq!(ended["details"]["session"], victim, "{ended}");
+    assert_eq!(verification(&app).await["intact"], true);
 }

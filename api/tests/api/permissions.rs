@@ -16,7 +16,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, TestApp, upload_text};
 
-/// The kinds of actor, each cleared for `confidential` (so `top_secret` is above everyone's clearance).
+/// The kinds of actor. Every person is cleared for `confidential` (so `top_secret` is above everyone's clearance)
+/// but the uncleared employee, who is cleared for `normal` only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Actor {
     Admin,
@@ -33,9 +34,15 @@ enum Actor {
     EmployeeOnRoute,
     /// An employee of a unit the transaction never reached.
     OtherEmployee,
+    /// A member of the route unit cleared for `normal` only.
+    UnclearedOnRoute,
+    /// An employee elsewhere standing in for the head on the route (a delegation in force).
+    Deputy,
+    /// An external agency's API client, with every agency scope.
+    Agency,
 }
 
-const ACTORS: [Actor; 8] = [
+const ACTORS: [Actor; 11] = [
     Actor::Admin,
     Actor::Auditor,
     Actor::ClerkOfRegistry,
@@ -44,6 +51,9 @@ const ACTORS: [Actor; 8] = [
     Actor::OtherHead,
     Actor::EmployeeOnRoute,
     Actor::OtherEmployee,
+    Actor::UnclearedOnRoute,
+    Actor::Deputy,
+    Actor::Agency,
 ];
 
 impl Actor {
@@ -57,6 +67,9 @@ impl Actor {
             Actor::OtherHead => "m.other-head",
             Actor::EmployeeOnRoute => "m.employee",
             Actor::OtherEmployee => "m.other-employee",
+            Actor::UnclearedOnRoute => "m.uncleared",
+            Actor::Deputy => "m.deputy",
+            Actor::Agency => "(API client)",
         }
     }
 
@@ -70,15 +83,33 @@ impl Actor {
             Actor::OtherHead => "head of another unit",
             Actor::EmployeeOnRoute => "employee of a unit on the route",
             Actor::OtherEmployee => "employee elsewhere",
+            Actor::UnclearedOnRoute => "employee on the route cleared for normal only",
+            Actor::Deputy => "deputy of the head on the route",
+            Actor::Agency => "external agency (API client)",
+        }
+    }
+
+    /// The highest level the actor is cleared for.
+    fn clearance(self) -> usize {
+        match self {
+            Actor::UnclearedOnRoute => 0,
+            _ => 1,
         }
     }
 
     fn on_route(self) -> bool {
-        matches!(self, Actor::ClerkOfRegistry | Actor::HeadOnRoute | Actor::EmployeeOnRoute)
+        matches!(
+            self,
+            Actor::ClerkOfRegistry
+                | Actor::HeadOnRoute
+                | Actor::EmployeeOnRoute
+                | Actor::UnclearedOnRoute
+                | Actor::Deputy
+        )
     }
 
     fn staff(self) -> bool {
-        self != Actor::Auditor
+        !matches!(self, Actor::Auditor | Actor::Agency)
     }
 
     /// Speaks for the transaction's owner side: an admin, or a clerk of its registry.
@@ -86,9 +117,9 @@ impl Actor {
         matches!(self, Actor::Admin | Actor::ClerkOfRegistry)
     }
 
-    /// Holds the open referral for action (the route unit's queue, or heads that unit).
+    /// Holds the open referral for action (the route unit's queue, or heads that unit, or stands in for its head).
     fn holder(self) -> bool {
-        matches!(self, Actor::HeadOnRoute | Actor::EmployeeOnRoute)
+        matches!(self, Actor::HeadOnRoute | Actor::EmployeeOnRoute | Actor::UnclearedOnRoute | Actor::Deputy)
     }
 }
 
@@ -99,6 +130,9 @@ const LEVELS: [&str; 3] = ["normal", "confidential", "top_secret"];
 enum Outcome {
     /// Allowed: the request got past every access check (shown by the response the probe expects).
     Allowed,
+    /// 401: the credentials are not of the kind the endpoint takes (a person's token on an agency endpoint, an
+    /// agency's token on a staff endpoint).
+    Unauthorized,
     Forbidden,
     NotFound,
     /// Refused with a conflict of this code (the action does not fit the actor's position, e.g. a referral they do
@@ -110,6 +144,7 @@ impl Outcome {
     fn cell(&self) -> String {
         match self {
             Outcome::Allowed => "✓".into(),
+            Outcome::Unauthorized => "401".into(),
             Outcome::Forbidden => "403".into(),
             Outcome::NotFound => "404".into(),
             Outcome::Conflict(code) => format!("409 `{code}`"),
@@ -170,7 +205,7 @@ enum Rule {
 
 struct Endpoint {
     method: Method,
-    /// `{t}` is the transaction, `{r}` the referral, `{d}` the document.
+    /// `{t}` is the transaction, `{r}` the referral, `{d}` the document, `{v}` its first version.
     path: &'static str,
     target: Target,
     body: Option<fn(i64) -> Value>,
@@ -207,8 +242,8 @@ fn endpoints() -> Vec<Endpoint> {
         e(M::GET, "/transactions/{t}/actions", T::Open, None, R::Anyone, P::Ok),
         e(M::GET, "/transactions/{t}/documents", T::Open, None, R::Anyone, P::Ok),
         e(M::GET, "/documents/{d}", T::Document, None, R::Anyone, P::Ok),
-        e(M::GET, "/documents/{d}/versions/1/content", T::Document, None, R::Anyone, P::Ok),
-        e(M::GET, "/documents/{d}/versions/1/text", T::Document, None, R::Anyone, P::Ok),
+        e(M::GET, "/documents/{d}/versions/{v}/content", T::Document, None, R::Anyone, P::Ok),
+        e(M::GET, "/documents/{d}/versions/{v}/text", T::Document, None, R::Anyone, P::Ok),
         e(M::POST, "/transactions/{t}/annotations", T::Open, Some(|_| json!({"text": " "})), R::Staff, P::Invalid),
         e(
             M::POST,
@@ -295,8 +330,8 @@ fn endpoints() -> Vec<Endpoint> {
         Endpoint { upload: true, ..e(M::POST, "/transactions/{t}/documents", T::Open, None, R::Staff, P::Invalid) },
         Endpoint { upload: true, ..e(M::POST, "/documents/{d}/versions", T::Document, None, R::Staff, P::Invalid) },
         e(M::POST, "/documents/{d}/withdraw", T::Document, Some(|_| json!({"reason": " "})), R::Staff, P::Invalid),
-        e(M::PUT, "/documents/{d}/versions/1", T::Document, None, R::Visible, P::Conflict("version_immutable")),
-        e(M::DELETE, "/documents/{d}/versions/1", T::Document, None, R::Visible, P::Conflict("version_immutable")),
+        e(M::PUT, "/documents/{d}/versions/{v}", T::Document, None, R::Visible, P::Conflict("version_immutable")),
+        e(M::DELETE, "/documents/{d}/versions/{v}", T::Document, None, R::Visible, P::Conflict("version_immutable")),
     ]
 }
 
@@ -312,29 +347,43 @@ enum RoleRule {
     Manager,
     /// Clerks of the central registry.
     CentralClerk,
-    /// Admins, auditors, and the head of the unit (or of one above it).
+    /// Admins, auditors, and the head of the unit (or of one above it), or their deputy.
     HeadOfUnit,
+    /// Any signed-in person; the record named does not exist, so the answer is its 404.
+    AnyoneMissing,
+    /// The manager whose authority it is, or an admin.
+    DelegatorOrAdmin,
+    /// External agencies only (API client tokens).
+    Agency,
 }
 
 struct RoleEndpoint {
     method: Method,
-    /// `{unit}` is the route unit, `{user}` the route employee, `{submission}` one that does not exist; a remark
-    /// after a space is shown, not sent.
+    /// `{unit}` is the route unit, `{user}` the route employee; any other `{…}` names a record that does not exist.
+    /// A remark after a space is shown, not sent.
     path: &'static str,
-    body: Option<fn() -> Value>,
+    body: Option<fn(&Ids) -> Value>,
+    /// Multipart upload of an empty file.
+    upload: bool,
     rule: RoleRule,
     probe: Probe,
 }
 
+/// Records of the matrix that bodies name.
+struct Ids {
+    head: i64,
+}
+
 fn role_endpoints() -> Vec<RoleEndpoint> {
-    let e = |method, path, body, rule, probe| RoleEndpoint { method, path, body, rule, probe };
+    let e = |method, path, body, rule, probe| RoleEndpoint { method, path, body, upload: false, rule, probe };
     use Method as M;
     use Probe as P;
     use RoleRule as R;
-    let bad_unit = || json!({"code": "", "name_ar": "", "name_en": "", "kind": "department"});
+    let bad_unit = |_: &Ids| json!({"code": "", "name_ar": "", "name_en": "", "kind": "department"});
     vec![
         e(M::GET, "/me", None, R::Anyone, P::Ok),
         e(M::GET, "/auth/sessions", None, R::Anyone, P::Ok),
+        e(M::DELETE, "/auth/sessions/{session}", None, R::AnyoneMissing, P::Missing("session_not_found")),
         e(M::GET, "/inbox", None, R::Anyone, P::Ok),
         e(M::GET, "/inbox/counts", None, R::Anyone, P::Ok),
         e(M::GET, "/drafts", None, R::Anyone, P::Ok),
@@ -345,87 +394,141 @@ fn role_endpoints() -> Vec<RoleEndpoint> {
         e(M::GET, "/users/{user}", None, R::Anyone, P::Ok),
         e(M::GET, "/external-entities", None, R::Anyone, P::Ok),
         e(M::POST, "/units", Some(bad_unit), R::Admin, P::Invalid),
-        e(M::PATCH, "/units/{unit}", Some(|| json!({"name_ar": ""})), R::Admin, P::Invalid),
+        e(M::PATCH, "/units/{unit}", Some(|_| json!({"name_ar": ""})), R::Admin, P::Invalid),
         e(
             M::POST,
             "/users",
-            Some(|| {
+            Some(|_| {
                 json!({"username": "x", "password": "", "full_name_ar": "", "full_name_en": "", "unit_id": 1,
                        "roles": [], "clearance": "normal"})
             }),
             R::Admin,
             P::Invalid,
         ),
-        e(M::PATCH, "/users/{user}", Some(|| json!({"full_name_ar": ""})), R::Admin, P::Invalid),
+        e(M::PATCH, "/users/{user}", Some(|_| json!({"full_name_ar": ""})), R::Admin, P::Invalid),
         e(
             M::POST,
             "/external-entities",
-            Some(|| json!({"code": "", "name_ar": "", "name_en": "", "kind": "ministry"})),
+            Some(|_| json!({"code": "", "name_ar": "", "name_en": "", "kind": "ministry"})),
             R::AdminOrClerk,
             P::Invalid,
         ),
         e(
             M::POST,
             "/transactions (incoming)",
-            Some(|| json!({"kind": "incoming", "subject": " ", "referrals": []})),
+            Some(|_| json!({"kind": "incoming", "subject": " ", "referrals": []})),
             R::Clerk,
             P::Invalid,
         ),
         e(
             M::POST,
             "/transactions (internal draft)",
-            Some(|| json!({"kind": "internal", "subject": " "})),
+            Some(|_| json!({"kind": "internal", "subject": " "})),
             R::Staff,
             P::Invalid,
         ),
         e(M::GET, "/delegations", None, R::Anyone, P::Ok),
         e(
             M::POST,
-            "/delegations",
-            Some(|| json!({"deputy_user_id": 0, "ends_at": "2020-01-01T00:00:00Z"})),
+            "/delegations (own authority)",
+            Some(|_| json!({"deputy_user_id": 0, "ends_at": "2020-01-01T00:00:00Z"})),
             R::Manager,
             P::Invalid,
         ),
+        e(
+            M::POST,
+            "/delegations (for the head on the route)",
+            Some(|ids| json!({"delegator_user_id": ids.head, "deputy_user_id": 0, "ends_at": "2020-01-01T00:00:00Z"})),
+            R::DelegatorOrAdmin,
+            P::Invalid,
+        ),
+        e(M::DELETE, "/delegations/{delegation}", None, R::AnyoneMissing, P::Missing("delegation_not_found")),
         e(M::GET, "/api-clients", None, R::Admin, P::Ok),
         e(
             M::POST,
             "/api-clients",
-            Some(|| json!({"name": "", "external_entity_id": 0, "scopes": []})),
+            Some(|_| json!({"name": "", "external_entity_id": 0, "scopes": []})),
             R::Admin,
             P::Invalid,
         ),
+        e(M::POST, "/api-clients/{client}/secret", Some(|_| json!({})), R::Admin, P::Missing("api_client_not_found")),
+        e(M::DELETE, "/api-clients/{client}", None, R::Admin, P::Missing("api_client_not_found")),
         e(M::GET, "/intake", None, R::CentralClerk, P::Ok),
         e(
             M::POST,
+            "/intake/{submission}/register",
+            Some(|_| json!({"referrals": []})),
+            R::CentralClerk,
+            P::Missing("submission_not_found"),
+        ),
+        e(
+            M::POST,
             "/intake/{submission}/reject",
-            Some(|| json!({"reason": ""})),
+            Some(|_| json!({"reason": ""})),
             R::CentralClerk,
             P::Missing("submission_not_found"),
         ),
         e(M::GET, "/audit", None, R::Auditor, P::Ok),
         e(M::GET, "/audit/verification", None, R::Auditor, P::Ok),
+        // The agency endpoints, for external agencies' API clients only.
+        e(M::GET, "/agency/me", None, R::Agency, P::Ok),
+        e(M::GET, "/agency/submissions", None, R::Agency, P::Ok),
+        e(
+            M::POST,
+            "/agency/submissions",
+            Some(|_| json!({"subject": " ", "sender_reference": ""})),
+            R::Agency,
+            P::Invalid,
+        ),
+        e(M::GET, "/agency/submissions/{submission}", None, R::Agency, P::Missing("submission_not_found")),
+        RoleEndpoint {
+            upload: true,
+            ..e(
+                M::POST,
+                "/agency/submissions/{submission}/documents",
+                None,
+                R::Agency,
+                P::Missing("submission_not_found"),
+            )
+        },
+        e(M::GET, "/agency/correspondence", None, R::Agency, P::Ok),
+        e(M::GET, "/agency/correspondence/{letter}", None, R::Agency, P::Missing("transaction_not_found")),
+        e(
+            M::GET,
+            "/agency/correspondence/{letter}/documents/{document}/content",
+            None,
+            R::Agency,
+            P::Missing("transaction_not_found"),
+        ),
     ]
 }
 
 fn role_expected(actor: Actor, endpoint: &RoleEndpoint) -> Outcome {
     let clerk = matches!(actor, Actor::ClerkOfRegistry | Actor::OtherClerk);
+    if matches!(endpoint.rule, RoleRule::Agency) != (actor == Actor::Agency) {
+        return Outcome::Unauthorized;
+    }
     let allowed = match endpoint.rule {
-        RoleRule::Anyone => true,
+        RoleRule::Anyone | RoleRule::AnyoneMissing | RoleRule::Agency => true,
         RoleRule::Admin => actor == Actor::Admin,
         RoleRule::AdminOrClerk => actor == Actor::Admin || clerk,
         RoleRule::Clerk => clerk,
         RoleRule::Staff => actor.staff(),
         RoleRule::Auditor => actor == Actor::Auditor,
         RoleRule::Manager => matches!(actor, Actor::HeadOnRoute | Actor::OtherHead),
+        RoleRule::DelegatorOrAdmin => matches!(actor, Actor::Admin | Actor::HeadOnRoute),
         RoleRule::CentralClerk => actor == Actor::ClerkOfRegistry,
-        RoleRule::HeadOfUnit => matches!(actor, Actor::Admin | Actor::Auditor | Actor::HeadOnRoute),
+        RoleRule::HeadOfUnit => matches!(actor, Actor::Admin | Actor::Auditor | Actor::HeadOnRoute | Actor::Deputy),
     };
     if allowed { Outcome::Allowed } else { Outcome::Forbidden }
 }
 
 /// The rules, written down: what `actor` gets from `endpoint` on a transaction of `level`.
 fn expected(actor: Actor, level: &str, endpoint: &Endpoint) -> Outcome {
-    let cleared = level != "top_secret";
+    if actor == Actor::Agency {
+        return Outcome::Unauthorized;
+    }
+    let cleared = LEVELS.iter().position(|l| *l == level).is_some_and(|rank| rank <= actor.clearance());
     let sees = cleared && (matches!(actor, Actor::Admin | Actor::Auditor) || actor.on_route());
     if !sees {
         return Outcome::NotFound;
@@ -460,7 +563,17 @@ async fn create(app: &TestApp, path: &str, body: Value) -> Value {
 
 /// Units and users of the matrix, and for each level an open transaction (with a document, and a referral for
 /// action to the route unit's queue) and a closed one, registered by a top-secret clerk of the central registry.
-async fn set_up(app: &TestApp) -> (BTreeMap<&'static str, Records>, (i64, i64)) {
+/// What the matrix set up: the records of each level, the route unit and employee, the ids bodies name, and the
+/// agency's token.
+struct World {
+    records: BTreeMap<&'static str, Records>,
+    route_unit: i64,
+    route_employee: i64,
+    ids: Ids,
+    agency_token: String,
+}
+
+async fn set_up(app: &TestApp) -> World {
     let unit = |code: &str, parent: &str| {
         json!({"code": code, "name_ar": format!("وحدة {code}"), "name_en": code, "kind": "department",
                "parent_id": app.unit(parent)})
@@ -479,6 +592,8 @@ async fn set_up(app: &TestApp) -> (BTreeMap<&'static str, Records>, (i64, i64)) 
         ("m.other-head", elsewhere, vec!["manager", "employee"], "confidential"),
         ("m.employee", on_route, vec!["employee"], "confidential"),
         ("m.other-employee", elsewhere, vec!["employee"], "confidential"),
+        ("m.uncleared", on_route, vec!["employee"], "normal"),
+        ("m.deputy", elsewhere, vec!["employee"], "confidential"),
     ]);
     let mut ids = BTreeMap::new();
     for (username, unit_id, roles, clearance) in users {
@@ -531,23 +646,115 @@ async fn set_up(app: &TestApp) -> (BTreeMap<&'static str, Records>, (i64, i64)) 
             },
         );
     }
-    (records, (on_route, ids["m.employee"]))
+    // The route head's deputy, in force now.
+    let ends = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
+    let (status, body) =
+        app.post("m.head", "/api/v1/delegations", json!({"deputy_user_id": ids["m.deputy"], "ends_at": ends})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // An agency with every scope.
+    let client = create(
+        app,
+        "/api/v1/api-clients",
+        json!({"name": "بوابة الوزارة", "external_entity_id": app.fx.ministry,
+               "scopes": ["submit", "read_submissions", "receive"]}),
+    )
+    .await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/oauth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client["client"]["client_id"].as_str().unwrap()),
+            ("client_secret", client["client_secret"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let agency_token = res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string();
+    World {
+        records,
+        route_unit: on_route,
+        route_employee: ids["m.employee"],
+        ids: Ids { head: ids["m.head"] },
+        agency_token,
+    }
+}
+
+/// Send a request as an actor: a person with their access token, the agency with its API client's token.
+async fn send(
+    app: &TestApp,
+    world: &World,
+    actor: Actor,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    upload: bool,
+) -> (StatusCode, Value) {
+    let token = match actor {
+        Actor::Agency => world.agency_token.clone(),
+        _ => app.token(actor.username()).await,
+    };
+    if upload {
+        return upload_text(app, &token, path, "خطاب", b"").await;
+    }
+    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    if status.is_client_error() {
+        assert!(text.contains("\"code\""), "{status} {path}: not a problem: {text}");
+    }
+    (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) })
 }
 
 async fn upload(app: &TestApp, who: &str, path: &str, content: &[u8]) -> (StatusCode, Value) {
     upload_text(app, &app.token(who).await, path, "خطاب", content).await
 }
 
+/// Operations that take no signed-in caller: signing in and out, the agencies' token endpoint, the probes.
+const PUBLIC: [(&str, &str); 6] = [
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/refresh"),
+    ("POST", "/api/v1/auth/logout"),
+    ("POST", "/api/v1/oauth/token"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+];
+
+/// `METHOD /path` with every path parameter written `{}` and any remark after a space dropped.
+fn operation(method: &str, path: &str) -> String {
+    let path = path.split(' ').next().unwrap_or_default();
+    let mut normal = String::new();
+    let mut in_param = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                normal.push_str("{}");
+            }
+            '}' => in_param = false,
+            _ if in_param => {}
+            _ => normal.push(c),
+        }
+    }
+    format!("{method} {normal}")
+}
+
 /// Read what the server answered as an outcome of the rules.
-fn outcome(endpoint: &Endpoint, status: StatusCode, body: &Value) -> Outcome {
-    if endpoint.probe.matches(status, body) {
+fn outcome(probe: Probe, status: StatusCode, body: &Value) -> Outcome {
+    if probe.matches(status, body) {
         return Outcome::Allowed;
     }
     match (status, body["code"].as_str()) {
+        (StatusCode::UNAUTHORIZED, Some("invalid_token")) => Outcome::Unauthorized,
         (StatusCode::FORBIDDEN, _) => Outcome::Forbidden,
         (StatusCode::NOT_FOUND, _) => Outcome::NotFound,
         (StatusCode::CONFLICT, Some("referral_not_held")) => Outcome::Conflict("referral_not_held"),
-        _ => panic!("{} {}: unexpected {status} {body}", endpoint.method, endpoint.path),
+        _ => panic!("unexpected {status} {body}"),
     }
 }
 
@@ -558,16 +765,23 @@ fn document(endpoints: &[Endpoint], role_endpoints: &[RoleEndpoint]) -> String {
          Generated from the expectations of `api/tests/api/permissions.rs`, which the test suite checks against the \
          real server on SQLite and PostgreSQL; the test fails when this file is stale (regenerate it with \
          `UPDATE_PERMISSIONS=1 cargo test -p muamalat-api --test api permissions`).\n\n\
-         Every actor here is cleared for `confidential`. The transactions are incoming letters registered by the central \
-         registry and referred to one unit (for action on the open ones, for information on the closed ones).\n\n\
+         Every person here is cleared for `confidential`, but the employee on the route cleared for `normal` only; the \
+         deputy stands in for the head on the route by a delegation in force. The transactions are incoming letters \
+         registered by the central registry and referred to one unit (for action on the open ones, for information on \
+         the closed ones). The test also checks that every operation of the OpenAPI document is a row here (or one of \
+         the few that take no signed-in caller: sign-in, refresh, sign-out, the agencies' token endpoint, the probes).\n\n\
          - ✓ allowed: the request passed every access check (the test sends a body that then fails validation or \
-         carries a stale `expected_version`, so nothing changes);\n\
+         carries a stale `expected_version`, or names a record that does not exist, so nothing changes);\n\
+         - 401: the credentials are not of the kind the endpoint takes (a person's token on an agency endpoint, an \
+         agency's token on a staff endpoint);\n\
          - 403: the role or the actor's place on the route does not allow it;\n\
          - 404: the transaction does not exist for this actor — above their clearance, or they are not on its \
-         route, are not of its registry and are neither admin nor auditor (ids leak nothing);\n\
+         route, are not of its registry and are neither admin nor auditor. The answer is the same, status, code and \
+         title, as for an id that does not exist at all (the test compares them), so ids leak nothing;\n\
          - 409 `referral_not_held`: visible, but the referral is someone else's.\n\n\
-         Lists (inbox boxes, their counts, the manager overview, the audit log) only ever hold what these rules let \
-         the actor see, filtered in SQL; they are tested in `tracking.rs` and `audit.rs`.\n",
+         Lists (inbox boxes, their counts, drafts, the manager overview, the audit log) only ever hold what these \
+         rules let the actor see, filtered in SQL; they are tested in `tracking.rs` \
+         (`no_list_count_or_endpoint_shows_what_is_above_the_callers_clearance`) and `audit.rs`.\n",
     );
     let header = |doc: &mut String, first: &str| {
         let _ = write!(doc, "| {first} |");
@@ -579,7 +793,8 @@ fn document(endpoints: &[Endpoint], role_endpoints: &[RoleEndpoint]) -> String {
         doc.push('\n');
     };
     doc.push_str("\n## By role\n\nEndpoints that are not about one transaction (the route unit and employee of the tables below stand in \
-                  for `{unit}` and `{user}`).\n\n");
+                  for `{unit}` and `{user}`; any other parameter names a record that does not exist, so ✓ there is \
+                  that record's 404).\n\n");
     header(&mut doc, "endpoint");
     for endpoint in role_endpoints {
         let _ = write!(doc, "| `{} {}` |", endpoint.method, endpoint.path);
@@ -605,31 +820,44 @@ fn document(endpoints: &[Endpoint], role_endpoints: &[RoleEndpoint]) -> String {
 #[tokio::test]
 async fn every_actor_gets_what_the_rules_say_on_every_endpoint_and_level() {
     let app = TestApp::spawn().await;
-    let (records, units) = set_up(&app).await;
+    let world = set_up(&app).await;
     let endpoints = endpoints();
     let mut wrong = Vec::new();
-    for level in LEVELS {
-        let r = records[level];
-        for endpoint in &endpoints {
+    let fill = |path: &str, t: i64, r: i64, d: i64| {
+        format!(
+            "/api/v1{}",
+            path.replace("{t}", &t.to_string())
+                .replace("{r}", &r.to_string())
+                .replace("{d}", &d.to_string())
+                .replace("{v}", "1")
+        )
+    };
+    for endpoint in &endpoints {
+        // What a record that does not exist answers: a hidden one must answer exactly alike (status, code, title).
+        let missing = fill(endpoint.path, 987_654, 987_654, 987_654);
+        let (status, absent) = send(
+            &app,
+            &world,
+            Actor::Admin,
+            endpoint.method.clone(),
+            &missing,
+            endpoint.body.map(|b| b(987_654)),
+            endpoint.upload,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{} {missing}: {absent}", endpoint.method);
+        for level in LEVELS {
+            let r = world.records[level];
             let t = match endpoint.target {
                 Target::Closed => r.closed,
                 _ => r.open,
             };
-            let path = format!(
-                "/api/v1{}",
-                endpoint
-                    .path
-                    .replace("{t}", &t.to_string())
-                    .replace("{r}", &r.referral.to_string())
-                    .replace("{d}", &r.document.to_string())
-            );
+            let path = fill(endpoint.path, t, r.referral, r.document);
             for actor in ACTORS {
-                let (status, body) = if endpoint.upload {
-                    upload(&app, actor.username(), &path, b"").await
-                } else {
-                    app.call(Some(actor.username()), endpoint.method.clone(), &path, endpoint.body.map(|b| b(t))).await
-                };
-                let got = outcome(endpoint, status, &body);
+                let body = endpoint.body.map(|b| b(t));
+                let (status, body) =
+                    send(&app, &world, actor, endpoint.method.clone(), &path, body, endpoint.upload).await;
+                let got = outcome(endpoint.probe, status, &body);
                 let want = expected(actor, level, endpoint);
                 if got != want {
                     wrong.push(format!(
@@ -640,6 +868,13 @@ async fn every_actor_gets_what_the_rules_say_on_every_endpoint_and_level() {
                         want.cell(),
                         got.cell()
                     ));
+                } else if got == Outcome::NotFound
+                    && (body["code"] != absent["code"] || body["title"] != absent["title"])
+                {
+                    wrong.push(format!(
+                        "{level} {} {} as {actor:?}: hidden answers {body}, missing answers {absent}",
+                        endpoint.method, endpoint.path
+                    ));
                 }
             }
         }
@@ -649,7 +884,7 @@ async fn every_actor_gets_what_the_rules_say_on_every_endpoint_and_level() {
     // Nothing the matrix sent changed anything: each open transaction still has its two events and one referral.
     for level in LEVELS {
         let (_, timeline) =
-            app.get("m.registrar", &format!("/api/v1/transactions/{}/timeline", records[level].open)).await;
+            app.get("m.registrar", &format!("/api/v1/transactions/{}/timeline", world.records[level].open)).await;
         let kinds: Vec<&str> = timeline.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["registered", "referred", "document_added"], "{level}");
     }
@@ -657,31 +892,59 @@ async fn every_actor_gets_what_the_rules_say_on_every_endpoint_and_level() {
     // Endpoints that are not about one transaction, by role.
     let role_endpoints = role_endpoints();
     for endpoint in &role_endpoints {
-        let path = format!(
+        let mut path = format!(
             "/api/v1{}",
             endpoint
                 .path
                 .split(' ')
                 .next()
                 .unwrap_or_default()
-                .replace("{unit}", &units.0.to_string())
-                .replace("{user}", &units.1.to_string())
-                .replace("{submission}", "0")
+                .replace("{unit}", &world.route_unit.to_string())
+                .replace("{user}", &world.route_employee.to_string())
         );
+        // Any other parameter names a record that does not exist.
+        while let (Some(open), Some(close)) = (path.find('{'), path.find('}')) {
+            path.replace_range(open..=close, "0");
+        }
         for actor in ACTORS {
-            let (status, body) =
-                app.call(Some(actor.username()), endpoint.method.clone(), &path, endpoint.body.map(|b| b())).await;
-            let got = if endpoint.probe.matches(status, &body) {
-                Outcome::Allowed
-            } else if status == StatusCode::FORBIDDEN {
-                Outcome::Forbidden
-            } else {
-                panic!("{} {path} as {actor:?}: unexpected {status} {body}", endpoint.method)
-            };
+            let body = endpoint.body.map(|b| b(&world.ids));
+            let (status, body) = send(&app, &world, actor, endpoint.method.clone(), &path, body, endpoint.upload).await;
+            let got = outcome(endpoint.probe, status, &body);
             let want = role_expected(actor, endpoint);
-            assert_eq!(got, want, "{} {} as {actor:?}: {status} {body}", endpoint.method, endpoint.path);
+            if got != want {
+                wrong.push(format!(
+                    "{} {} as {actor:?}: expected {}, got {} ({status} {body})",
+                    endpoint.method,
+                    endpoint.path,
+                    want.cell(),
+                    got.cell()
+                ));
+            }
         }
     }
+    assert!(wrong.is_empty(), "{} cells differ from the rules:\n{}", wrong.len(), wrong.join("\n"));
+
+    // The matrix leaves no endpoint out: every operation of the OpenAPI document is in it, or is one of the few that
+    // take no signed-in caller.
+    let document_ops: std::collections::BTreeSet<String> = {
+        let json: Value = serde_json::from_str(&muamalat::app::openapi_json()).unwrap();
+        json["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| operation(&m.to_uppercase(), path)))
+            .collect()
+    };
+    let in_matrix: std::collections::BTreeSet<String> = endpoints
+        .iter()
+        .map(|e| operation(e.method.as_str(), &format!("/api/v1{}", e.path)))
+        .chain(role_endpoints.iter().map(|e| operation(e.method.as_str(), &format!("/api/v1{}", e.path))))
+        .chain(PUBLIC.iter().map(|(m, p)| operation(m, p)))
+        .collect();
+    let left_out: Vec<&String> = document_ops.difference(&in_matrix).collect();
+    assert!(left_out.is_empty(), "operations missing from the permission matrix: {left_out:?}");
+    let unknown: Vec<&String> = in_matrix.difference(&document_ops).collect();
+    assert!(unknown.is_empty(), "matrix rows that are no operation: {unknown:?}");
 
     let generated = document(&endpoints, &role_endpoints);
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/PERMISSIONS.md");

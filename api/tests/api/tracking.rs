@@ -177,3 +177,148 @@ async fn inbox_counts_and_allowed_actions_follow_the_route() {
     let (status, _) = app.get("eng.emp", &format!("/api/v1/transactions/{id}/actions")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// Every list and count a user has (for Khobar's head, also the overview of Khobar), as answered.
+async fn lists(app: &TestApp, who: &str) -> Vec<serde_json::Value> {
+    let mut paths: Vec<String> = ["held", "unit", "copies", "sent"]
+        .iter()
+        .map(|b| format!("/api/v1/inbox?box={b}"))
+        .chain(["/api/v1/drafts".to_string(), "/api/v1/inbox/counts".to_string()])
+        .collect();
+    if who == "khb.head" {
+        paths.push(format!("/api/v1/units/{}/overview", app.unit("KHB")));
+    }
+    let mut seen = Vec::new();
+    for path in &paths {
+        let (status, body) = app.get(who, path).await;
+        assert_eq!(status, StatusCode::OK, "{who} {path}: {body}");
+        seen.push(body);
+    }
+    seen
+}
+
+/// Issue 5's acceptance: someone without clearance for "top secret" cannot find, count, open or download a
+/// top-secret transaction by any route — although it sits in their own unit's queue, with a copy, and in the
+/// queue of a unit their manager heads. And when a clerk's clearance is lowered, what they sent and drafted above
+/// it leaves their lists too.
+#[tokio::test]
+async fn no_list_count_or_endpoint_shows_what_is_above_the_callers_clearance() {
+    let app = TestApp::spawn().await;
+    let (status, created) = app
+        .post(
+            "admin",
+            "/api/v1/users",
+            json!({"username": "ts.clerk", "password": crate::helpers::PASSWORD, "full_name_ar": "كاتب سري",
+                   "full_name_en": "Cleared clerk", "unit_id": app.unit("CR"), "roles": ["registry_clerk"],
+                   "clearance": "top_secret"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let cleared_clerk = created["id"].clone();
+    let before = (lists(&app, "clerk").await, lists(&app, "khb.head").await);
+
+    let (status, secret) = app
+        .post(
+            "ts.clerk",
+            "/api/v1/transactions",
+            json!({"kind": "incoming", "subject": "سري للغاية", "external_entity_id": app.fx.ministry,
+                   "confidentiality": "top_secret",
+                   "referrals": [{"unit_id": app.unit("CR"), "purpose": "action"},
+                                 {"unit_id": app.unit("CR"), "user_id": cleared_clerk, "purpose": "information"},
+                                 {"unit_id": app.unit("KHB"), "purpose": "action"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{secret}");
+    let id = secret["transaction"]["id"].as_i64().unwrap();
+    let referral = secret["referrals"][0]["id"].as_i64().unwrap();
+    let (status, document) = crate::helpers::upload_text(
+        &app,
+        &app.token("ts.clerk").await,
+        &format!("/api/v1/transactions/{id}/documents"),
+        "مرفق سري",
+        "نص سري".as_bytes(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{document}");
+    let document = document["id"].as_i64().unwrap();
+
+    // Find, count: the clerk's and the Khobar head's lists and counts are exactly as they were.
+    assert_eq!(lists(&app, "clerk").await, before.0, "the clerk's lists changed");
+    assert_eq!(lists(&app, "khb.head").await, before.1, "the Khobar head's lists changed");
+    // The cleared clerk does find it (so the lists above would have shown it).
+    let (_, queue) = app.get("ts.clerk", "/api/v1/inbox?box=unit").await;
+    assert_eq!(queue["items"][0]["transaction"]["id"], json!(id), "{queue}");
+
+    // Open, download, act: every endpoint answers as if it did not exist.
+    for who in ["clerk", "khb.head", "khb.emp"] {
+        for path in ["", "/timeline", "/route", "/location", "/dwell", "/actions", "/documents"] {
+            let r = app.get(who, &format!("/api/v1/transactions/{id}{path}")).await;
+            assert_problem(&r, StatusCode::NOT_FOUND, "transaction_not_found");
+        }
+        for path in ["", "/versions/1/content", "/versions/1/text"] {
+            let r = app.get(who, &format!("/api/v1/documents/{document}{path}")).await;
+            assert_eq!(r.0, StatusCode::NOT_FOUND, "{who} {path}: {}", r.1);
+        }
+        let r = app.post(who, &format!("/api/v1/referrals/{referral}/receive"), json!({})).await;
+        assert_problem(&r, StatusCode::NOT_FOUND, "referral_not_found");
+        let r = app.post(who, &format!("/api/v1/transactions/{id}/annotations"), json!({"text": "؟"})).await;
+        assert_problem(&r, StatusCode::NOT_FOUND, "transaction_not_found");
+    }
+    // Naming it in a link of one's own finds nothing either.
+    let (status, draft) =
+        app.post("clerk", "/api/v1/transactions", json!({"kind": "internal", "subject": "مسودة"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let r = app
+        .post(
+            "clerk",
+            &format!("/api/v1/transactions/{}/links", draft["transaction"]["id"]),
+            json!({"kind": "related", "transaction_id": id}),
+        )
+        .await;
+    assert_eq!(r.0, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.1);
+    assert!(!r.1.to_string().contains("سري للغاية"), "{}", r.1);
+
+    // A clerk whose clearance is lowered loses what they sent and drafted above it.
+    let (status, sent) = app
+        .post(
+            "clerk",
+            "/api/v1/transactions",
+            json!({"kind": "incoming", "subject": "سري", "external_entity_id": app.fx.ministry,
+                   "confidentiality": "confidential", "referrals": [{"unit_id": app.unit("HR"), "purpose": "action"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    let (status, drafted) = app
+        .post(
+            "clerk",
+            "/api/v1/transactions",
+            json!({"kind": "internal", "subject": "مسودة سرية", "confidentiality": "confidential"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{drafted}");
+    let listed = |body: &serde_json::Value, id: &serde_json::Value| {
+        body["items"].as_array().unwrap().iter().any(|i| i["transaction"]["id"] == *id || i["id"] == *id)
+    };
+    let (_, box_sent) = app.get("clerk", "/api/v1/inbox?box=sent").await;
+    assert!(listed(&box_sent, &sent["transaction"]["id"]), "{box_sent}");
+    let (_, drafts) = app.get("clerk", "/api/v1/drafts").await;
+    assert!(listed(&drafts, &drafted["transaction"]["id"]), "{drafts}");
+    let (status, _) = app
+        .call(
+            Some("admin"),
+            reqwest::Method::PATCH,
+            &format!("/api/v1/users/{}", app.user("clerk")),
+            Some(json!({"clearance": "normal"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, box_sent) = app.get("clerk", "/api/v1/inbox?box=sent").await;
+    assert!(!listed(&box_sent, &sent["transaction"]["id"]), "{box_sent}");
+    let (_, drafts) = app.get("clerk", "/api/v1/drafts").await;
+    assert!(!listed(&drafts, &drafted["transaction"]["id"]), "{drafts}");
+    assert!(listed(&drafts, &draft["transaction"]["id"]), "the normal draft stays: {drafts}");
+    for t in [&sent["transaction"]["id"], &drafted["transaction"]["id"]] {
+        let r = app.get("clerk", &format!("/api/v1/transactions/{t}")).await;
+        assert_problem(&r, StatusCode::NOT_FOUND, "transaction_not_found");
+    }
+}

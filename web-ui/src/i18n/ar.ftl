@@ -352,6 +352,7 @@ audit-object-submission = وارد إلكتروني
 audit-signed-in = تسجيل دخول
 audit-sign-in-failed = محاولة دخول مرفوضة
 audit-signed-out = تسجيل خروج
+audit-session-refreshed = تجديد جلسة
 audit-session-ended = إنهاء جلسة
 audit-unit-created = إنشاء وحدة
 audit-unit-updated = تعديل وحدة

@@ -344,6 +344,7 @@ audit-object-submission = Submission
 audit-signed-in = Signed in
 audit-sign-in-failed = Sign-in refused
 audit-signed-out = Signed out
+audit-session-refreshed = Session renewed
 audit-session-ended = Session ended
 audit-unit-created = Unit created
 audit-unit-updated = Unit changed
