@@ -224,6 +224,10 @@ fn authenticate_client(req: &HttpRequest) -> Result<AuthClient, ApiError> {
         .parse()
         .map_err(|_| ApiError::unauthorized(ErrorCode::InvalidToken, "The token's subject is not valid."))?;
     let scopes = claims.scope.split_whitespace().filter_map(|s| s.parse().ok()).collect();
+    // Every request of an API client counts against its quota, reads and downloads included.
+    if let Some(limits) = req.app_data::<web::Data<crate::rate_limit::RateLimits>>() {
+        limits.agency_request(client_id)?;
+    }
     Ok(AuthClient { client_id, scopes, origin: client_ip(req) })
 }
 

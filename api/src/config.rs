@@ -77,6 +77,9 @@ pub struct Settings {
     /// Submission requests (letters and their documents) accepted per API client per minute.
     #[serde(default = "default_submission_rate")]
     pub submission_rate_per_minute: u32,
+    /// Requests of any kind accepted per API client per minute (reads and downloads too).
+    #[serde(default = "default_agency_request_rate")]
+    pub agency_request_rate_per_minute: u32,
     /// Failed sign-ins in a row before an account is locked for a while.
     #[serde(default = "default_lockout_after")]
     pub login_lockout_after: i32,
@@ -120,6 +123,10 @@ fn default_sign_in_rate() -> u32 {
 
 fn default_submission_rate() -> u32 {
     120
+}
+
+fn default_agency_request_rate() -> u32 {
+    600
 }
 
 fn default_client_token_rate() -> u32 {
@@ -169,6 +176,7 @@ impl Default for Settings {
             refresh_rate_per_minute: default_refresh_rate(),
             client_token_rate_per_minute: default_client_token_rate(),
             submission_rate_per_minute: default_submission_rate(),
+            agency_request_rate_per_minute: default_agency_request_rate(),
             login_lockout_after: default_lockout_after(),
             login_lockout_seconds: default_lockout_seconds(),
             max_upload_bytes: default_max_upload(),

@@ -1,5 +1,5 @@
 //! Rate limits on the requests an attacker repeats: sign-in and token refresh per client address, API client
-//! token requests per address and per client id, submissions per API client. Token buckets of the `governor` crate, kept
+//! token requests per address and per client id, every request of an API client, and its submissions. Token buckets of the `governor` crate, kept
 //! in memory per server process.
 
 use std::net::IpAddr;
@@ -18,6 +18,7 @@ pub struct RateLimits {
     token: DefaultKeyedRateLimiter<IpAddr>,
     token_by_client: DefaultKeyedRateLimiter<String>,
     submissions: DefaultKeyedRateLimiter<i64>,
+    agency_requests: DefaultKeyedRateLimiter<i64>,
 }
 
 fn per_minute(n: u32) -> Quota {
@@ -32,6 +33,7 @@ impl RateLimits {
             token: DefaultKeyedRateLimiter::keyed(per_minute(settings.client_token_rate_per_minute)),
             token_by_client: DefaultKeyedRateLimiter::keyed(per_minute(settings.client_token_rate_per_minute)),
             submissions: DefaultKeyedRateLimiter::keyed(per_minute(settings.submission_rate_per_minute)),
+            agency_requests: DefaultKeyedRateLimiter::keyed(per_minute(settings.agency_request_rate_per_minute)),
         }
     }
 
@@ -53,6 +55,11 @@ impl RateLimits {
     /// A submission request (a letter or one of its documents) by this API client.
     pub fn submission(&self, client: i64) -> Result<(), ApiError> {
         check(&self.submissions, Some(client))
+    }
+
+    /// Any request of this API client (checked where its token is accepted, so every agency endpoint counts).
+    pub fn agency_request(&self, client: i64) -> Result<(), ApiError> {
+        check(&self.agency_requests, Some(client))
     }
 
     /// A token request naming this client id (whatever the address: a leaked id is not brute-forced from many).

@@ -222,6 +222,25 @@ async fn submissions_are_rate_limited_per_client() {
 }
 
 #[tokio::test]
+async fn every_request_of_an_api_client_counts_against_its_quota() {
+    let app = TestApp::spawn_with(|s| s.agency_request_rate_per_minute = 3).await;
+    let creds = register(&app, json!(["read_submissions", "receive"])).await;
+    let token = token_for(&app, &creds).await;
+    let other = token_for(&app, &register(&app, json!(["receive"])).await).await;
+    for path in ["/api/v1/agency/me", "/api/v1/agency/submissions", "/api/v1/agency/correspondence"] {
+        let (status, body) = agency_call(&app, &token, Method::GET, path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+    for path in ["/api/v1/agency/correspondence", "/api/v1/agency/correspondence/1/documents/1/content"] {
+        let (status, body) = agency_call(&app, &token, Method::GET, path, None).await;
+        assert_eq!((status, body["code"].clone()), (StatusCode::TOO_MANY_REQUESTS, json!("rate_limited")), "{path}");
+    }
+    // Another client has its own quota.
+    let (status, body) = agency_call(&app, &other, Method::GET, "/api/v1/agency/correspondence", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
 async fn token_requests_are_rate_limited_per_client() {
     let app = TestApp::spawn_with(|s| s.client_token_rate_per_minute = 3).await;
     let creds = register(&app, json!(["submit"])).await;

@@ -105,8 +105,26 @@ async fn hostile_values_in_filters_and_parameters_are_plain_values() {
             assert_eq!(status, StatusCode::OK, "{path}: {body}");
             assert_eq!(body, json!([]), "{path}");
         }
+        // Text filters of the audit log match nothing.
+        for path in [format!("/api/v1/audit?action={v}"), format!("/api/v1/audit?object_type={v}")] {
+            let (status, body) = app.get("auditor", &path).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {body}");
+            assert_eq!(body["items"], json!([]), "{path}");
+        }
         // Typed parameters refuse what is not their type; cursors refuse what the server did not give out.
+        let khb = app.unit("KHB");
         for path in [
+            format!("/api/v1/audit?from={v}"),
+            format!("/api/v1/audit?to={v}"),
+            format!("/api/v1/audit?user_id={v}"),
+            format!("/api/v1/audit?transaction_id={v}"),
+            format!("/api/v1/audit?limit={v}"),
+            format!("/api/v1/audit?cursor={v}"),
+            format!("/api/v1/units/{khb}/overview?kind={v}"),
+            format!("/api/v1/units/{khb}/overview?status={v}"),
+            format!("/api/v1/units/{khb}/overview?priority={v}"),
+            format!("/api/v1/units/{khb}/overview?overdue={v}"),
+            format!("/api/v1/units/{khb}/overview?limit={v}"),
             format!("/api/v1/inbox?box={v}"),
             format!("/api/v1/inbox?priority={v}"),
             format!("/api/v1/inbox?status={v}"),
@@ -119,7 +137,13 @@ async fn hostile_values_in_filters_and_parameters_are_plain_values() {
             format!("/api/v1/units/{}/overview?sort={v}", app.unit("KHB")),
             format!("/api/v1/users?unit_id={v}"),
         ] {
-            let who = if path.contains("overview") { "khb.head" } else { "khb.emp" };
+            let who = if path.contains("overview") {
+                "khb.head"
+            } else if path.contains("audit") {
+                "auditor"
+            } else {
+                "khb.emp"
+            };
             let r = app.get(who, &path).await;
             assert_problem(&r, StatusCode::BAD_REQUEST, "invalid_parameter");
         }
@@ -164,4 +188,94 @@ async fn guessed_ids_of_other_peoples_records_are_not_found_like_missing_ones() 
     let b = app.post("hr.emp", &format!("/api/v1/referrals/{}/receive", referral + 1000), json!({})).await;
     assert_problem(&a, StatusCode::NOT_FOUND, "referral_not_found");
     assert_problem(&b, StatusCode::NOT_FOUND, "referral_not_found");
+}
+
+/// The agency endpoints take only tokens the server issued to an active API client: forged, expired, `alg: none`,
+/// another audience (a person's), another type, an unknown or revoked client — each 401, and nothing is submitted.
+#[tokio::test]
+async fn agency_tokens_wrong_in_any_way_get_401_on_every_agency_endpoint() {
+    use base64::Engine;
+    let app = TestApp::spawn_with(|s| s.jwt_secret = Some(SECRET.to_string().into())).await;
+    let (status, creds) = app
+        .post(
+            "admin",
+            "/api/v1/api-clients",
+            json!({"name": "بوابة", "external_entity_id": app.fx.ministry, "scopes": ["submit", "read_submissions", "receive"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{creds}");
+    let client = creds["client"]["id"].as_i64().unwrap().to_string();
+    let (status, revoked) = app
+        .post(
+            "admin",
+            "/api/v1/api-clients",
+            json!({"name": "بوابة ملغاة", "external_entity_id": app.fx.ministry, "scopes": ["submit"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{revoked}");
+    let revoked_id = revoked["client"]["id"].as_i64().unwrap();
+    let (status, _) = app.call(Some("admin"), Method::DELETE, &format!("/api/v1/api-clients/{revoked_id}"), None).await;
+    assert!(status.is_success());
+
+    let now = chrono::Utc::now().timestamp();
+    let good = json!({"sub": client, "iss": "muamalat", "aud": "muamalat-agency", "iat": now, "exp": now + 600,
+                      "typ": "agency", "scope": "submit read_submissions receive"});
+    let sign = |alg: Algorithm, key: &[u8], claims: &Value| {
+        jsonwebtoken::encode(&Header::new(alg), claims, &EncodingKey::from_secret(key)).unwrap()
+    };
+    let with = |field: &str, value: Value| {
+        let mut c = good.clone();
+        c[field] = value;
+        c
+    };
+    let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let key = SECRET.as_bytes();
+    let endpoints = [
+        (Method::GET, "/api/v1/agency/me"),
+        (Method::GET, "/api/v1/agency/submissions"),
+        (Method::POST, "/api/v1/agency/submissions"),
+        (Method::GET, "/api/v1/agency/submissions/1"),
+        (Method::GET, "/api/v1/agency/correspondence"),
+        (Method::GET, "/api/v1/agency/correspondence/1"),
+        (Method::GET, "/api/v1/agency/correspondence/1/documents/1/content"),
+    ];
+    let call = |token: String, method: Method, path: &'static str| {
+        let (client, url) = (app.client.clone(), app.url(path));
+        async move {
+            let mut req = client.request(method.clone(), url).bearer_auth(token);
+            if method == Method::POST {
+                req = req.json(&json!({"subject": "خطاب", "sender_reference": "R/1"}));
+            }
+            let res = req.send().await.unwrap();
+            (res.status(), res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    // The control: right in every claim, accepted.
+    let (status, body) = call(sign(Algorithm::HS256, key, &good), Method::GET, "/api/v1/agency/me").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let staff = app.token("clerk").await;
+    let cases = [
+        ("signed with another key", sign(Algorithm::HS256, b"not the server's key at all, no", &good)),
+        ("alg none", format!("{}.{}.", b64(json!({"alg": "none", "typ": "JWT"})), b64(good.clone()))),
+        ("expired", sign(Algorithm::HS256, key, &with("exp", json!(now - 120)))),
+        ("a person's audience", sign(Algorithm::HS256, key, &with("aud", json!("muamalat-api")))),
+        ("an access-type token", sign(Algorithm::HS256, key, &with("typ", json!("access")))),
+        ("HS512 with the same key", sign(Algorithm::HS512, key, &good)),
+        ("a client that does not exist", sign(Algorithm::HS256, key, &with("sub", json!("987654")))),
+        ("a revoked client", sign(Algorithm::HS256, key, &with("sub", json!(revoked_id.to_string())))),
+        ("a subject that is not an id", sign(Algorithm::HS256, key, &with("sub", json!("1 OR 1=1")))),
+        ("a member of staff's real token", staff),
+    ];
+    let before = app.counts();
+    for (what, token) in cases {
+        for (method, path) in &endpoints {
+            let (status, body) = call(token.clone(), method.clone(), path).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}, {method} {path}: {body}");
+            assert!(
+                ["invalid_token", "invalid_client"].contains(&body["code"].as_str().unwrap_or("")),
+                "{what}: {body}"
+            );
+        }
+    }
+    assert_eq!(app.counts(), before, "nothing was submitted");
 }

@@ -92,6 +92,34 @@ async fn a_deputy_sees_and_acts_on_the_managers_work_on_their_behalf_until_it_en
 }
 
 #[tokio::test]
+async fn a_delegation_for_later_is_in_force_only_from_its_start() {
+    let app = TestApp::spawn().await;
+    let (id, referral) = to_khobar(&app, "طلب").await;
+    let path = format!("/api/v1/transactions/{id}");
+    let (status, body) = delegate(
+        &app,
+        "khb.head",
+        json!({"deputy_user_id": app.user("hr.emp"), "starts_at": in_seconds(2), "ends_at": in_seconds(3600)}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["active"], false, "{body}");
+    // Before it starts the deputy has nothing of the manager's: not the letter, not the queue, not the right to act.
+    assert_problem(&app.get("hr.emp", &path).await, StatusCode::NOT_FOUND, "transaction_not_found");
+    let (_, counts) = app.get("hr.emp", "/api/v1/inbox/counts").await;
+    assert_eq!(counts["unit"], 0, "{counts}");
+    let r = app.post("hr.emp", &format!("/api/v1/referrals/{}/receive", referral["id"]), json!({})).await;
+    assert_problem(&r, StatusCode::NOT_FOUND, "referral_not_found");
+    tokio::time::sleep(std::time::Duration::from_millis(2_300)).await;
+    // From its start, they do.
+    assert_eq!(app.get("hr.emp", &path).await.0, StatusCode::OK);
+    let (_, counts) = app.get("hr.emp", "/api/v1/inbox/counts").await;
+    assert_eq!(counts["unit"], 1, "{counts}");
+    let (_, mine) = app.get("hr.emp", "/api/v1/delegations").await;
+    assert_eq!(mine[0]["active"], true, "{mine}");
+}
+
+#[tokio::test]
 async fn a_delegation_ends_by_itself() {
     let app = TestApp::spawn().await;
     let (id, _) = to_khobar(&app, "طلب").await;
