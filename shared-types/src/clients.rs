@@ -95,6 +95,21 @@ pub struct NewSubmission {
     pub priority: Option<crate::Priority>,
 }
 
+/// `multipart/form-data` of `POST /agency/submissions` with documents: the letter and its documents in one request,
+/// registered together or not at all, so the registry never sees the letter without them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewSubmissionForm {
+    /// The letter: a `NewSubmission` as JSON text.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub letter: String,
+    /// A title for the `file` part that follows it (optional; the file's name otherwise). Repeat per document.
+    pub title: Option<Vec<String>>,
+    /// One part per document, each with its file name; at most 50.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>, format = Binary))]
+    pub file: Vec<Vec<u8>>,
+}
+
 /// A document sent with a submission.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

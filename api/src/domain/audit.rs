@@ -305,7 +305,7 @@ pub struct AuditFilter {
 /// out, as the transaction itself would be.
 pub fn list(conn: &mut DbConn, actor: &Actor, f: &AuditFilter) -> Result<Page<AuditEntry>, ApiError> {
     ensure_auditor(actor)?;
-    let limit = i64::from(f.limit.unwrap_or(shared_types::DEFAULT_PAGE_SIZE).clamp(1, shared_types::MAX_PAGE_SIZE));
+    let limit = i64::from(super::paging::size(f.limit));
     let mut q = audit_log::table.into_boxed();
     if let Some(user) = f.user_id {
         q = q.filter(audit_log::user_id.eq(user));
@@ -325,7 +325,7 @@ pub fn list(conn: &mut DbConn, actor: &Actor, f: &AuditFilter) -> Result<Page<Au
     if let Some(to) = f.to {
         q = q.filter(audit_log::at.lt(naive(to)));
     }
-    if let Some(before) = decode_cursor(f.cursor.as_deref())? {
+    if let Some(before) = super::paging::after(f.cursor.as_deref(), 'a')? {
         q = q.filter(audit_log::id.lt(before));
     }
     let above_clearance = transactions::table
@@ -358,18 +358,4 @@ pub fn list(conn: &mut DbConn, actor: &Actor, f: &AuditFilter) -> Result<Page<Au
         })
         .collect();
     Ok(Page { items, next_cursor })
-}
-
-fn decode_cursor(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
-    cursor
-        .filter(|c| !c.is_empty())
-        .map(|c| {
-            c.strip_prefix('a').and_then(|n| n.parse::<i64>().ok()).ok_or_else(|| {
-                ApiError::bad_request(
-                    shared_types::ErrorCode::InvalidParameter,
-                    "`cursor` is not a cursor this API gave out.",
-                )
-            })
-        })
-        .transpose()
 }

@@ -4,7 +4,7 @@
 
 use diesel::prelude::*;
 use serde_json::json;
-use shared_types::{AuditAction, ErrorCode, ReceivedDocument, ReceivedLetter};
+use shared_types::{AuditAction, ErrorCode, Page, ReceivedDocument, ReceivedLetter};
 
 use super::audit::{self, Object, Who};
 use super::utc;
@@ -63,14 +63,21 @@ fn letters(conn: &mut DbConn, rows: &[TransactionRow]) -> Result<Vec<ReceivedLet
         .collect())
 }
 
-/// Letters addressed to the agency, newest first.
-pub fn list(conn: &mut DbConn, client: &ApiClientRow) -> Result<Vec<ReceivedLetter>, ApiError> {
-    let rows: Vec<TransactionRow> = addressed_to(client)
-        .order(transactions::id.desc())
-        .limit(200)
-        .select(TransactionRow::as_select())
-        .load(conn)?;
-    letters(conn, &rows)
+/// Letters addressed to the agency, newest first, a page at a time.
+pub fn list(
+    conn: &mut DbConn,
+    client: &ApiClientRow,
+    limit: Option<u32>,
+    cursor: Option<&str>,
+) -> Result<Page<ReceivedLetter>, ApiError> {
+    let size = super::paging::size(limit);
+    let mut q = addressed_to(client);
+    if let Some(before) = super::paging::after(cursor, 't')? {
+        q = q.filter(transactions::id.lt(before));
+    }
+    let rows: Vec<TransactionRow> =
+        q.order(transactions::id.desc()).limit(i64::from(size) + 1).select(TransactionRow::as_select()).load(conn)?;
+    super::paging::page(rows, size, 't', |t| t.id, |rows| letters(conn, rows))
 }
 
 pub fn get(conn: &mut DbConn, client: &ApiClientRow, id: i64) -> Result<ReceivedLetter, ApiError> {

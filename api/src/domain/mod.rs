@@ -11,6 +11,7 @@ pub mod documents;
 pub mod exchange;
 pub mod idempotency;
 pub mod org;
+pub mod paging;
 pub mod policy;
 pub mod routing;
 pub mod submissions;

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde_json::json;
 use shared_types::limits::{MAX_NOTE, MAX_REFERENCE, MAX_SUBJECT, MAX_TEXT};
 use shared_types::{
-    AuditAction, DocumentKind, ErrorCode, NewSubmission, NewTransaction, Priority, RegisterSubmission,
+    AuditAction, DocumentKind, ErrorCode, NewSubmission, NewTransaction, Page, Priority, RegisterSubmission,
     RejectSubmission, Role, Submission, SubmittedDocument, TransactionKind, TransactionWithReferrals, UnitKind,
 };
 
@@ -14,7 +14,7 @@ use super::actor::Actor;
 use super::audit::{self, Object, Who};
 use super::documents::{self, StoredFile};
 use super::views::Refs;
-use super::{now, parse, policy, utc};
+use super::{now, paging, parse, policy, utc};
 use crate::db::DbConn;
 use crate::error::{ApiError, Validator};
 use crate::models::{ApiClientRow, SubmissionDocumentRow, SubmissionRow, TransactionRow};
@@ -114,6 +114,25 @@ pub fn submit(
     one(conn, row)
 }
 
+/// An agency submits an incoming letter with its documents (already in the store), in the caller's transaction:
+/// the letter and every document, or nothing.
+pub fn submit_with_documents(
+    conn: &mut DbConn,
+    client: &ApiClientRow,
+    origin: Option<String>,
+    req: &NewSubmission,
+    documents: &[(String, StoredFile)],
+) -> Result<Submission, ApiError> {
+    if documents.len() as i64 > MAX_DOCUMENTS {
+        return Err(ApiError::field("file", "too_many", format!("at most {MAX_DOCUMENTS} documents")));
+    }
+    let submission = submit(conn, client, origin.clone(), req)?;
+    for (title, file) in documents {
+        add_document(conn, client, origin.clone(), submission.id, title, file)?;
+    }
+    get_own(conn, client, submission.id)
+}
+
 fn own(conn: &mut DbConn, client: &ApiClientRow, id: i64) -> Result<SubmissionRow, ApiError> {
     submissions::table
         .find(id)
@@ -162,21 +181,29 @@ pub fn add_document(
         ))
         .returning(submission_documents::id)
         .get_result(conn)?;
+    // A new version of the submission: a clerk who registers what they saw (`expected_version`) is told it changed.
+    diesel::update(submissions::table.find(id)).set(submissions::version.eq(submissions::version + 1)).execute(conn)?;
     let details = json!({"document": doc, "title": title, "sha256": file.sha256, "size": file.size});
     audit::record(conn, &who(client, origin), AuditAction::SubmissionDocumentAdded, Object::Submission(id), details)?;
     let row = own(conn, client, id)?;
     one(conn, row)
 }
 
-/// The agency's own submissions, newest first.
-pub fn list_own(conn: &mut DbConn, client: &ApiClientRow) -> Result<Vec<Submission>, ApiError> {
-    let rows: Vec<SubmissionRow> = submissions::table
-        .filter(submissions::api_client_id.eq(client.id))
-        .order(submissions::id.desc())
-        .limit(200)
-        .select(SubmissionRow::as_select())
-        .load(conn)?;
-    views(conn, &rows)
+/// The agency's own submissions, newest first, a page at a time.
+pub fn list_own(
+    conn: &mut DbConn,
+    client: &ApiClientRow,
+    limit: Option<u32>,
+    cursor: Option<&str>,
+) -> Result<Page<Submission>, ApiError> {
+    let size = paging::size(limit);
+    let mut q = submissions::table.filter(submissions::api_client_id.eq(client.id)).into_boxed();
+    if let Some(before) = paging::after(cursor, 's')? {
+        q = q.filter(submissions::id.lt(before));
+    }
+    let rows: Vec<SubmissionRow> =
+        q.order(submissions::id.desc()).limit(i64::from(size) + 1).select(SubmissionRow::as_select()).load(conn)?;
+    paging::page(rows, size, 's', |r| r.id, |rows| views(conn, rows))
 }
 
 pub fn get_own(conn: &mut DbConn, client: &ApiClientRow, id: i64) -> Result<Submission, ApiError> {
@@ -194,16 +221,57 @@ fn ensure_intake(actor: &Actor) -> Result<(), ApiError> {
     }
 }
 
-/// The intake queue: pending submissions, oldest first.
-pub fn intake(conn: &mut DbConn, actor: &Actor) -> Result<Vec<Submission>, ApiError> {
+/// The intake queue: pending submissions, oldest first, a page at a time.
+pub fn intake(
+    conn: &mut DbConn,
+    actor: &Actor,
+    limit: Option<u32>,
+    cursor: Option<&str>,
+) -> Result<Page<Submission>, ApiError> {
     ensure_intake(actor)?;
-    let rows: Vec<SubmissionRow> = submissions::table
-        .filter(submissions::status.eq("pending"))
-        .order(submissions::id)
-        .limit(500)
+    let size = paging::size(limit);
+    // A literal, not a bound value: only then can the planner use the partial index on pending submissions.
+    let mut q = submissions::table
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("submissions.status = 'pending'"))
+        .into_boxed();
+    if let Some(after) = paging::after(cursor, 's')? {
+        q = q.filter(submissions::id.gt(after));
+    }
+    let rows: Vec<SubmissionRow> =
+        q.order(submissions::id.asc()).limit(i64::from(size) + 1).select(SubmissionRow::as_select()).load(conn)?;
+    paging::page(rows, size, 's', |r| r.id, |rows| views(conn, rows))
+}
+
+/// One submission of the intake queue, pending or decided, for a clerk of the central registry to read before
+/// deciding it.
+pub fn intake_one(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Submission, ApiError> {
+    ensure_intake(actor)?;
+    let row: SubmissionRow = submissions::table
+        .find(id)
         .select(SubmissionRow::as_select())
-        .load(conn)?;
-    views(conn, &rows)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| not_found(id))?;
+    one(conn, row)
+}
+
+/// A document of a submission, for a clerk of the central registry to read before registering it; audited as a
+/// download.
+pub fn intake_document(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    document: i64,
+) -> Result<SubmittedDocument, ApiError> {
+    let submission = intake_one(conn, actor, id)?;
+    let found = submission.documents.into_iter().find(|d| d.id == document).ok_or_else(|| {
+        ApiError::not_found(ErrorCode::DocumentNotFound, format!("No document {document} in submission {id}."))
+    })?;
+    let details = json!({"document": document, "sha256": found.sha256});
+    crate::db::write_tx(conn, |conn| {
+        audit::record(conn, &Who::of(actor), AuditAction::DocumentDownloaded, Object::Submission(id), details)
+    })?;
+    Ok(found)
 }
 
 fn pending(conn: &mut DbConn, actor: &Actor, id: i64, expected: Option<i32>) -> Result<SubmissionRow, ApiError> {

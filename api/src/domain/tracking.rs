@@ -6,9 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::{
-    DEFAULT_PAGE_SIZE, DwellReport, DwellTotal, ErrorCode, Event, Holder, InboxBox, InboxCounts, InboxItem, Location,
-    MAX_PAGE_SIZE, Page, Priority, Referral, Role, Route, RouteNode, Transaction, TransactionKind, TransactionStatus,
-    TransactionSummary,
+    DwellReport, DwellTotal, ErrorCode, Event, Holder, InboxBox, InboxCounts, InboxItem, Location, Page, Priority,
+    Referral, Role, Route, RouteNode, Transaction, TransactionKind, TransactionStatus, TransactionSummary,
 };
 
 use super::actor::Actor;
@@ -154,17 +153,6 @@ pub struct ListFilter {
     pub cursor: Option<String>,
 }
 
-fn decode_cursor(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
-    cursor
-        .filter(|c| !c.is_empty())
-        .map(|c| {
-            c.strip_prefix('r').and_then(|n| n.parse::<i64>().ok()).ok_or_else(|| {
-                ApiError::bad_request(ErrorCode::InvalidParameter, "`cursor` is not a cursor this API gave out.")
-            })
-        })
-        .transpose()
-}
-
 type Listing = diesel::dsl::IntoBoxed<
     'static,
     diesel::dsl::InnerJoin<referrals::table, transactions::table>,
@@ -200,7 +188,7 @@ fn fetch(
         Some(false) => query = query.filter(referrals::due_at.is_null().or(referrals::due_at.ge(at))),
         None => {}
     }
-    if let Some(after) = decode_cursor(filter.cursor.as_deref())? {
+    if let Some(after) = super::paging::after(filter.cursor.as_deref(), 'r')? {
         query =
             if oldest_first { query.filter(referrals::id.gt(after)) } else { query.filter(referrals::id.lt(after)) };
     }
@@ -217,7 +205,7 @@ fn page(
     listings: Vec<Listing>,
     oldest_first: bool,
 ) -> Result<Page<InboxItem>, ApiError> {
-    let limit = filter.limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+    let limit = super::paging::size(filter.limit);
     let at = now();
     let mut rows = Vec::new();
     for query in listings {
@@ -321,14 +309,14 @@ pub fn drafts(
     limit: Option<u32>,
     cursor: Option<&str>,
 ) -> Result<Page<TransactionSummary>, ApiError> {
-    let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+    let limit = super::paging::size(limit);
     let mut query = transactions::table
         .filter(transactions::created_by.eq(actor.id()))
         // A literal, not a bound value: only then can the planner use the partial index on drafts.
         .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("transactions.status = 'draft'"))
         .filter(policy::cleared(actor))
         .into_boxed();
-    if let Some(before) = decode_cursor(cursor)? {
+    if let Some(before) = super::paging::after(cursor, 'r')? {
         query = query.filter(transactions::id.lt(before));
     }
     let mut rows: Vec<TransactionRow> = query

@@ -67,7 +67,7 @@ const SNIFF: usize = 64 * 1024;
 /// Largest text field of the form.
 const MAX_FIELD: usize = 16 * 1024;
 
-fn malformed(detail: impl std::fmt::Display) -> ApiError {
+pub(super) fn malformed(detail: impl std::fmt::Display) -> ApiError {
     ApiError::bad_request(ErrorCode::MalformedUpload, format!("The multipart/form-data body is not valid: {detail}."))
 }
 
@@ -124,8 +124,78 @@ fn package_kind(path: &std::path::Path) -> Option<String> {
     Some(kind.to_string())
 }
 
-/// Read the form: text fields into memory (small), the file streamed to a temporary file while it is hashed and
-/// measured, then checked and copied into the store. Nothing is registered here.
+/// A text field of a form, read into memory (it is small).
+pub(super) async fn text_field(field: &mut actix_multipart::Field, name: &str) -> Result<String, ApiError> {
+    let mut value = Vec::new();
+    while let Some(chunk) = field.next().await {
+        value.extend_from_slice(&chunk.map_err(malformed)?);
+        if value.len() > MAX_FIELD {
+            return Err(ApiError::field(name, "too_long", "this form field is too long"));
+        }
+    }
+    String::from_utf8(value).map_err(|_| ApiError::field(name, "invalid", "not UTF-8 text"))
+}
+
+/// A file part of a form, streamed to a temporary file while it is hashed and measured, then checked: not empty,
+/// within `max`, a plain file name, an accepted type recognised from the content. Not yet in the store.
+pub(super) async fn file_field(
+    mut field: actix_multipart::Field,
+    blobs: &BlobStore,
+    max: u64,
+) -> Result<(StoredFile, tempfile::NamedTempFile), ApiError> {
+    let sent_name = field
+        .content_disposition()
+        .and_then(|cd| {
+            cd.get_filename_ext()
+                .and_then(|ext| String::from_utf8(ext.value.clone()).ok())
+                .or_else(|| cd.get_filename().map(str::to_string))
+        })
+        .unwrap_or_default();
+    let file_name = clean_file_name(&sent_name)?;
+    let temp = tempfile::NamedTempFile::new_in(blobs.incoming_dir()).map_err(ApiError::internal)?;
+    let mut out = tokio::fs::File::from_std(temp.as_file().try_clone().map_err(ApiError::internal)?);
+    let (mut hasher, mut size, mut head) = (Sha256::new(), 0_u64, Vec::new());
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(malformed)?;
+        size += chunk.len() as u64;
+        if size > max {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                format!("A document may have at most {max} bytes."),
+            ));
+        }
+        if head.len() < SNIFF {
+            head.extend_from_slice(&chunk[..chunk.len().min(SNIFF - head.len())]);
+        }
+        hasher.update(&chunk);
+        out.write_all(&chunk).await.map_err(ApiError::internal)?;
+    }
+    out.flush().await.map_err(ApiError::internal)?;
+    out.sync_all().await.map_err(ApiError::internal)?;
+    if size == 0 {
+        return Err(ApiError::field("file", "empty", "the file is empty"));
+    }
+    let mut media_type = sniff(&head);
+    if media_type.as_deref() == Some("application/zip") {
+        // Office documents are ZIP packages: what is inside tells which (the start alone may not).
+        // Reading the package's directory is file I/O: on the blocking pool, not on the server's worker.
+        let path = temp.path().to_path_buf();
+        media_type = web::block(move || package_kind(&path)).await.map_err(ApiError::internal)?;
+    }
+    let media_type = media_type.filter(|m| ALLOWED.contains(&m.as_str())).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::UnsupportedMediaType,
+            "Documents are PDF, images, office documents or plain text.",
+        )
+    })?;
+    let sha256 = hex::encode(hasher.finalize());
+    Ok((StoredFile { sha256, size: size as i64, media_type, file_name }, temp))
+}
+
+/// Read a form of text fields and one `file`, which is stored (content-addressed) once it has arrived whole and
+/// passed its checks. Nothing is registered here.
 pub(super) async fn receive(mut form: Multipart, blobs: &BlobStore, max: u64) -> Result<Upload, ApiError> {
     let mut fields = std::collections::HashMap::new();
     let mut file = None;
@@ -133,69 +203,14 @@ pub(super) async fn receive(mut form: Multipart, blobs: &BlobStore, max: u64) ->
         let mut field = field.map_err(malformed)?;
         let name = field.name().unwrap_or_default().to_string();
         if name != "file" {
-            let mut value = Vec::new();
-            while let Some(chunk) = field.next().await {
-                value.extend_from_slice(&chunk.map_err(malformed)?);
-                if value.len() > MAX_FIELD {
-                    return Err(ApiError::field(&name, "too_long", "this form field is too long"));
-                }
-            }
-            let value = String::from_utf8(value).map_err(|_| ApiError::field(&name, "invalid", "not UTF-8 text"))?;
+            let value = text_field(&mut field, &name).await?;
             fields.insert(name, value);
             continue;
         }
         if file.is_some() {
             return Err(ApiError::field("file", "duplicate", "send one file"));
         }
-        let sent_name = field
-            .content_disposition()
-            .and_then(|cd| {
-                cd.get_filename_ext()
-                    .and_then(|ext| String::from_utf8(ext.value.clone()).ok())
-                    .or_else(|| cd.get_filename().map(str::to_string))
-            })
-            .unwrap_or_default();
-        let file_name = clean_file_name(&sent_name)?;
-        let temp = tempfile::NamedTempFile::new_in(blobs.incoming_dir()).map_err(ApiError::internal)?;
-        let mut out = tokio::fs::File::from_std(temp.as_file().try_clone().map_err(ApiError::internal)?);
-        let (mut hasher, mut size, mut head) = (Sha256::new(), 0_u64, Vec::new());
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(malformed)?;
-            size += chunk.len() as u64;
-            if size > max {
-                return Err(ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    ErrorCode::PayloadTooLarge,
-                    format!("A document may have at most {max} bytes."),
-                ));
-            }
-            if head.len() < SNIFF {
-                head.extend_from_slice(&chunk[..chunk.len().min(SNIFF - head.len())]);
-            }
-            hasher.update(&chunk);
-            out.write_all(&chunk).await.map_err(ApiError::internal)?;
-        }
-        out.flush().await.map_err(ApiError::internal)?;
-        out.sync_all().await.map_err(ApiError::internal)?;
-        if size == 0 {
-            return Err(ApiError::field("file", "empty", "the file is empty"));
-        }
-        let mut media_type = sniff(&head);
-        if media_type.as_deref() == Some("application/zip") {
-            // Office documents are ZIP packages: what is inside tells which (the start alone may not).
-            // Reading the package's directory is file I/O: on the blocking pool, not on the server's worker.
-            let path = temp.path().to_path_buf();
-            media_type = web::block(move || package_kind(&path)).await.map_err(ApiError::internal)?;
-        }
-        let media_type = media_type.filter(|m| ALLOWED.contains(&m.as_str())).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                ErrorCode::UnsupportedMediaType,
-                "Documents are PDF, images, office documents or plain text.",
-            )
-        })?;
-        let sha256 = hex::encode(hasher.finalize());
-        file = Some((StoredFile { sha256, size: size as i64, media_type, file_name }, temp));
+        file = Some(file_field(field, blobs, max).await?);
     }
     let Some((stored, temp)) = file else {
         return Err(ApiError::field("file", "required", "attach the file"));

@@ -8,7 +8,7 @@ use shared_types::{
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{Pool, read};
+use super::{PageQuery, Pool, read};
 use crate::auth::AuthUser;
 use crate::domain::tracking::{self, ListFilter};
 use crate::error::ApiError;
@@ -71,17 +71,8 @@ pub async fn inbox_counts(pool: Pool, who: AuthUser) -> Result<web::Json<InboxCo
     read(&pool, who, tracking::inbox_counts).await
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct DraftsQuery {
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
 /// My drafts: internal transactions I started and have not sent yet, newest first.
-#[utoipa::path(tag = "tracking", params(DraftsQuery), responses(
+#[utoipa::path(tag = "tracking", params(PageQuery), responses(
     (status = 200, description = "A page of my drafts", body = Page<TransactionSummary>),
     (status = 400, description = "`invalid_parameter`", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -90,7 +81,7 @@ pub struct DraftsQuery {
 pub async fn drafts(
     pool: Pool,
     who: AuthUser,
-    query: web::Query<DraftsQuery>,
+    query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<TransactionSummary>>, ApiError> {
     let q = query.into_inner();
     read(&pool, who, move |conn, actor| tracking::drafts(conn, actor, q.limit, q.cursor.as_deref())).await

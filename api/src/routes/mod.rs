@@ -40,6 +40,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 pub type Pool = web::Data<DbPool>;
+
+/// A page of a list: its size and where it starts.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
 pub type Config = web::Data<Settings>;
 pub type Limits = web::Data<crate::rate_limit::RateLimits>;
 pub type Registrar = web::Data<crate::registrar::Registrar>;

@@ -2,14 +2,15 @@
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, get, post, web};
 use shared_types::{
-    NewSubmission, Problem, ReceivedLetter, RegisterSubmission, RejectSubmission, Submission, TransactionWithReferrals,
+    NewSubmission, NewSubmissionForm, Page, Problem, ReceivedLetter, RegisterSubmission, RejectSubmission, Submission,
+    TransactionWithReferrals,
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::documents::{Blobs, receive};
-use super::{Config, Limits, Pool, read, write};
+use super::{Config, Limits, PageQuery, Pool, read, write};
 use crate::auth::{AuthClient, AuthUser};
 use crate::db;
 use crate::domain::{clients, exchange, submissions};
@@ -22,6 +23,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(own_submissions)
         .service(own_submission)
         .service(intake_queue)
+        .service(intake_submission)
+        .service(intake_document)
         .service(register_submission)
         .service(reject_submission)
         .service(received_letters)
@@ -44,29 +47,108 @@ where
     .await
 }
 
-/// Submit an incoming letter to the central registry (scope `submit`). Its documents follow, one
-/// `POST /agency/submissions/{id}/documents` each; it waits in the registry's intake queue.
-#[utoipa::path(tag = "agencies", request_body = NewSubmission, responses(
+/// Submit an incoming letter to the central registry (scope `submit`); it waits in the registry's intake queue.
+///
+/// Send the letter alone as JSON (`NewSubmission`), or the letter and its documents in one
+/// `multipart/form-data` request (`NewSubmissionForm`: a `letter` part holding the JSON, then a `file` part per
+/// document, each optionally after a `title` part), which is registered whole or not at all. More documents can be
+/// added while it is pending, one `POST /agency/submissions/{id}/documents` each.
+#[utoipa::path(tag = "agencies",
+    request_body(content(
+        (NewSubmission = "application/json"),
+        (NewSubmissionForm = "multipart/form-data"),
+    )),
+    responses(
     (status = 201, description = "Submitted; pending", body = Submission),
+    (status = 400, description = "`malformed_json`, `malformed_upload`", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "`invalid_token`, `invalid_client`", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "The token lacks `submit`", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "`payload_too_large`", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "`unsupported_media_type`: a document of a kind not accepted", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     (status = 429, description = "`rate_limited`: too many submissions from this client (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
 ), security(("agency" = ["submit"])))]
 #[post("/agency/submissions")]
 pub async fn submit(
     pool: Pool,
+    config: Config,
+    blobs: Blobs,
     limits: Limits,
     who: AuthClient,
-    body: web::Json<NewSubmission>,
-) -> Result<HttpResponse, ApiError> {
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, actix_web::Error> {
+    let mut payload = payload.into_inner();
+    // (The JSON extractor's own error is already the problem its handler made of it: it is passed on as it is.)
     limits.submission(who.client_id)?;
-    let body = body.into_inner();
-    let s = as_client(&pool, who, ApiScope::Submit, true, move |conn, client, origin| {
-        submissions::submit(conn, client, origin, &body)
-    })
-    .await?;
+    let multipart = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
+    let s = if multipart {
+        // Who may submit is settled before a byte of the documents is read.
+        let check = who.clone();
+        as_client(&pool, check, ApiScope::Submit, false, |_, _, _| Ok(())).await?;
+        let (letter, documents) =
+            receive_submission(Multipart::new(req.headers(), payload), &blobs, config.max_upload_bytes).await?;
+        as_client(&pool, who, ApiScope::Submit, true, move |conn, client, origin| {
+            submissions::submit_with_documents(conn, client, origin, &letter, &documents)
+        })
+        .await?
+    } else {
+        // The same checks and problems as every JSON body (size limit, unknown fields, types).
+        let body = web::Json::<NewSubmission>::from_request(&req, &mut payload).await?;
+        let body = body.into_inner();
+        as_client(&pool, who, ApiScope::Submit, true, move |conn, client, origin| {
+            submissions::submit(conn, client, origin, &body)
+        })
+        .await?
+    };
     Ok(HttpResponse::Created().json(s))
+}
+
+/// Read a submission's form: the `letter` (JSON) and each `file`, titled by the `title` part before it (or by its
+/// file name). Each file is checked and stored as it arrives; nothing is registered here.
+async fn receive_submission(
+    mut form: Multipart,
+    blobs: &crate::blobs::BlobStore,
+    max: u64,
+) -> Result<(NewSubmission, Vec<(String, crate::domain::documents::StoredFile)>), ApiError> {
+    use futures_util::StreamExt;
+    let (mut letter, mut title, mut documents) = (None, None::<String>, Vec::new());
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(super::documents::malformed)?;
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "letter" => {
+                let text = super::documents::text_field(&mut field, "letter").await?;
+                let parsed: NewSubmission = serde_json::from_str(&text)
+                    .map_err(|e| ApiError::field("letter", "invalid", format!("not a letter: {e}")))?;
+                letter = Some(parsed);
+            }
+            "title" => title = Some(super::documents::text_field(&mut field, "title").await?),
+            "file" => {
+                if documents.len() as i64 >= submissions::MAX_DOCUMENTS {
+                    return Err(ApiError::field(
+                        "file",
+                        "too_many",
+                        format!("at most {} documents", submissions::MAX_DOCUMENTS),
+                    ));
+                }
+                let (file, temp) = super::documents::file_field(field, blobs, max).await?;
+                let title = title.take().unwrap_or_else(|| file.file_name.clone());
+                crate::domain::documents::validate_header(&title, None)?;
+                blobs.store_file(&file.sha256, temp.path()).await?;
+                documents.push((title.trim().to_string(), file));
+            }
+            other => {
+                return Err(ApiError::field(other, "unknown_field", "expected `letter`, `title` and `file` parts"));
+            }
+        }
+    }
+    let letter = letter.ok_or_else(|| ApiError::field("letter", "required", "send the letter as a `letter` part"))?;
+    Ok((letter, documents))
 }
 
 /// Attach a document to a pending submission (scope `submit`): `multipart/form-data` with `title` and `file`.
@@ -110,15 +192,23 @@ pub async fn submit_document(
 
 /// The agency's own submissions, newest first, with their status and registration numbers (scope
 /// `read_submissions`).
-#[utoipa::path(tag = "agencies", responses(
-    (status = 200, description = "Submissions", body = Vec<Submission>),
+#[utoipa::path(tag = "agencies", params(PageQuery), responses(
+    (status = 200, description = "A page of submissions", body = Page<Submission>),
+    (status = 400, description = "`invalid_parameter`", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "The token lacks `read_submissions`", body = Problem, content_type = "application/problem+json"),
 ), security(("agency" = ["read_submissions"])))]
 #[get("/agency/submissions")]
-pub async fn own_submissions(pool: Pool, who: AuthClient) -> Result<web::Json<Vec<Submission>>, ApiError> {
-    as_client(&pool, who, ApiScope::ReadSubmissions, false, |conn, client, _| submissions::list_own(conn, client))
-        .await
-        .map(web::Json)
+pub async fn own_submissions(
+    pool: Pool,
+    who: AuthClient,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<Submission>>, ApiError> {
+    let q = query.into_inner();
+    as_client(&pool, who, ApiScope::ReadSubmissions, false, move |conn, client, _| {
+        submissions::list_own(conn, client, q.limit, q.cursor.as_deref())
+    })
+    .await
+    .map(web::Json)
 }
 
 /// One of the agency's submissions (scope `read_submissions`); another agency's is 404.
@@ -140,15 +230,68 @@ pub async fn own_submission(
     .map(web::Json)
 }
 
-/// The central registry's intake queue: pending agency submissions, oldest first (central registry clerks,
-/// administrators).
-#[utoipa::path(tag = "agencies", responses(
-    (status = 200, description = "Pending submissions", body = Vec<Submission>),
+/// The central registry's intake queue: pending agency submissions, oldest first (clerks of the central registry).
+#[utoipa::path(tag = "agencies", params(PageQuery), responses(
+    (status = 200, description = "A page of pending submissions", body = Page<Submission>),
+    (status = 400, description = "`invalid_parameter`", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Not of the central registry", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/intake")]
-pub async fn intake_queue(pool: Pool, who: AuthUser) -> Result<web::Json<Vec<Submission>>, ApiError> {
-    read(&pool, who, submissions::intake).await
+pub async fn intake_queue(
+    pool: Pool,
+    who: AuthUser,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<Submission>>, ApiError> {
+    let q = query.into_inner();
+    read(&pool, who, move |conn, actor| submissions::intake(conn, actor, q.limit, q.cursor.as_deref())).await
+}
+
+/// One submission, with its documents, for the central registry to read before registering or rejecting it. Its
+/// `version` goes up when the agency adds a document: register with `expected_version` to register what you read.
+#[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "Submission id")), responses(
+    (status = 200, description = "The submission", body = Submission),
+    (status = 403, description = "Not of the central registry", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "`submission_not_found`", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/intake/{id}")]
+pub async fn intake_submission(
+    pool: Pool,
+    who: AuthUser,
+    id: web::Path<i64>,
+) -> Result<web::Json<Submission>, ApiError> {
+    let id = id.into_inner();
+    read(&pool, who, move |conn, actor| submissions::intake_one(conn, actor, id)).await
+}
+
+/// The content of a submitted document, for the central registry to read before deciding; audited as a download.
+#[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "Submission id"), ("document" = i64, Path, description = "Submitted document id")), responses(
+    (status = 200, description = "The file", content_type = "application/octet-stream"),
+    (status = 403, description = "Not of the central registry", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "`submission_not_found`, `document_not_found`", body = Problem, content_type = "application/problem+json"),
+), security(("bearer" = [])))]
+#[get("/intake/{id}/documents/{document}/content")]
+pub async fn intake_document(
+    pool: Pool,
+    blobs: Blobs,
+    who: AuthUser,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, document) = path.into_inner();
+    let d = super::as_caller(&pool, who, move |conn, actor| submissions::intake_document(conn, actor, id, document))
+        .await?;
+    let stream = blobs.read(&d.sha256, None).await?;
+    Ok(file_response(&d.media_type, &d.file_name, &d.sha256, d.size).streaming(stream))
+}
+
+/// The headers of a whole stored file being sent.
+fn file_response(media_type: &str, file_name: &str, sha256: &str, size: i64) -> actix_web::HttpResponseBuilder {
+    let mut res = HttpResponse::Ok();
+    res.insert_header((actix_web::http::header::CONTENT_TYPE, media_type.to_string()))
+        .insert_header((actix_web::http::header::CONTENT_DISPOSITION, super::documents::disposition(false, file_name)))
+        .insert_header((actix_web::http::header::ETAG, format!("\"{sha256}\"")))
+        .insert_header(actix_web::http::header::ContentEncoding::Identity)
+        .no_chunking(size as u64);
+    res
 }
 
 /// Register a submission: it becomes an incoming transaction from the agency, numbered by the central registry,
@@ -198,13 +341,23 @@ pub async fn reject_submission(
 }
 
 /// Outgoing letters of the organisation addressed to the agency, once registered, newest first (scope `receive`).
-#[utoipa::path(tag = "agencies", responses(
-    (status = 200, description = "Letters", body = Vec<ReceivedLetter>),
+#[utoipa::path(tag = "agencies", params(PageQuery), responses(
+    (status = 200, description = "A page of letters", body = Page<ReceivedLetter>),
+    (status = 400, description = "`invalid_parameter`", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "The token lacks `receive`", body = Problem, content_type = "application/problem+json"),
 ), security(("agency" = ["receive"])))]
 #[get("/agency/correspondence")]
-pub async fn received_letters(pool: Pool, who: AuthClient) -> Result<web::Json<Vec<ReceivedLetter>>, ApiError> {
-    as_client(&pool, who, ApiScope::Receive, false, |conn, client, _| exchange::list(conn, client)).await.map(web::Json)
+pub async fn received_letters(
+    pool: Pool,
+    who: AuthClient,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<ReceivedLetter>>, ApiError> {
+    let q = query.into_inner();
+    as_client(&pool, who, ApiScope::Receive, false, move |conn, client, _| {
+        exchange::list(conn, client, q.limit, q.cursor.as_deref())
+    })
+    .await
+    .map(web::Json)
 }
 
 /// One letter addressed to the agency (scope `receive`); anything else is 404.
@@ -242,14 +395,5 @@ pub async fn received_document(
     })
     .await?;
     let stream = blobs.read(&d.sha256, None).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((actix_web::http::header::CONTENT_TYPE, d.media_type.clone()))
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            super::documents::disposition(false, &d.file_name),
-        ))
-        .insert_header((actix_web::http::header::ETAG, format!("\"{}\"", d.sha256)))
-        .insert_header(actix_web::http::header::ContentEncoding::Identity)
-        .no_chunking(d.size as u64)
-        .streaming(stream))
+    Ok(file_response(&d.media_type, &d.file_name, &d.sha256, d.size).streaming(stream))
 }

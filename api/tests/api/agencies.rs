@@ -333,7 +333,7 @@ async fn an_agency_submits_the_registry_registers_and_the_number_goes_back() {
         upload_text(&app, &company_token, &format!("/api/v1/agency/submissions/{id}/documents"), "x", b"x").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, theirs) = agency_call(&app, &company_token, Method::GET, "/api/v1/agency/submissions", None).await;
-    assert_eq!(theirs, json!([]));
+    assert_eq!(theirs["items"], json!([]));
     let (status, body) =
         agency_call(&app, &ministry_token, Method::POST, "/api/v1/agency/submissions", Some(json!({"subject": ""})))
             .await;
@@ -352,16 +352,59 @@ async fn an_agency_submits_the_registry_registers_and_the_number_goes_back() {
     // The central registry's intake queue holds it; other registries do not work it.
     let (status, queue) = app.get("clerk", "/api/v1/intake").await;
     assert_eq!(status, StatusCode::OK, "{queue}");
-    assert_eq!(queue[0]["id"], json!(id));
+    assert_eq!(queue["items"][0]["id"], json!(id));
     assert_problem(&app.get("khb.clerk", "/api/v1/intake").await, StatusCode::FORBIDDEN, "forbidden");
     assert_problem(&app.get("admin", "/api/v1/intake").await, StatusCode::FORBIDDEN, "forbidden");
+    assert_problem(&app.get("khb.clerk", &format!("/api/v1/intake/{id}")).await, StatusCode::FORBIDDEN, "forbidden");
+
+    // The clerk reads it and its document before deciding; the read is audited.
+    let (status, seen) = app.get("clerk", &format!("/api/v1/intake/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    let document = seen["documents"][0]["id"].as_i64().unwrap();
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/intake/{id}/documents/{document}/content")))
+        .bearer_auth(app.token("clerk").await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["etag"].to_str().unwrap(),
+        format!("\"{}\"", seen["documents"][0]["sha256"].as_str().unwrap())
+    );
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"letter text");
+    let r = app.get("clerk", &format!("/api/v1/intake/{id}/documents/{}/content", document + 1000)).await;
+    assert_problem(&r, StatusCode::NOT_FOUND, "document_not_found");
+    let (_, read) =
+        app.get("auditor", &format!("/api/v1/audit?action=document_downloaded&user_id={}", app.user("clerk"))).await;
+    assert_eq!(read["items"][0]["object_type"], "submission", "{read}");
+    assert_eq!(read["items"][0]["details"]["document"], json!(document), "{read}");
+
+    // A document the agency adds after the clerk looked makes a new version of the submission: registering what
+    // the clerk saw is refused, so nothing arrives unseen.
+    let (status, more) =
+        upload_text(&app, &ministry_token, &format!("/api/v1/agency/submissions/{id}/documents"), "ملحق", b"annex")
+            .await;
+    assert_eq!(status, StatusCode::CREATED, "{more}");
+    assert_eq!(more["version"], json!(seen["version"].as_i64().unwrap() + 1), "{more}");
+    let stale = app
+        .post(
+            "clerk",
+            &format!("/api/v1/intake/{id}/register"),
+            json!({"referrals": [{"unit_id": app.unit("KHB"), "purpose": "action"}], "expected_version": seen["version"]}),
+        )
+        .await;
+    assert_problem(&stale, StatusCode::CONFLICT, "version_conflict");
+    let (_, seen) = app.get("clerk", &format!("/api/v1/intake/{id}")).await;
+    assert_eq!(seen["documents"].as_array().unwrap().len(), 2, "{seen}");
 
     // The clerk registers it: an incoming transaction from the ministry, numbered, with the document, referred.
     let (status, registered) = app
         .post(
             "clerk",
             &format!("/api/v1/intake/{id}/register"),
-            json!({"referrals": [{"unit_id": app.unit("KHB"), "purpose": "action"}]}),
+            json!({"referrals": [{"unit_id": app.unit("KHB"), "purpose": "action"}], "expected_version": seen["version"]}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{registered}");
@@ -373,6 +416,7 @@ async fn an_agency_submits_the_registry_registers_and_the_number_goes_back() {
     let number = t["registration_number"].as_str().unwrap().to_string();
     let (_, docs) = app.get("clerk", &format!("/api/v1/transactions/{}/documents", t["id"])).await;
     assert_eq!(docs[0]["versions"][0]["sha256"], with_doc["documents"][0]["sha256"], "{docs}");
+    assert_eq!(docs.as_array().unwrap().len(), 2, "the annex came too: {docs}");
     assert_problem(
         &app.post("clerk", &format!("/api/v1/intake/{id}/register"), json!({})).await,
         StatusCode::CONFLICT,
@@ -399,9 +443,23 @@ async fn an_agency_submits_the_registry_registers_and_the_number_goes_back() {
         app.post("clerk", &format!("/api/v1/intake/{second_id}/reject"), json!({"reason": "مكرر للخطاب 77"})).await;
     assert_eq!(status, StatusCode::OK, "{rejected}");
     let (_, mine) = agency_call(&app, &ministry_token, Method::GET, "/api/v1/agency/submissions", None).await;
-    assert_eq!(mine[0]["status"], "rejected");
-    assert_eq!(mine[0]["decision_note"], "مكرر للخطاب 77");
-    assert_eq!(mine[1]["registration_number"], json!(number));
+    assert_eq!(mine["items"][0]["status"], "rejected");
+    assert_eq!(mine["items"][0]["decision_note"], "مكرر للخطاب 77");
+    assert_eq!(mine["items"][1]["registration_number"], json!(number));
+    // A page at a time.
+    let (_, first) = agency_call(&app, &ministry_token, Method::GET, "/api/v1/agency/submissions?limit=1", None).await;
+    assert_eq!(first["items"].as_array().unwrap().len(), 1, "{first}");
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let (_, next) = agency_call(
+        &app,
+        &ministry_token,
+        Method::GET,
+        &format!("/api/v1/agency/submissions?limit=1&cursor={cursor}"),
+        None,
+    )
+    .await;
+    assert_eq!(next["items"][0]["registration_number"], json!(number), "{next}");
+    assert!(next["next_cursor"].is_null(), "{next}");
 
     // All of it is in the audit log, the agency's part with the client as the actor.
     let (_, audit) = app.get("auditor", "/api/v1/audit?object_type=submission&limit=50").await;
@@ -450,6 +508,8 @@ async fn an_outgoing_letter_is_readable_by_the_agency_it_is_addressed_to_and_no_
     let (status, letters) =
         agency_call(&app, &ministry_token, Method::GET, "/api/v1/agency/correspondence", None).await;
     assert_eq!(status, StatusCode::OK, "{letters}");
+    assert!(letters["next_cursor"].is_null(), "{letters}");
+    let letters = letters["items"].clone();
     assert_eq!(letters.as_array().unwrap().len(), 1, "{letters}");
     assert_eq!(letters[0]["registration_number"], number);
     assert_eq!(letters[0]["documents"][0]["title"], "الإفادة");
@@ -461,7 +521,7 @@ async fn an_outgoing_letter_is_readable_by_the_agency_it_is_addressed_to_and_no_
 
     // Another agency finds nothing, by any route.
     let (_, theirs) = agency_call(&app, &company_token, Method::GET, "/api/v1/agency/correspondence", None).await;
-    assert_eq!(theirs, json!([]));
+    assert_eq!(theirs["items"], json!([]));
     for path in [format!("/api/v1/agency/correspondence/{id}"), content.clone()] {
         let (status, _) = agency_call(&app, &company_token, Method::GET, &path, None).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
@@ -469,4 +529,124 @@ async fn an_outgoing_letter_is_readable_by_the_agency_it_is_addressed_to_and_no_
     // The ministry's download is audited with it as the actor.
     let (_, audit) = app.get("auditor", &format!("/api/v1/audit?action=document_downloaded&transaction_id={id}")).await;
     assert_eq!(audit["items"][0]["client_id"], ministry["client"]["id"], "{audit}");
+}
+
+/// A request body: its content type and bytes.
+type Body = (String, Vec<u8>);
+
+/// A `multipart/form-data` body of parts: (name, file name if a file, content).
+fn form(parts: &[(&str, Option<&str>, &[u8])]) -> Body {
+    let boundary = "muamalat-submission-7f3a";
+    let mut body = Vec::new();
+    for (name, file, content) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"").as_bytes());
+        if let Some(file) = file {
+            body.extend_from_slice(
+                format!("; filename=\"{file}\"\r\nContent-Type: application/octet-stream").as_bytes(),
+            );
+        }
+        body.extend_from_slice(b"\r\n\r\n");
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The letter and its documents in one request: registered together, or — when any part is wrong — not at all.
+#[tokio::test]
+async fn a_letter_and_its_documents_are_submitted_in_one_request_or_not_at_all() {
+    let app = TestApp::spawn().await;
+    let token = token_for(&app, &register(&app, json!(["submit", "read_submissions"])).await).await;
+    let send = |(content_type, body): Body| {
+        let (client, url, token) = (app.client.clone(), app.url("/api/v1/agency/submissions"), token.clone());
+        async move {
+            let res = client.post(url).bearer_auth(token).header("content-type", content_type).body(body).send().await;
+            let res = res.unwrap();
+            (res.status(), res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let letter = json!({"subject": "طلب بيانات", "sender_reference": "MOMAH-1448/90"}).to_string();
+    let (status, s) = send(form(&[
+        ("letter", None, letter.as_bytes()),
+        ("title", None, "الخطاب الأصلي".as_bytes()),
+        ("file", Some("letter.txt"), b"the letter"),
+        ("file", Some("annex.txt"), b"the annex"),
+    ]))
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{s}");
+    assert_eq!(s["status"], "pending");
+    let docs = s["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 2, "{s}");
+    assert_eq!(docs[0]["title"], "الخطاب الأصلي");
+    assert_eq!(docs[1]["title"], "annex.txt", "untitled: named by its file");
+    assert_eq!(docs[1]["file_name"], "annex.txt");
+    let (_, queue) = app.get("clerk", "/api/v1/intake").await;
+    assert_eq!(queue["items"][0]["documents"].as_array().unwrap().len(), 2, "{queue}");
+
+    // Anything wrong in the form leaves no submission at all.
+    let before = app.counts();
+    let zip = [b"PK\x03\x04".as_slice(), &[0_u8; 64]].concat();
+    let cases: Vec<(&str, Body, StatusCode, &str)> = vec![
+        (
+            "an empty second file",
+            form(&[("letter", None, letter.as_bytes()), ("file", Some("a.txt"), b"a"), ("file", Some("b.txt"), b"")]),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        ("no letter", form(&[("file", Some("a.txt"), b"a")]), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+        (
+            "a letter that is not one",
+            form(&[("letter", None, b"{\"subject\": 5}"), ("file", Some("a.txt"), b"a")]),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            "a letter with an empty subject",
+            form(&[("letter", None, br#"{"subject": " ", "sender_reference": "R"}"#), ("file", Some("a.txt"), b"a")]),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            "an unknown part",
+            form(&[("letter", None, letter.as_bytes()), ("extra", None, b"x")]),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            "a file of a kind not accepted",
+            form(&[("letter", None, letter.as_bytes()), ("file", Some("a.txt"), b"a"), ("file", Some("x.zip"), &zip)]),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            "a path for a file name",
+            form(&[("letter", None, letter.as_bytes()), ("file", Some("../etc/passwd"), b"a")]),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            "a body cut off",
+            (
+                "multipart/form-data; boundary=cut".to_string(),
+                b"--cut\r\nContent-Disposition: form-data; name=\"letter\"\r\n\r\n{".to_vec(),
+            ),
+            StatusCode::BAD_REQUEST,
+            "malformed_upload",
+        ),
+    ];
+    for (what, body, status, code) in cases {
+        let (got, problem) = send(body).await;
+        assert_eq!((got, problem["code"].as_str()), (status, Some(code)), "{what}: {problem}");
+    }
+    // JSON bodies keep their own checks.
+    let (status, problem) =
+        send(("application/json".into(), br#"{"subject": "x", "sender_reference": "R", "extra": 1}"#.to_vec())).await;
+    assert_eq!(
+        (status, problem["errors"][0]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_field"))
+    );
+    let (status, problem) = send(("application/json".into(), b"{not json".to_vec())).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::BAD_REQUEST, Some("malformed_json")));
+    assert_eq!(app.counts(), before, "nothing was submitted");
 }

@@ -454,6 +454,14 @@ fn role_endpoints() -> Vec<RoleEndpoint> {
         e(M::POST, "/api-clients/{client}/secret", Some(|_| json!({})), R::Admin, P::Missing("api_client_not_found")),
         e(M::DELETE, "/api-clients/{client}", None, R::Admin, P::Missing("api_client_not_found")),
         e(M::GET, "/intake", None, R::CentralClerk, P::Ok),
+        e(M::GET, "/intake/{submission}", None, R::CentralClerk, P::Missing("submission_not_found")),
+        e(
+            M::GET,
+            "/intake/{submission}/documents/{document}/content",
+            None,
+            R::CentralClerk,
+            P::Missing("submission_not_found"),
+        ),
         e(
             M::POST,
             "/intake/{submission}/register",
