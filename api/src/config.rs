@@ -220,3 +220,47 @@ impl Settings {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Defaults, then the file, then the environment; unknown keys refused.
+    #[test]
+    // `Jail`'s closure must answer figment's own (large) error type.
+    #[allow(clippy::result_large_err)]
+    fn settings_come_from_defaults_then_a_file_then_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            let defaults = Settings::load().map_err(|e| e.to_string())?;
+            assert_eq!(defaults.bind, "127.0.0.1:8080");
+            assert_eq!(defaults.data_dir, PathBuf::from("./data"));
+            assert_eq!(defaults.database_url(), "sqlite://./data/muamalat.db");
+            assert_eq!(defaults.blob_dir(), PathBuf::from("./data/blobs"));
+
+            jail.create_file(
+                "muamalat.toml",
+                "bind = \"0.0.0.0:9000\"\ndata_dir = \"/srv/muamalat\"\nsign_in_rate_per_minute = 7\n",
+            )?;
+            let from_file = Settings::load().map_err(|e| e.to_string())?;
+            assert_eq!(from_file.bind, "0.0.0.0:9000");
+            assert_eq!(from_file.database_url(), "sqlite:///srv/muamalat/muamalat.db");
+            assert_eq!(from_file.sign_in_rate_per_minute, 7);
+
+            jail.set_env("MUAMALAT_BIND", "127.0.0.1:9100");
+            jail.set_env("MUAMALAT_DATA_DIR", "/var/lib/muamalat");
+            jail.set_env("DATABASE_URL", "postgres://db.internal/muamalat");
+            let from_env = Settings::load().map_err(|e| e.to_string())?;
+            assert_eq!(from_env.bind, "127.0.0.1:9100");
+            assert_eq!(from_env.data_dir, PathBuf::from("/var/lib/muamalat"));
+            assert_eq!(from_env.database_url(), "postgres://db.internal/muamalat");
+            assert_eq!(from_env.sign_in_rate_per_minute, 7, "what the environment does not set stays the file's");
+
+            // A file named by MUAMALAT_CONFIG; a misspelt key is an error, not silently ignored.
+            jail.create_file("other.toml", "bnid = \"0.0.0.0:1\"\n")?;
+            jail.set_env("MUAMALAT_CONFIG", "other.toml");
+            let typo = Settings::load().err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(typo.contains("bnid"), "{typo}");
+            Ok(())
+        });
+    }
+}

@@ -438,3 +438,34 @@ async fn sign_in_and_refresh_are_rate_limited_per_address() {
     let res = app.client.post(&refresh_url).json(&json!({"refresh_token": refresh})).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 }
+
+/// With no signing key configured, the one generated at the first start is kept in the database: a restarted
+/// server, or a second node, accepts the tokens the first one issued. A server with another key refuses them.
+#[tokio::test]
+async fn the_generated_signing_key_is_kept_so_tokens_outlive_a_restart() {
+    let app = TestApp::spawn().await;
+    let token = app.token("clerk").await;
+    let start = |secret: Option<&str>| {
+        let data = tempfile::tempdir().unwrap();
+        let settings = muamalat::config::Settings {
+            data_dir: data.path().to_path_buf(),
+            bind: "127.0.0.1:0".into(),
+            workers: Some(1),
+            jwt_secret: secret.map(|s| s.to_string().into()),
+            ..muamalat::config::Settings::default()
+        };
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let server = muamalat::app::Application::build_with(settings, app.pool.clone(), listener).unwrap();
+        let base = format!("http://127.0.0.1:{}", server.port());
+        tokio::spawn(server.run_until_stopped());
+        (base, data)
+    };
+    let me = |base: String| {
+        let (client, token) = (app.client.clone(), token.clone());
+        async move { client.get(format!("{base}/api/v1/me")).bearer_auth(token).send().await.unwrap().status() }
+    };
+    let (again, _dir) = start(None);
+    assert_eq!(me(again).await, StatusCode::OK, "the same database, the same key");
+    let (other, _dir) = start(Some("another signing key of quite sufficient length 0123"));
+    assert_eq!(me(other).await, StatusCode::UNAUTHORIZED, "a different key refuses the token");
+}

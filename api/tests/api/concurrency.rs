@@ -68,7 +68,8 @@ async fn two_people_forwarding_the_same_referral_exactly_one_wins() {
         }
         let wins = outcomes.iter().filter(|(s, _)| *s == StatusCode::OK).count();
         assert_eq!(wins, 1, "round {round}: {outcomes:?}");
-        let (_, loser) = outcomes.iter().find(|(s, _)| *s != StatusCode::OK).unwrap();
+        let (status, loser) = outcomes.iter().find(|(s, _)| *s != StatusCode::OK).unwrap();
+        assert_eq!(*status, StatusCode::CONFLICT, "round {round}: {loser}");
         assert!(
             ["referral_already_completed", "version_conflict"].contains(&loser["code"].as_str().unwrap()),
             "round {round}: {loser}"

@@ -5,6 +5,8 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use muamalat::db::DbConn;
+
 use crate::helpers::TestApp;
 
 #[tokio::test]
@@ -154,4 +156,139 @@ async fn schema_matches_the_migrated_database() {
     // Seeded rows round-trip, including the head of a unit.
     let khb: UnitRow = units::table.find(app.unit("KHB")).select(UnitRow::as_select()).first(c).unwrap();
     assert_eq!(khb.head_user_id, Some(app.user("khb.head")));
+}
+
+/// A table's columns: name, diesel type, nullable.
+type Columns = Vec<(String, String, bool)>;
+
+/// Tables and columns as `schema.rs` declares them.
+fn declared_schema() -> std::collections::BTreeMap<String, Columns> {
+    let text = include_str!("../../src/schema.rs");
+    let mut tables = std::collections::BTreeMap::new();
+    let mut current: Option<(String, Columns)> = None;
+    for line in text.lines().map(str::trim) {
+        if let Some((name, _)) = line.split_once(" (").filter(|_| line.ends_with('{') && !line.starts_with("diesel::"))
+        {
+            current = Some((name.to_string(), Vec::new()));
+        } else if let Some((column, ty)) = line.split_once(" -> ") {
+            let ty = ty.trim_end_matches(',');
+            let (ty, nullable) = match ty.strip_prefix("Nullable<").and_then(|t| t.strip_suffix('>')) {
+                Some(inner) => (inner, true),
+                None => (ty, false),
+            };
+            if let Some((_, columns)) = current.as_mut() {
+                columns.push((column.to_string(), ty.to_string(), nullable));
+            }
+        } else if line == "}"
+            && let Some((name, columns)) = current.take()
+        {
+            tables.insert(name, columns);
+        }
+    }
+    tables
+}
+
+#[derive(diesel::QueryableByName)]
+struct PgColumn {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    table_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    column_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    data_type: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    is_nullable: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct SqliteTable {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct SqliteColumn {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    #[diesel(column_name = "type")]
+    kind: String,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    notnull: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pk: i32,
+}
+
+/// The diesel type a database column type reads as, on each backend.
+fn diesel_type_of(database_type: &str) -> &'static str {
+    match database_type.to_ascii_lowercase().as_str() {
+        "bigint" | "int8" => "BigInt",
+        "integer" | "int" | "int4" => "Integer",
+        "text" | "character varying" => "Text",
+        "boolean" | "bool" => "Bool",
+        "timestamp" | "timestamp without time zone" => "Timestamp",
+        "date" => "Date",
+        _ => "(unknown)",
+    }
+}
+
+/// `schema.rs` describes exactly the tables the migrations built on this backend — the same tables, the same columns
+/// in the same order, of the same types and nullability — as `diesel print-schema` would print them. A migration
+/// without its `schema.rs` change, or the reverse, fails here.
+#[tokio::test]
+async fn schema_rs_describes_exactly_the_migrated_tables() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.pool.get().unwrap();
+    let mut built: std::collections::BTreeMap<String, Columns> = Default::default();
+    match &mut *conn {
+        DbConn::Pg(c) => {
+            let columns: Vec<PgColumn> = diesel::sql_query(
+                "SELECT table_name::text, column_name::text, data_type::text, is_nullable::text \
+                 FROM information_schema.columns WHERE table_schema = 'public' \
+                 AND table_name <> '__diesel_schema_migrations' ORDER BY table_name, ordinal_position",
+            )
+            .load(c)
+            .unwrap();
+            for col in columns {
+                built.entry(col.table_name).or_default().push((
+                    col.column_name,
+                    diesel_type_of(&col.data_type).to_string(),
+                    col.is_nullable == "YES",
+                ));
+            }
+        }
+        DbConn::Sqlite(c) => {
+            let tables: Vec<SqliteTable> = diesel::sql_query(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+                 AND name <> '__diesel_schema_migrations'",
+            )
+            .load(c)
+            .unwrap();
+            for table in tables {
+                let columns: Vec<SqliteColumn> =
+                    diesel::sql_query(format!("PRAGMA table_info('{}')", table.name)).load(c).unwrap();
+                let single_key = columns.iter().filter(|c| c.pk > 0).count() == 1;
+                let columns = columns
+                    .into_iter()
+                    .map(|col| {
+                        // A one-column INTEGER PRIMARY KEY is the rowid: a 64-bit integer that is never null.
+                        let ty = if single_key && col.pk > 0 && col.kind.eq_ignore_ascii_case("integer") {
+                            "BigInt".to_string()
+                        } else {
+                            diesel_type_of(&col.kind).to_string()
+                        };
+                        (col.name, ty, col.notnull == 0 && col.pk == 0)
+                    })
+                    .collect();
+                built.insert(table.name, columns);
+            }
+        }
+    }
+    let declared = declared_schema();
+    assert_eq!(declared.len(), 20, "schema.rs was read whole: {:?}", declared.keys());
+    let tables = |m: &std::collections::BTreeMap<String, _>| m.keys().cloned().collect::<Vec<String>>();
+    assert_eq!(tables(&declared), tables(&built), "the tables of schema.rs and of the migrated database");
+    for (table, columns) in &declared {
+        assert_eq!(columns, &built[table], "table {table}: schema.rs (left) against the migrated database (right)");
+    }
 }

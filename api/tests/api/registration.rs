@@ -261,3 +261,73 @@ async fn idempotency_key_replays_the_first_answer_and_refuses_another_body() {
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused");
     assert_eq!(app.counts(), counts);
 }
+
+/// Writes sent with a missing, malformed, forged, expired or `alg: none` token get 401 and change nothing.
+#[tokio::test]
+async fn writes_with_bad_tokens_get_401_and_change_nothing() {
+    use base64::Engine;
+    let app = TestApp::spawn().await;
+    let t = app.register_incoming("خطاب", json!([{"unit_id": app.unit("KHB"), "purpose": "action"}])).await;
+    let (tid, rid) = (t["transaction"]["id"].as_i64().unwrap(), t["referrals"][0]["id"].as_i64().unwrap());
+    let now = chrono::Utc::now().timestamp();
+    let claims = |exp: i64| {
+        json!({"sub": app.user("admin").to_string(), "iss": "muamalat", "aud": "muamalat-api", "iat": now,
+               "exp": exp, "typ": "access", "sid": "x"})
+    };
+    let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let forged = |exp: i64| {
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            &claims(exp),
+            &jsonwebtoken::EncodingKey::from_secret(b"not the server's key, not at all"),
+        )
+        .unwrap()
+    };
+    let real = app.token("clerk").await;
+    let tampered = {
+        let parts: Vec<&str> = real.split('.').collect();
+        format!("{}.{}.{}", parts[0], b64(claims(now + 600)), parts[2])
+    };
+    let tokens: Vec<(&str, Option<String>)> = vec![
+        ("no token", None),
+        ("garbage", Some("not-a-token".into())),
+        ("alg none", Some(format!("{}.{}.", b64(json!({"alg": "none", "typ": "JWT"})), b64(claims(now + 600))))),
+        ("forged", Some(forged(now + 600))),
+        ("expired and forged", Some(forged(now - 600))),
+        ("a real token with its claims altered", Some(tampered)),
+    ];
+    let writes: Vec<(Method, String, Value)> = vec![
+        (
+            Method::POST,
+            "/api/v1/transactions".into(),
+            json!({"kind": "incoming", "subject": "x", "external_entity_id": app.fx.ministry}),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/referrals/{rid}/forward"),
+            json!({"targets": [{"unit_id": app.unit("HR"), "purpose": "action"}]}),
+        ),
+        (Method::POST, format!("/api/v1/transactions/{tid}/annotations"), json!({"text": "x"})),
+        (Method::POST, format!("/api/v1/transactions/{tid}/close"), json!({"note": "x"})),
+        (Method::PATCH, format!("/api/v1/units/{}", app.unit("HR")), json!({"name_ar": "x"})),
+        (
+            Method::POST,
+            "/api/v1/users".into(),
+            json!({"username": "x.y", "password": "a long passphrase 99", "full_name_ar": "x", "full_name_en": "x",
+                   "unit_id": app.unit("HR"), "roles": ["employee"], "clearance": "normal"}),
+        ),
+    ];
+    let before = app.counts();
+    for (what, token) in &tokens {
+        for (method, path, body) in &writes {
+            let mut req = app.client.request(method.clone(), app.url(path)).json(body);
+            if let Some(token) = token {
+                req = req.bearer_auth(token);
+            }
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{what}: {method} {path}");
+            assert_eq!(res.headers()["content-type"], "application/problem+json", "{what}: {path}");
+        }
+    }
+    assert_eq!(app.counts(), before, "nothing changed");
+}
