@@ -63,6 +63,14 @@ ensure_browser() {
     fi
 }
 
+# The README's curl walk-through (docs/walkthrough.sh), which an end-to-end test runs: curl and jq.
+ensure_walkthrough_tools() {
+    if ! command -v curl >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; then
+        echo "== installing curl and jq (the README walk-through, run by the end-to-end tests)"
+        apt_install curl jq
+    fi
+}
+
 # The S3 tests: moto's S3-compatible server (PyPI), run on loopback by scripts/test.sh.
 ensure_s3_server() {
     if ! python3 -c "import moto.server, flask_cors" >/dev/null 2>&1; then

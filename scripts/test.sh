@@ -10,6 +10,7 @@ source scripts/prerequisites.sh
 
 # The end-to-end tests start the real binary and drive the built web UI in headless Chromium: build both first.
 ensure_browser
+ensure_walkthrough_tools
 scripts/build-ui.sh
 cargo build -p muamalat-api --bin muamalat
 

@@ -237,3 +237,86 @@ fn tamper(database_url: &str, seq: i64) {
         assert_eq!(diesel::sql_query(edit).execute(&mut conn).expect("edit"), 1);
     }
 }
+
+/// The command line: `seed-demo` fills an empty database and prints a generated password when none is set, refuses a
+/// database that already holds an organisation, and `serve` then signs in every kind of demo account with it.
+#[tokio::test]
+async fn seed_demo_prints_a_generated_password_that_serve_then_accepts() {
+    let setup = support::Setup::new(None);
+    let seeded = setup.run(&["seed-demo"]);
+    let stdout = String::from_utf8_lossy(&seeded.stdout).to_string();
+    assert!(seeded.status.success(), "seed-demo failed:\n{stdout}\n{}", String::from_utf8_lossy(&seeded.stderr));
+    let password = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Password of every demo account: "))
+        .map(str::trim)
+        .expect("the generated password is printed");
+    assert!(password.len() >= 12, "{password}");
+    assert!(stdout.contains("(generated; set MUAMALAT_DEMO_PASSWORD"), "{stdout}");
+    let again = setup.run(&["seed-demo"]);
+    assert!(!again.status.success(), "a second seed-demo must refuse the filled database");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds an organisation"));
+
+    let server = setup.serve(&["serve"]).await;
+    let http = reqwest::Client::new();
+    let login = |username: &'static str| {
+        let (http, base, password) = (http.clone(), server.base.clone(), password.to_string());
+        async move {
+            let res = http
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&json!({"username": username, "password": password}))
+                .send()
+                .await
+                .expect("login");
+            (res.status(), res.json::<serde_json::Value>().await.expect("json"))
+        }
+    };
+    let (status, admin) = login("admin").await;
+    assert_eq!(status, StatusCode::OK, "{admin}");
+    // Every role of the design is among the demo accounts, and each of the printed ones signs in.
+    let users = http
+        .get(format!("{}/api/v1/users", server.base))
+        .bearer_auth(admin["access_token"].as_str().expect("token"))
+        .send()
+        .await
+        .expect("users")
+        .json::<serde_json::Value>()
+        .await
+        .expect("json");
+    let roles: std::collections::BTreeSet<&str> = users
+        .as_array()
+        .expect("users")
+        .iter()
+        .flat_map(|u| u["roles"].as_array().expect("roles").iter().map(|r| r.as_str().expect("role")))
+        .collect();
+    for role in ["admin", "registry_clerk", "manager", "employee", "auditor"] {
+        assert!(roles.contains(role), "no demo account is {role}: {roles:?}");
+    }
+    for username in ["registry.clerk1", "khb.head", "khb.employee1", "auditor1"] {
+        assert_eq!(login(username).await.0, StatusCode::OK, "{username}");
+    }
+}
+
+/// The README's curl walk-through (`docs/walkthrough.sh`) runs start to end against the real binary: register,
+/// refer, receive, forward, complete, close, and the tracking it prints.
+#[tokio::test]
+async fn the_readme_walkthrough_runs_against_the_real_binary() {
+    let server = start().await;
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/walkthrough.sh");
+    let out = tokio::process::Command::new("bash")
+        .arg(&script)
+        .arg(&server.base)
+        .env("PASSWORD", support::PASSWORD)
+        .output()
+        .await
+        .expect("run docs/walkthrough.sh (it needs curl and jq)");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "walkthrough failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("/000001 (transaction"), "{stdout}");
+    assert!(stdout.contains("status: closed"), "{stdout}");
+    for line in ["registered  registry.clerk1 @ CR", "forwarded  khb.employee1 @ KHB", "completed  khb-eng.employee1"] {
+        assert!(stdout.contains(line), "the timeline shows `{line}`:\n{stdout}");
+    }
+    assert!(stdout.contains("GD-HR (information)"), "the route shows the parallel copy:\n{stdout}");
+    assert!(stdout.contains("khb.head: waited"), "dwell time per holder:\n{stdout}");
+}

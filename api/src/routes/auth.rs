@@ -51,7 +51,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 ///
 /// Answers a short-lived access token (JWT, for `Authorization: Bearer`) and a refresh token.
 #[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
-    (status = 200, description = "Signed in", body = TokenResponse),
+    (status = 200, description = "Signed in", body = TokenResponse, example = super::examples::signed_in),
     (status = 401, description = "`invalid_credentials` or `account_disabled`", body = Problem, content_type = "application/problem+json"),
     (status = 429, description = "`account_locked`: too many failed sign-ins in a row; `rate_limited`: too many sign-ins from this address (see `Retry-After`)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Missing fields", body = Problem, content_type = "application/problem+json"),

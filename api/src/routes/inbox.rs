@@ -38,7 +38,7 @@ pub struct InboxQuery {
 
 /// One box of the inbox, newest first, with cursor pagination.
 #[utoipa::path(tag = "tracking", params(InboxQuery), responses(
-    (status = 200, description = "A page of the box", body = Page<InboxItem>),
+    (status = 200, description = "A page of the box", body = Page<InboxItem>, example = super::examples::inbox_page),
     (status = 400, description = "`invalid_parameter`", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod clients;
 pub mod delegations;
 pub mod documents;
+pub mod examples;
 pub mod health;
 pub mod inbox;
 pub mod org;

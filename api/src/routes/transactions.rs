@@ -42,12 +42,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[utoipa::path(tag = "transactions", request_body = NewTransaction,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe creation: the same key and body answer the first response")),
     responses(
-        (status = 201, description = "Registered (or draft created), with the referrals opened", body = TransactionWithReferrals),
+        (status = 201, description = "Registered (or draft created), with the referrals opened", body = TransactionWithReferrals, example = super::examples::registered),
         (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only registry clerks register incoming mail", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "`payload_too_large`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json", example = super::examples::validation_problem),
     ), security(("bearer" = [])))]
 #[post("/transactions")]
 pub async fn create(
@@ -285,7 +285,7 @@ pub async fn link(
 
 /// Every event of the transaction, oldest first: who, from which unit, what, when, on whose behalf.
 #[utoipa::path(tag = "tracking", params(("id" = i64, Path, description = "Transaction id")), responses(
-    (status = 200, description = "The timeline", body = Vec<Event>),
+    (status = 200, description = "The timeline", body = Vec<Event>, example = super::examples::timeline),
     (status = 404, description = "`transaction_not_found`", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/transactions/{id}/timeline")]

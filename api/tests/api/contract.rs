@@ -292,3 +292,32 @@ async fn schema_rs_describes_exactly_the_migrated_tables() {
         assert_eq!(columns, &built[table], "table {table}: schema.rs (left) against the migrated database (right)");
     }
 }
+
+/// The answers the OpenAPI document shows as examples are real ones: each reads back as the type it illustrates, and
+/// the document carries it on its operation.
+#[test]
+fn the_documented_examples_are_answers_of_their_types() {
+    use muamalat::routes::examples;
+    fn reads_as<T: serde::de::DeserializeOwned>(name: &str, text: &str) {
+        if let Err(e) = serde_json::from_str::<T>(text) {
+            panic!("openapi/examples/{name} is not a {}: {e}", std::any::type_name::<T>());
+        }
+    }
+    reads_as::<shared_types::TokenResponse>("signed-in.json", examples::SIGNED_IN);
+    reads_as::<shared_types::TransactionWithReferrals>("registered.json", examples::REGISTERED);
+    reads_as::<shared_types::Page<shared_types::InboxItem>>("inbox-page.json", examples::INBOX_PAGE);
+    reads_as::<Vec<shared_types::Event>>("timeline.json", examples::TIMELINE);
+    reads_as::<shared_types::Problem>("validation-problem.json", examples::VALIDATION_PROBLEM);
+    let document: Value = serde_json::from_str(&muamalat::app::openapi_json()).unwrap();
+    let example = |path: &str, method: &str, status: &str, content_type: &str| {
+        document["paths"][path][method]["responses"][status]["content"][content_type]["example"].clone()
+    };
+    assert_eq!(example("/api/v1/auth/login", "post", "200", "application/json"), examples::signed_in());
+    assert_eq!(example("/api/v1/transactions", "post", "201", "application/json"), examples::registered());
+    assert_eq!(
+        example("/api/v1/transactions", "post", "422", "application/problem+json"),
+        examples::validation_problem()
+    );
+    assert_eq!(example("/api/v1/inbox", "get", "200", "application/json"), examples::inbox_page());
+    assert_eq!(example("/api/v1/transactions/{id}/timeline", "get", "200", "application/json"), examples::timeline());
+}

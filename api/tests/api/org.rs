@@ -118,6 +118,44 @@ async fn users_are_created_validated_and_unique() {
     assert_eq!(r.0, StatusCode::OK);
 }
 
+/// An administrator renames a user and moves them to another unit: their work follows their unit from then on.
+#[tokio::test]
+async fn admins_rename_and_move_users() {
+    let app = TestApp::spawn().await;
+    let path = format!("/api/v1/users/{}", app.user("hr.emp"));
+    let (status, renamed) = app
+        .call(
+            Some("admin"),
+            Method::PATCH,
+            &path,
+            Some(json!({"full_name_ar": "نورة القحطاني", "full_name_en": "Noura Al-Qahtani"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{renamed}");
+    assert_eq!(renamed["full_name_ar"], "نورة القحطاني");
+    assert_eq!(renamed["full_name_en"], "Noura Al-Qahtani");
+    let (status, moved) =
+        app.call(Some("admin"), Method::PATCH, &path, Some(json!({"unit_id": app.unit("KHB")}))).await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["unit_id"], json!(app.unit("KHB")));
+    assert_eq!(moved["full_name_ar"], "نورة القحطاني", "a move keeps the name");
+    // The move shows at once: Khobar's queue is now theirs, and the unit's list of users has them.
+    let t = app.register_incoming("إلى الخبر", json!([{"unit_id": app.unit("KHB"), "purpose": "action"}])).await;
+    let (_, queue) = app.get("hr.emp", "/api/v1/inbox?box=unit").await;
+    assert_eq!(queue["items"][0]["transaction"]["id"], t["transaction"]["id"], "{queue}");
+    let (_, members) = app.get("admin", &format!("/api/v1/users?unit_id={}", app.unit("KHB"))).await;
+    assert!(members.as_array().unwrap().iter().any(|u| u["username"] == "hr.emp"), "{members}");
+    // To a unit that does not exist, or a blank name: 422, and nothing changes.
+    let before = app.counts();
+    let r = app.call(Some("admin"), Method::PATCH, &path, Some(json!({"unit_id": 999_999}))).await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let r = app.call(Some("admin"), Method::PATCH, &path, Some(json!({"full_name_ar": " "}))).await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(app.counts(), before);
+    let (_, still) = app.get("admin", &path).await;
+    assert_eq!(still["unit_id"], json!(app.unit("KHB")));
+}
+
 #[tokio::test]
 async fn directory_search_finds_arabic_and_english_names() {
     let app = TestApp::spawn().await;

@@ -195,3 +195,78 @@ async fn annotations_and_decisions_land_on_the_timeline() {
     assert_eq!(last["actor"]["username"], "khb.head");
     assert_eq!(last["actor_unit"]["code"], "KHB");
 }
+
+/// Every purpose of a referral, every decision, every kind of link.
+#[tokio::test]
+async fn every_purpose_decision_and_link_kind_is_recorded() {
+    let app = TestApp::spawn().await;
+    let (tid, r) = khobar_action(&app).await;
+    let (status, _) = app.post("khb.head", &format!("/api/v1/referrals/{}/receive", r["id"]), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    // Opinion and signature, beside action and information.
+    let (status, referred) = app
+        .post(
+            "khb.head",
+            &format!("/api/v1/transactions/{tid}/referrals"),
+            json!({"targets": [
+                {"unit_id": app.unit("HR"), "purpose": "opinion", "instructions": "نأمل إبداء الرأي"},
+                {"unit_id": app.unit("KHB-ENG"), "user_id": app.user("eng.head"), "purpose": "signature"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{referred}");
+    let purposes: Vec<&str> =
+        referred["referrals"].as_array().unwrap().iter().map(|r| r["purpose"].as_str().unwrap()).collect();
+    assert_eq!(purposes, ["opinion", "signature"]);
+    // The opinion lands in HR's inbox as work (not a copy); the signature in the engineering head's.
+    let (_, hr) = app.get("hr.emp", "/api/v1/inbox?box=unit").await;
+    assert_eq!(hr["items"][0]["referral"]["purpose"], "opinion", "{hr}");
+    let (_, eng) = app.get("eng.head", "/api/v1/inbox?box=held").await;
+    assert_eq!(eng["items"][0]["referral"]["purpose"], "signature", "{eng}");
+    // Decisions: approve, reject, request information.
+    for decision in ["approve", "reject", "request_information"] {
+        let (status, body) = app
+            .post(
+                "khb.head",
+                &format!("/api/v1/transactions/{tid}/decisions"),
+                json!({"decision": decision, "note": format!("قرار {decision}")}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{decision}: {body}");
+    }
+    // Links: reply to, related, follow-up.
+    let mut linked = Vec::new();
+    for kind in ["reply_to", "related", "follow_up"] {
+        let other = app.register_incoming(&format!("مرتبطة {kind}"), json!([])).await;
+        let other_id = other["transaction"]["id"].as_i64().unwrap();
+        let (status, body) = app
+            .post(
+                "clerk",
+                &format!("/api/v1/transactions/{tid}/links"),
+                json!({"kind": kind, "transaction_id": other_id}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{kind}: {body}");
+        linked.push((kind, other_id));
+    }
+    let (_, t) = app.get("clerk", &format!("/api/v1/transactions/{tid}")).await;
+    let links: Vec<(String, i64)> = t["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["kind"].as_str().unwrap().to_string(), l["transaction_id"].as_i64().unwrap()))
+        .collect();
+    for (kind, id) in &linked {
+        assert!(links.contains(&(kind.to_string(), *id)), "{kind} → {id} missing from {links:?}");
+    }
+    let (_, timeline) = app.get("clerk", &format!("/api/v1/transactions/{tid}/timeline")).await;
+    let decisions: Vec<&str> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "decision_recorded")
+        .map(|e| e["details"]["decision"].as_str().unwrap())
+        .collect();
+    assert_eq!(decisions, ["approve", "reject", "request_information"]);
+    let link_events = timeline.as_array().unwrap().iter().filter(|e| e["kind"] == "linked").count();
+    assert_eq!(link_events, 3, "{timeline}");
+}

@@ -76,6 +76,43 @@ async fn managers_see_their_unit_and_below_oldest_first() {
     // The head of Khobar may open a transaction held below them.
     let (status, _) = app.get("khb.head", &format!("/api/v1/transactions/{}", a["transaction"]["id"])).await;
     assert_eq!(status, StatusCode::OK);
+
+    // A page at a time, oldest first, with filters: the status of the transaction and its priority.
+    let overview = format!("/api/v1/units/{}/overview", app.unit("KHB"));
+    let (_, first) = app.get("khb.head", &format!("{overview}?limit=1")).await;
+    assert_eq!(first["items"][0]["transaction"]["id"], a["transaction"]["id"], "{first}");
+    let cursor = first["next_cursor"].as_str().expect("a second page");
+    let (_, second) = app.get("khb.head", &format!("{overview}?limit=1&cursor={cursor}")).await;
+    assert_eq!(second["items"][0]["transaction"]["id"], b["transaction"]["id"], "{second}");
+    assert!(second["next_cursor"].is_null(), "{second}");
+    let (_, open) = app.get("khb.head", &format!("{overview}?status=open")).await;
+    assert_eq!(open["items"].as_array().unwrap().len(), 2, "{open}");
+    let (_, closed) = app.get("khb.head", &format!("{overview}?status=closed")).await;
+    assert_eq!(closed["items"], json!([]), "{closed}");
+    let (_, urgent) = app.get("khb.head", &format!("{overview}?priority=very_urgent")).await;
+    assert_eq!(urgent["items"], json!([]), "{urgent}");
+}
+
+/// The status filter of the inbox: an open letter and a closed one, each with a copy in HR.
+#[tokio::test]
+async fn the_status_filter_keeps_only_transactions_of_that_status() {
+    let app = TestApp::spawn().await;
+    let copy = json!([{"unit_id": app.unit("HR"), "purpose": "information"}]);
+    let open = app.register_incoming("مفتوحة", copy.clone()).await;
+    let done = app.register_incoming("محفوظة", copy).await;
+    let (status, body) = app
+        .post("clerk", &format!("/api/v1/transactions/{}/close", done["transaction"]["id"]), json!({"note": "حفظ"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ids = |page: &serde_json::Value| -> Vec<i64> {
+        page["items"].as_array().unwrap().iter().map(|i| i["transaction"]["id"].as_i64().unwrap()).collect()
+    };
+    let (_, sent_open) = app.get("clerk", "/api/v1/inbox?box=sent&status=open").await;
+    assert_eq!(ids(&sent_open), [open["transaction"]["id"].as_i64().unwrap()], "{sent_open}");
+    let (_, sent_closed) = app.get("clerk", "/api/v1/inbox?box=sent&status=closed").await;
+    assert_eq!(ids(&sent_closed), [done["transaction"]["id"].as_i64().unwrap()], "{sent_closed}");
+    let (_, sent_all) = app.get("clerk", "/api/v1/inbox?box=sent").await;
+    assert_eq!(ids(&sent_all).len(), 2, "{sent_all}");
 }
 
 #[tokio::test]

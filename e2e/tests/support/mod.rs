@@ -90,8 +90,12 @@ pub async fn start() -> Server {
 }
 
 fn spawn(env: &[(String, String)]) -> (Child, std::sync::mpsc::Receiver<String>) {
+    spawn_with(env, &["serve", "--demo"])
+}
+
+fn spawn_with(env: &[(String, String)], args: &[&str]) -> (Child, std::sync::mpsc::Receiver<String>) {
     let mut cmd = Command::new(binary());
-    cmd.args(["serve", "--demo"]).env_clear().stdout(Stdio::piped()).stderr(Stdio::inherit());
+    cmd.args(args).env_clear().stdout(Stdio::piped()).stderr(Stdio::inherit());
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -124,34 +128,69 @@ async fn wait_ready(base: &str, child: &mut Child) {
     }
 }
 
-/// Start the server; with `spa_dir` it also serves that built web UI at `/`.
+/// A fresh place for the binary to run: a free port, an empty data directory, and (when `TEST_DATABASE_URL` is
+/// set) an empty PostgreSQL database, dropped with the server.
+pub struct Setup {
+    data: tempfile::TempDir,
+    port: u16,
+    env: Vec<(String, String)>,
+    pg: Option<(String, String)>,
+}
+
+impl Setup {
+    /// With `demo_password`, seeding uses it; without, seeding generates one and prints it.
+    pub fn new(demo_password: Option<&str>) -> Setup {
+        let data = tempfile::tempdir().expect("data dir");
+        let port = free_port();
+        let mut env: Vec<(String, String)> = vec![
+            ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
+            ("MUAMALAT_BIND".into(), format!("127.0.0.1:{port}")),
+            ("MUAMALAT_DATA_DIR".into(), data.path().display().to_string()),
+            ("RUST_LOG".into(), "error".into()),
+        ];
+        if let Some(password) = demo_password {
+            env.push(("MUAMALAT_DEMO_PASSWORD".into(), password.into()));
+        }
+        let mut pg = None;
+        if let Some(admin) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+            let name = format!("muamalat_e2e_{}_{port}", std::process::id());
+            let mut conn = diesel::PgConnection::establish(&admin).expect("connect to TEST_DATABASE_URL");
+            diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).expect("create database");
+            let (base, _) = admin.rsplit_once('/').expect("TEST_DATABASE_URL ends with /<database>");
+            env.push(("DATABASE_URL".into(), format!("{base}/{name}")));
+            pg = Some((admin, name));
+        }
+        Setup { data, port, env, pg }
+    }
+
+    /// Run a command of the binary to its end in this place.
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = Command::new(binary());
+        cmd.args(args).env_clear();
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run muamalat")
+    }
+
+    /// Start the server with these arguments and wait until it is ready.
+    pub async fn serve(self, args: &[&str]) -> Server {
+        let Setup { data, port, env, pg } = self;
+        let (mut child, rx) = spawn_with(&env, args);
+        let base = format!("http://127.0.0.1:{port}");
+        wait_ready(&base, &mut child).await;
+        let stdout: Vec<String> = rx.try_iter().collect();
+        Server { child, base, _data: data, pg, stdout: stdout.join("\n"), env }
+    }
+}
+
+/// Start the server with the demo organisation; with `spa_dir` it also serves that built web UI at `/`.
 pub async fn start_with(spa_dir: Option<PathBuf>) -> Server {
-    let data = tempfile::tempdir().expect("data dir");
-    let port = free_port();
-    let mut env: Vec<(String, String)> = vec![
-        ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
-        ("MUAMALAT_BIND".into(), format!("127.0.0.1:{port}")),
-        ("MUAMALAT_DATA_DIR".into(), data.path().display().to_string()),
-        ("MUAMALAT_DEMO_PASSWORD".into(), PASSWORD.into()),
-        ("RUST_LOG".into(), "error".into()),
-    ];
+    let mut setup = Setup::new(Some(PASSWORD));
     if let Some(dir) = &spa_dir {
-        env.push(("MUAMALAT_SPA_DIR".into(), dir.display().to_string()));
+        setup.env.push(("MUAMALAT_SPA_DIR".into(), dir.display().to_string()));
     }
-    let mut pg = None;
-    if let Some(admin) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
-        let name = format!("muamalat_e2e_{}_{port}", std::process::id());
-        let mut conn = diesel::PgConnection::establish(&admin).expect("connect to TEST_DATABASE_URL");
-        diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).expect("create database");
-        let (base, _) = admin.rsplit_once('/').expect("TEST_DATABASE_URL ends with /<database>");
-        env.push(("DATABASE_URL".into(), format!("{base}/{name}")));
-        pg = Some((admin, name));
-    }
-    let (mut child, rx) = spawn(&env);
-    let base = format!("http://127.0.0.1:{port}");
-    wait_ready(&base, &mut child).await;
-    let stdout: Vec<String> = rx.try_iter().collect();
-    Server { child, base, _data: data, pg, stdout: stdout.join("\n"), env }
+    setup.serve(&["serve", "--demo"]).await
 }
 
 pub struct Client {
