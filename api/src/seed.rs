@@ -91,6 +91,41 @@ const UNITS: &[(&str, &str, UnitKind, &str, &str, &str)] = &[
     ("EDM-SRV", "EDM", UnitKind::Department, "", "إدارة الخدمات بشرق الدمام", "East Dammam Services Department"),
     ("WDM", "AG-MUN", UnitKind::Municipality, "WDM", "بلدية غرب الدمام", "West Dammam Municipality"),
     ("WDM-ENG", "WDM", UnitKind::Department, "", "الإدارة الهندسية بغرب الدمام", "West Dammam Engineering Department"),
+    // Each general department's own communications unit: a registry desk that numbers the department's mail with
+    // its prefix. (Last, so that the ids of the units above stay those the README's examples use.)
+    (
+        "HR-COM",
+        "GD-HR",
+        UnitKind::Section,
+        "HR",
+        "وحدة الاتصالات الإدارية بالموارد البشرية",
+        "Human Resources Communications Unit",
+    ),
+    (
+        "FIN-COM",
+        "GD-FIN",
+        UnitKind::Section,
+        "FIN",
+        "وحدة الاتصالات الإدارية بالشؤون المالية",
+        "Financial Affairs Communications Unit",
+    ),
+    (
+        "IT-COM",
+        "GD-IT",
+        UnitKind::Section,
+        "IT",
+        "وحدة الاتصالات الإدارية بتقنية المعلومات",
+        "Information Technology Communications Unit",
+    ),
+    (
+        "LEGAL-COM",
+        "GD-LEGAL",
+        UnitKind::Section,
+        "LGL",
+        "وحدة الاتصالات الإدارية بالشؤون القانونية",
+        "Legal Affairs Communications Unit",
+    ),
+    ("INV-COM", "GD-INV", UnitKind::Section, "INV", "وحدة الاتصالات الإدارية بالاستثمار", "Investment Communications Unit"),
 ];
 
 /// (code, kind, Arabic name, English name)

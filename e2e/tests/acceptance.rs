@@ -58,7 +58,11 @@ async fn acceptance_flow_against_the_real_binary() {
     let head = Client::login(&server, "khb.head").await;
     let queue = head.get("/api/v1/inbox?box=unit").await;
     assert_eq!(queue["items"][0]["referral"]["id"], to_khb["id"]);
+    // It waits a little before the head opens it, and the head works on it a little: dwell time must show both.
+    let started = std::time::Instant::now();
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
     head.post(&format!("/api/v1/referrals/{}/receive", to_khb["id"]), json!({})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
     let fwd = head
         .post(
             &format!("/api/v1/referrals/{}/forward", to_khb["id"]),
@@ -118,6 +122,26 @@ async fn acceptance_flow_against_the_real_binary() {
         assert_eq!(total, (done - sent).num_seconds(), "{r}");
         assert_eq!(r["dwell"]["running"], false);
     }
+    // The head's referral waited about 1.1 s and was worked on about 1.1 s, as this test paced it.
+    let khb_referral = dwell["referrals"]
+        .as_array()
+        .expect("referrals")
+        .iter()
+        .find(|r| r["id"] == to_khb["id"])
+        .expect("the Khobar referral")
+        .clone();
+    let seconds = |which: &str| khb_referral["dwell"][which]["wall_clock_seconds"].as_i64().expect("seconds");
+    let paced = started.elapsed().as_secs() as i64 + 1;
+    assert!((1..=paced).contains(&seconds("waiting")), "waiting {}: {khb_referral}", seconds("waiting"));
+    assert!((1..=paced).contains(&seconds("working")), "working {}: {khb_referral}", seconds("working"));
+    let head_total = dwell["per_user"]
+        .as_array()
+        .expect("per_user")
+        .iter()
+        .find(|u| u["user"]["username"] == "khb.head")
+        .expect("the head's total")
+        .clone();
+    assert!(head_total["working"]["wall_clock_seconds"].as_i64().expect("seconds") >= 1, "{head_total}");
     let holders: Vec<&str> = dwell["per_user"]
         .as_array()
         .expect("per_user")
@@ -295,6 +319,29 @@ async fn seed_demo_prints_a_generated_password_that_serve_then_accepts() {
     for username in ["registry.clerk1", "khb.head", "khb.employee1", "auditor1"] {
         assert_eq!(login(username).await.0, StatusCode::OK, "{username}");
     }
+    // A general department's communications unit is a registry desk of its own: it numbers with its prefix.
+    let (status, clerk) = login("hr-com.clerk").await;
+    assert_eq!(status, StatusCode::OK, "{clerk}");
+    let entities = http
+        .get(format!("{}/api/v1/external-entities", server.base))
+        .bearer_auth(clerk["access_token"].as_str().expect("token"))
+        .send()
+        .await
+        .expect("entities")
+        .json::<serde_json::Value>()
+        .await
+        .expect("json");
+    let res = http
+        .post(format!("{}/api/v1/transactions", server.base))
+        .bearer_auth(clerk["access_token"].as_str().expect("token"))
+        .json(&json!({"kind": "outgoing", "subject": "إفادة بشأن التوظيف", "external_entity_id": entities[0]["id"]}))
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let outgoing: serde_json::Value = res.json().await.expect("json");
+    let number = outgoing["transaction"]["registration_number"].as_str().expect("number");
+    assert!(number.starts_with("HR-") && number.ends_with("/000001"), "{number}");
 }
 
 /// The README's curl walk-through (`docs/walkthrough.sh`) runs start to end against the real binary: register,
