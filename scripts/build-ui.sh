@@ -5,5 +5,9 @@ cd "$(dirname "$0")/.."
 source scripts/prerequisites.sh
 ensure_ui_tools
 cd web-ui
+# Two bundles (see web-ui/src/lib.rs): the desk at / (this build empties dist/ first), then the office at /office/.
 trunk build --release
-echo "== web UI built: $(ls dist/*.wasm) ($(stat -c %s dist/*.wasm) bytes, $(gzip -9c dist/*.wasm | wc -c) gzipped)"
+trunk build office.html --release --dist dist/office --public-url /office/
+for wasm in dist/*.wasm dist/office/*.wasm; do
+    echo "== web UI built: $wasm ($(stat -c %s "$wasm") bytes, $(gzip -9c "$wasm" | wc -c) gzipped)"
+done

@@ -1,5 +1,7 @@
-//! Serving the built web UI at `/`: its files as they are, and `index.html` for every other page path so that the
-//! SPA's own router (history API) decides what to show. Nothing under `/api` is ever answered with the SPA.
+//! Serving the built web UI at `/`: its files as they are, and the page of its bundle for every other page path so
+//! that the SPA's own router (history API) decides what to show — `office/index.html` under `/office/` (the office
+//! bundle: administration, audit log, intake queue), `index.html` elsewhere (the desk). Nothing under `/api` is ever
+//! answered with the SPA.
 
 use std::path::{Path, PathBuf};
 
@@ -15,14 +17,31 @@ use crate::error::{ApiError, problem_response};
 #[derive(Debug, Clone)]
 pub struct Spa {
     dir: PathBuf,
-    /// The `Content-Security-Policy` of the app's page, naming the build's inline start-up script by its hash.
+    /// The bundles' pages, the most specific first.
+    bundles: Vec<Bundle>,
+}
+
+/// One bundle of the SPA: the paths it answers and its page.
+#[derive(Debug, Clone)]
+struct Bundle {
+    /// The first path segment of its pages (`office`), or none for the rest (the desk).
+    prefix: Option<&'static str>,
+    /// Its page, relative to the SPA directory.
+    index: PathBuf,
+    /// The page's `Content-Security-Policy`, naming the build's inline start-up script by its hash.
     policy: String,
 }
 
 impl Spa {
     pub fn new(dir: PathBuf) -> Spa {
-        let index = std::fs::read_to_string(dir.join("index.html")).unwrap_or_default();
-        Spa { policy: content_security_policy(&index), dir }
+        let bundles = [(Some("office"), "office/index.html"), (None, "index.html")]
+            .into_iter()
+            .map(|(prefix, index)| {
+                let page = std::fs::read_to_string(dir.join(index)).unwrap_or_default();
+                Bundle { prefix, index: PathBuf::from(index), policy: content_security_policy(&page) }
+            })
+            .collect();
+        Spa { dir, bundles }
     }
 
     /// The handler for everything no route matched.
@@ -63,12 +82,16 @@ impl Spa {
         if relative.extension().is_some() {
             return not_found(req);
         }
-        self.index(req)
+        let first = relative.components().next().and_then(|c| c.as_os_str().to_str());
+        match self.bundles.iter().find(|b| b.prefix.is_none() || b.prefix == first) {
+            Some(bundle) => self.page(req, bundle),
+            None => not_found(req),
+        }
     }
 
-    /// `index.html`, never cached without asking: it names the current build's hashed assets.
-    fn index(&self, req: &HttpRequest) -> HttpResponse {
-        match NamedFile::open(self.dir.join("index.html")) {
+    /// A bundle's page, never cached without asking: it names the current build's hashed assets.
+    fn page(&self, req: &HttpRequest, bundle: &Bundle) -> HttpResponse {
+        match NamedFile::open(self.dir.join(&bundle.index)) {
             Ok(named) => {
                 let mut response = named.use_last_modified(false).into_response(req);
                 response.headers_mut().insert(
@@ -78,7 +101,7 @@ impl Spa {
                         .parse()
                         .unwrap_or(header::HeaderValue::from_static("no-cache")),
                 );
-                if let Ok(policy) = header::HeaderValue::from_str(&self.policy) {
+                if let Ok(policy) = header::HeaderValue::from_str(&bundle.policy) {
                     response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
                 }
                 response
@@ -89,7 +112,7 @@ impl Spa {
                     "<!doctype html><meta charset=utf-8><title>Muamalat</title><p>The web UI is not built \
                      (no <code>{}</code>). Build it with <code>scripts/build-ui.sh</code>, or use the API at \
                      <a href=\"/api/docs/\">/api/docs/</a>.</p>",
-                    Path::new(&self.dir).join("index.html").display()
+                    Path::new(&self.dir).join(&bundle.index).display()
                 )),
         }
     }

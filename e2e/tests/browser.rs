@@ -267,10 +267,11 @@ async fn tablet_and_desktop_layouts_fit_the_window() {
             ("register", "/register", "#register-submit", None),
             ("new", "/new", "#draft-submit", None),
             ("transaction", path.as_str(), "#timeline", Some(("#action-refer", "#action-unit-search"))),
+            ("intake", "/office/intake", "#intake-empty", None),
         ];
         let admin_pages = [
             ("overview", "/overview", "#overview", None),
-            ("admin", "/admin", "#admin-units", Some(("#admin-units button[data-code='KHB']", "#unit-save"))),
+            ("admin", "/office/admin", "#admin-units", Some(("#admin-units button[data-code='KHB']", "#unit-save"))),
         ];
         p.login("registry.clerk1").await;
         layouts(&p, &clerk_pages).await;
@@ -367,7 +368,7 @@ async fn drafts_decisions_the_manager_overview_and_administration() {
 
         // The admin adds a user to the engineering department, then disables them.
         p.login("admin").await;
-        p.click("nav a[href='/admin']").await;
+        p.click("nav a[href='/office/admin']").await;
         p.click("#admin-units button[data-code='KHB-ENG']").await;
         p.type_in("#new-user-username", "khb-eng.new").await;
         p.type_in("#new-user-password", "short").await;
@@ -401,7 +402,7 @@ async fn drafts_decisions_the_manager_overview_and_administration() {
 
         // The auditor reads what the administrator did in the audit log, and verifies the chain.
         p.login("auditor1").await;
-        p.click("nav a[href='/audit']").await;
+        p.click("nav a[href='/office/audit']").await;
         p.until("entries listed", "return document.querySelectorAll('#audit-log tbody tr').length > 0").await;
         p.el("#audit-action").await.select_by_value("user_updated").await.expect("action");
         p.type_in("#audit-user", "admin").await;
@@ -585,8 +586,16 @@ async fn throttle(p: &Page, bytes_per_second: i64) {
     assert!(res.status().is_success(), "throttle: {}", res.text().await.unwrap_or_default());
 }
 
-/// A small PDF the browser can show.
+/// A small PDF the browser can show, written to a file.
 fn pdf_file(dir: &std::path::Path, name: &str, text: &str) -> (std::path::PathBuf, usize) {
+    let out = pdf(text);
+    let path = dir.join(name);
+    std::fs::write(&path, &out).expect("write the PDF");
+    (path, out.len())
+}
+
+/// A small PDF the browser can show.
+fn pdf(text: &str) -> Vec<u8> {
     let content = format!("BT /F1 24 Tf 72 700 Td ({text}) Tj ET");
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
@@ -610,9 +619,7 @@ fn pdf_file(dir: &std::path::Path, name: &str, text: &str) -> (std::path::PathBu
     out.extend_from_slice(
         format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
     );
-    let path = dir.join(name);
-    std::fs::write(&path, &out).expect("write the PDF");
-    (path, out.len())
+    out
 }
 
 #[tokio::test]
@@ -692,4 +699,104 @@ async fn the_scanned_original_is_attached_at_registration_and_previewed() {
         5,
         "the original, the annex, the dropped PDF and image, the plan"
     );
+}
+
+/// The central registry's intake queue, in the office bundle: an agency submits a letter with its document over the
+/// API; the clerk finds it, reads it, previews the document, registers it to Khobar and opens the transaction in the
+/// desk, where the document is; the agency then reads the number.
+#[tokio::test]
+async fn a_clerk_registers_an_agency_submission_from_the_intake_queue() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let server = start_with(Some(spa_dir())).await;
+    let org = Org::load(&server).await;
+    let khb = org.unit_ar("KHB");
+    // The demo ministry's API client, printed at seeding, submits a letter and its document in one request.
+    let line = server.stdout.lines().find(|l| l.contains("client_secret")).expect("the demo agency is printed");
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let after = |word: &str| words.iter().position(|w| *w == word).map(|i| words[i + 1]).expect(word);
+    let http = reqwest::Client::new();
+    let token: Value = http
+        .post(format!("{}/api/v1/oauth/token", server.base))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", after("client_id")),
+            ("client_secret", after("client_secret")),
+        ])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let agency = token["access_token"].as_str().expect("agency token").to_string();
+    let boundary = "intake-browser-test";
+    let letter = json!({"subject": "طلب تزويد بيانات الرخص", "sender_reference": "MOMAH-1448/301"}).to_string();
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"letter\"\r\n\r\n{letter}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nالخطاب\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"letter.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+    );
+    let mut bytes = body.into_bytes();
+    bytes.extend_from_slice(&pdf("submitted letter"));
+    bytes.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let res = http
+        .post(format!("{}/api/v1/agency/submissions", server.base))
+        .bearer_auth(&agency)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(bytes)
+        .send()
+        .await
+        .expect("submit");
+    assert_eq!(res.status(), reqwest::StatusCode::CREATED);
+    let submission: Value = res.json().await.expect("json");
+    let base = server.base.clone();
+    scenario("intake", &server, move |p| async move {
+        p.login("registry.clerk1").await;
+        // The office bundle is loaded for the intake queue; the session goes with it.
+        p.click("nav a[href='/office/intake']").await;
+        p.until("the submission listed", "return [...document.querySelectorAll('#intake-list .subject')].some(e => e.textContent === 'طلب تزويد بيانات الرخص')").await;
+        assert_eq!(p.js("return location.pathname").await, json!("/office/intake"));
+        p.checkpoint("intake-list").await;
+        p.click("#intake-list button.open-submission").await;
+        p.el("#submission").await;
+        assert!(p.text("#submission-documents").await.contains("letter.pdf"));
+        p.click("#submission-documents button.preview-document").await;
+        p.el("#preview iframe").await;
+        p.add_target("intake-", &khb, None, "action").await;
+        p.checkpoint("intake-submission").await;
+        p.labelled_controls("intake").await;
+        for (width, height) in [(768, 1024), (1366, 768)] {
+            p.viewport(width, height).await;
+            p.no_horizontal_scroll(&format!("intake at {width}px")).await;
+            p.touch_targets(&format!("intake at {width}px")).await;
+        }
+        p.click("#intake-register").await;
+        let number = p.text("#registration-number").await;
+        assert!(number.ends_with("/000001"), "registration number {number}");
+        p.checkpoint("intake-registered").await;
+        // The transaction is the desk's page: loaded from the office, with the submitted document.
+        p.click("#intake-registered a").await;
+        p.el("#timeline").await;
+        assert_eq!(p.text("#transaction-number").await, number);
+        p.until("the submitted document", "return (document.querySelector('#documents') || {textContent: ''}).textContent.includes('الخطاب')").await;
+        // Back in the queue, nothing waits any more.
+        p.goto("/office/intake").await;
+        p.el("#intake-empty").await;
+        p.click(".lang-switch").await;
+        p.until("English", "return document.documentElement.dir === 'ltr'").await;
+        p.checkpoint("intake-empty-en").await;
+    })
+    .await;
+    // The agency reads the number.
+    let mine: Value = http
+        .get(format!("{base}/api/v1/agency/submissions/{}", submission["id"]))
+        .bearer_auth(&agency)
+        .send()
+        .await
+        .expect("own submission")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(mine["status"], "registered", "{mine}");
+    assert!(mine["registration_number"].as_str().is_some_and(|n| n.ends_with("/000001")), "{mine}");
 }

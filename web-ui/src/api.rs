@@ -11,8 +11,8 @@ use shared_types::{
     AllowedActions, AnnotationRequest, AuditEntry, AuditVerification, DecisionRequest, Document, DraftUpdate,
     ErrorCode, Event, ExternalEntity, ForwardRequest, InboxCounts, InboxItem, Location, LoginRequest, NewTransaction,
     NewUnit, NewUser, Page, Problem, ReceiveRequest, ReferRequest, Referral, ReferralActionRequest, RefreshRequest,
-    Route, StatusChangeRequest, TokenResponse, Transaction, TransactionSummary, TransactionWithReferrals, Unit,
-    UnitUpdate, User, UserUpdate,
+    RegisterSubmission, RejectSubmission, Route, StatusChangeRequest, Submission, TokenResponse, Transaction,
+    TransactionSummary, TransactionWithReferrals, Unit, UnitUpdate, User, UserUpdate,
 };
 
 thread_local! {
@@ -183,6 +183,27 @@ pub async fn audit(filters: &[(&str, String)], cursor: Option<&str>) -> ApiResul
 
 pub async fn audit_verification() -> ApiResult<AuditVerification> {
     get("/audit/verification").await
+}
+
+/// A page of the central registry's intake queue of agency submissions, oldest first.
+pub async fn intake(cursor: Option<&str>) -> ApiResult<Page<Submission>> {
+    let mut path = "/intake?limit=25".to_string();
+    if let Some(cursor) = cursor {
+        path.push_str(&format!("&cursor={}", q(cursor)));
+    }
+    get(&path).await
+}
+
+pub async fn submission(id: i64) -> ApiResult<Submission> {
+    get(&format!("/intake/{id}")).await
+}
+
+pub async fn register_submission(id: i64, body: &RegisterSubmission, key: &str) -> ApiResult<TransactionWithReferrals> {
+    post(&format!("/intake/{id}/register"), body, Some(key)).await
+}
+
+pub async fn reject_submission(id: i64, body: &RejectSubmission) -> ApiResult<Submission> {
+    post(&format!("/intake/{id}/reject"), body, None).await
 }
 
 pub async fn inbox_counts() -> ApiResult<InboxCounts> {

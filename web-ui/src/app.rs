@@ -1,16 +1,29 @@
 //! The shell: session, language, navigation and the routes of the pages.
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::path;
-use shared_types::{Role, User};
+use leptos_router::components::{A, Router};
+use shared_types::{Role, UnitKind, User};
 
 use crate::api;
 use crate::i18n::{I18n, use_i18n};
-use crate::pages::{
-    admin::AdminPage, audit::AuditPage, inbox::InboxPage, login::LoginPage, new::NewInternalPage,
-    overview::OverviewPage, register::RegisterPage, transaction::TransactionPage,
-};
+use crate::pages::login::LoginPage;
+
+/// Which of the two bundles this build is (see the crate's documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bundle {
+    /// `/`: inbox, registering, transactions, drafts, overview.
+    Desk,
+    /// `/office/`: administration, the audit log, the intake queue.
+    Office,
+}
+
+impl Bundle {
+    /// Whether a page of the app lives in this bundle (the other's are reached by loading that bundle).
+    pub fn holds(self, href: &str) -> bool {
+        let office = href == "/office" || href.starts_with("/office/");
+        office == (self == Bundle::Office)
+    }
+}
 
 /// The signed-in user; `None` while signed out. `checked` turns true once the stored session was tried.
 #[derive(Debug, Clone, Copy)]
@@ -29,8 +42,21 @@ pub fn use_session() -> Session {
     use_context::<Session>().unwrap_or_else(|| Session { user: RwSignal::new(None), checked: RwSignal::new(true) })
 }
 
+/// A link to a page of the app: within this bundle the router shows it; a page of the other bundle is loaded.
 #[component]
-pub fn App() -> impl IntoView {
+pub fn PageLink(href: String, #[prop(optional)] id: Option<&'static str>, children: Children) -> impl IntoView {
+    let bundle = use_context::<Bundle>().unwrap_or(Bundle::Desk);
+    if bundle.holds(&href) {
+        view! { <A href=href attr:id=id>{children()}</A> }.into_any()
+    } else {
+        view! { <a href=href id=id rel="external">{children()}</a> }.into_any()
+    }
+}
+
+/// The app: session, language, the shell and `routes`, the pages of this bundle.
+#[component]
+pub fn App(bundle: Bundle, routes: fn() -> AnyView) -> impl IntoView {
+    provide_context(bundle);
     let i18n = I18n::new();
     provide_context(i18n);
     let session = Session { user: RwSignal::new(None), checked: RwSignal::new(false) };
@@ -49,7 +75,7 @@ pub fn App() -> impl IntoView {
                 fallback=move || view! { <p class="loading" role="status">{i18n.tr("loading")}</p> }
             >
                 <Show when=move || session.user.with(Option::is_some) fallback=LoginPage>
-                    <Shell />
+                    <Shell routes=routes />
                 </Show>
             </Show>
         </Router>
@@ -57,7 +83,7 @@ pub fn App() -> impl IntoView {
 }
 
 #[component]
-fn Shell() -> impl IntoView {
+fn Shell(routes: fn() -> AnyView) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let name = move || {
@@ -79,26 +105,45 @@ fn Shell() -> impl IntoView {
             session.user.set(None);
         });
     };
+    // The intake queue of agency submissions is the central registry's clerks': for a clerk, look up their unit.
+    let central_clerk = RwSignal::new(false);
+    Effect::new(move |_| {
+        let unit = session.user.with(|u| u.as_ref().filter(|_| session.has(Role::RegistryClerk)).map(|u| u.unit_id));
+        match unit {
+            Some(unit) => leptos::task::spawn_local(async move {
+                let central = api::units()
+                    .await
+                    .is_ok_and(|all| all.iter().any(|u| u.id == unit && u.kind == UnitKind::CentralRegistry));
+                central_clerk.set(central);
+            }),
+            None => central_clerk.set(false),
+        }
+    });
     view! {
         <a class="skip-link" href="#main">{i18n.tr("skip-to-content")}</a>
         <header class="top">
-            <a class="brand" href="/">{i18n.tr("app-name")}</a>
+            <PageLink href="/".into()>
+                <span class="brand">{i18n.tr("app-name")}</span>
+            </PageLink>
             <nav aria-label=move || i18n.t("nav-label")>
-                <A href="/">{i18n.tr("nav-inbox")}</A>
+                <PageLink href="/".into()>{i18n.tr("nav-inbox")}</PageLink>
                 <Show when=move || session.has(Role::RegistryClerk)>
-                    <A href="/register">{i18n.tr("nav-register")}</A>
+                    <PageLink href="/register".into()>{i18n.tr("nav-register")}</PageLink>
+                </Show>
+                <Show when=move || central_clerk.get()>
+                    <PageLink href="/office/intake".into()>{i18n.tr("nav-intake")}</PageLink>
                 </Show>
                 <Show when=move || !session.has(Role::Auditor) || session.has(Role::Employee)>
-                    <A href="/new">{i18n.tr("nav-new")}</A>
+                    <PageLink href="/new".into()>{i18n.tr("nav-new")}</PageLink>
                 </Show>
                 <Show when=move || session.has(Role::Manager) || session.has(Role::Admin) || session.has(Role::Auditor)>
-                    <A href="/overview">{i18n.tr("nav-overview")}</A>
+                    <PageLink href="/overview".into()>{i18n.tr("nav-overview")}</PageLink>
                 </Show>
                 <Show when=move || session.has(Role::Admin)>
-                    <A href="/admin">{i18n.tr("nav-admin")}</A>
+                    <PageLink href="/office/admin".into()>{i18n.tr("nav-admin")}</PageLink>
                 </Show>
                 <Show when=move || session.has(Role::Auditor)>
-                    <A href="/audit">{i18n.tr("nav-audit")}</A>
+                    <PageLink href="/office/audit".into()>{i18n.tr("nav-audit")}</PageLink>
                 </Show>
             </nav>
             <div class="account">
@@ -108,15 +153,7 @@ fn Shell() -> impl IntoView {
             </div>
         </header>
         <main id="main" tabindex="-1">
-            <Routes fallback=move || view! { <p>{i18n.tr("not-found")}</p> }>
-                <Route path=path!("/") view=InboxPage />
-                <Route path=path!("/register") view=RegisterPage />
-                <Route path=path!("/transactions/:id") view=TransactionPage />
-                <Route path=path!("/new") view=NewInternalPage />
-                <Route path=path!("/overview") view=OverviewPage />
-                <Route path=path!("/admin") view=AdminPage />
-                <Route path=path!("/audit") view=AuditPage />
-            </Routes>
+            {routes()}
         </main>
     }
 }

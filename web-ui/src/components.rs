@@ -80,6 +80,12 @@ pub struct HeaderFields {
     pub due: RwSignal<String>,
 }
 
+impl Default for HeaderFields {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl HeaderFields {
     pub fn new() -> Self {
         HeaderFields {

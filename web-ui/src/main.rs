@@ -1,32 +1,30 @@
-//! Muamalat web UI: a Leptos client-side-rendered SPA, Arabic right-to-left first, on the shared HTTP contract in
-//! `shared-types`.
+//! The desk bundle, served at `/`: what staff open every day — the inbox, registering, transactions, drafts and the
+//! managers' overview. Administration, the audit log and the intake queue are the office bundle's (`/office/`).
 
-mod api;
-mod app;
-mod components;
-mod i18n;
-mod pages;
+use leptos::prelude::*;
+use leptos_router::components::{Route, Routes};
+use leptos_router::path;
+use muamalat_web_ui::app::{App, Bundle};
+use muamalat_web_ui::i18n::use_i18n;
+use muamalat_web_ui::pages::{
+    inbox::InboxPage, new::NewInternalPage, overview::OverviewPage, register::RegisterPage,
+    transaction::TransactionPage,
+};
 
-fn main() {
-    // Leptos's own executor starts with the app; before it, the browser's microtask queue runs the loading.
-    wasm_bindgen_futures::spawn_local(async {
-        i18n::load().await;
-        leptos::mount::mount_to_body(app::App);
-    });
+fn routes() -> AnyView {
+    let i18n = use_i18n();
+    view! {
+        <Routes fallback=move || view! { <p>{i18n.tr("not-found")}</p> }>
+            <Route path=path!("/") view=InboxPage />
+            <Route path=path!("/register") view=RegisterPage />
+            <Route path=path!("/transactions/:id") view=TransactionPage />
+            <Route path=path!("/new") view=NewInternalPage />
+            <Route path=path!("/overview") view=OverviewPage />
+        </Routes>
+    }
+    .into_any()
 }
 
-/// The sources, for the test that every message key used exists.
-#[cfg(test)]
-pub const SOURCES: &[&str] = &[
-    include_str!("app.rs"),
-    include_str!("components.rs"),
-    include_str!("pages/login.rs"),
-    include_str!("pages/inbox.rs"),
-    include_str!("pages/register.rs"),
-    include_str!("pages/transaction.rs"),
-    include_str!("pages/new.rs"),
-    include_str!("pages/overview.rs"),
-    include_str!("pages/admin.rs"),
-    include_str!("pages/documents.rs"),
-    include_str!("pages/audit.rs"),
-];
+fn main() {
+    muamalat_web_ui::start(|| view! { <App bundle=Bundle::Desk routes=routes /> });
+}

@@ -215,6 +215,13 @@ async fn the_web_ui_is_served_with_history_fallback_and_never_under_api() {
     )
     .unwrap();
     std::fs::write(dir.path().join("app-1a2b.wasm"), b"\0asm").unwrap();
+    // The office bundle: its own page, with its own start-up script.
+    std::fs::create_dir(dir.path().join("office")).unwrap();
+    std::fs::write(
+        dir.path().join("office/index.html"),
+        "<!doctype html><title>OFFICE</title><script type=\"module\">import init from '/office/o.js'; await init();</script>",
+    )
+    .unwrap();
     let spa_dir = dir.path().to_path_buf();
     let app = TestApp::spawn_with(move |s| s.spa_dir = spa_dir).await;
     let client = reqwest::Client::new();
@@ -231,6 +238,22 @@ async fn the_web_ui_is_served_with_history_fallback_and_never_under_api() {
         assert!(res.headers().get("strict-transport-security").is_none(), "HSTS only when configured");
         assert!(res.text().await.unwrap().contains("SPA"));
     }
+    let office_script = "import init from '/office/o.js'; await init();";
+    let office_hash = {
+        use base64::Engine;
+        use sha2::Digest;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(office_script.as_bytes()))
+    };
+    for page in ["/office", "/office/", "/office/admin", "/office/audit"] {
+        let res = client.get(app.url(page)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{page}");
+        let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+        assert!(csp.contains(&format!("'sha256-{office_hash}'")), "{page}: the office page's own script: {csp}");
+        assert!(res.text().await.unwrap().contains("OFFICE"), "{page}");
+    }
+    // A path merely starting with the same letters is the desk's.
+    let res = client.get(app.url("/officer")).send().await.unwrap();
+    assert!(res.text().await.unwrap().contains("SPA"));
     let wasm = client.get(app.url("/app-1a2b.wasm")).send().await.unwrap();
     assert_eq!(wasm.status(), StatusCode::OK);
     assert_eq!(wasm.headers()["content-type"], "application/wasm");

@@ -371,3 +371,26 @@ audit-submission-registered = تسجيل وارد إلكتروني
 audit-submission-rejected = رفض وارد إلكتروني
 audit-document-downloaded = تنزيل مستند
 audit-document-text-read = قراءة نص مستند
+
+# صندوق طلبات الجهات الخارجية (مكتب الاتصالات الإدارية الرئيسي)
+nav-intake = طلبات الجهات
+intake-title = الوارد الإلكتروني من الجهات
+intake-hint = الخطابات التي أرسلتها الجهات الخارجية إلكترونيًا، الأقدم أولًا. افتح الخطاب لقراءته ومرفقاته، ثم سجّله أو ارفضه.
+intake-empty = لا توجد طلبات بانتظار التسجيل.
+intake-documents = { $n ->
+    [zero] لا مرفقات
+    [one] مرفق واحد
+    [two] مرفقان
+    [few] { $shown } مرفقات
+    [many] { $shown } مرفقًا
+   *[other] { $shown } مرفق
+}
+intake-back = العودة إلى القائمة
+intake-sender = الجهة المرسلة
+intake-submitted-at = تاريخ الإرسال
+intake-register = التسجيل
+intake-register-submit = تسجيل وإحالة
+intake-reject = الرفض
+intake-reason = سبب الرفض (يطّلع عليه المرسل)
+intake-reject-submit = رفض الطلب
+intake-rejected = رُفض الطلب، ويطّلع المرسل على السبب.

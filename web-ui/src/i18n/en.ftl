@@ -363,3 +363,22 @@ audit-submission-registered = Submission registered
 audit-submission-rejected = Submission rejected
 audit-document-downloaded = Document downloaded
 audit-document-text-read = Document text read
+
+# The intake queue of agency submissions (the central registry)
+nav-intake = Agency submissions
+intake-title = Submissions from agencies
+intake-hint = Letters external agencies sent over the API, oldest first. Open one to read it and its documents, then register or reject it.
+intake-empty = No submission is waiting.
+intake-documents = { $n ->
+    [one] 1 document
+   *[other] { $shown } documents
+}
+intake-back = Back to the queue
+intake-sender = Sender
+intake-submitted-at = Submitted
+intake-register = Register
+intake-register-submit = Register and refer
+intake-reject = Reject
+intake-reason = Reason (the agency reads it)
+intake-reject-submit = Reject the submission
+intake-rejected = Rejected; the agency reads the reason.

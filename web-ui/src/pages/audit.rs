@@ -149,7 +149,8 @@ pub fn AuditPage() -> impl IntoView {
                                     <td>{i18n.date_time(&e.at)}</td>
                                     <td><bdi>{who}{behalf}</bdi></td>
                                     <td>{i18n.t(&action_key(&e.action))}</td>
-                                    <td><a href=e.transaction_id.map(|t| format!("/transactions/{t}"))>{object}</a></td>
+                                    // The transaction's page is the desk's: loaded, not routed.
+                                    <td><a href=e.transaction_id.map(|t| format!("/transactions/{t}")) rel="external">{object}</a></td>
                                     <td dir="ltr">{e.origin.unwrap_or_default()}</td>
                                 </tr>
                             }

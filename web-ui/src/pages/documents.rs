@@ -31,7 +31,7 @@ pub fn upload_form(fields: &[(&str, String)], file: &web_sys::File) -> Option<we
     Some(form)
 }
 
-fn size_text(bytes: i64) -> String {
+pub fn size_text(bytes: i64) -> String {
     match bytes {
         b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / 1024.0 / 1024.0),
         b if b >= 1024 => format!("{:.0} KB", b as f64 / 1024.0),
@@ -39,7 +39,7 @@ fn size_text(bytes: i64) -> String {
     }
 }
 
-fn previewable(media_type: &str) -> bool {
+pub fn previewable(media_type: &str) -> bool {
     media_type == "application/pdf" || media_type.starts_with("image/")
 }
 

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod audit;
 pub mod documents;
 pub mod inbox;
+pub mod intake;
 pub mod login;
 pub mod new;
 pub mod overview;
