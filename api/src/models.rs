@@ -282,6 +282,8 @@ pub struct ApiClientRow {
     pub created_at: NaiveDateTime,
     pub secret_rotated_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
+    /// Up to which confidentiality level letters addressed to the agency are readable by it.
+    pub clearance: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

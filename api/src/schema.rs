@@ -163,6 +163,7 @@ diesel::table! {
         created_at -> Timestamp,
         secret_rotated_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        clearance -> Integer,
     }
 }
 

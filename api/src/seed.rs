@@ -331,6 +331,7 @@ pub fn demo_agency(conn: &mut DbConn) -> Result<shared_types::ApiClientCredentia
                 name: "بوابة مراسلات وزارة البلديات والإسكان (تجريبي)".into(),
                 external_entity_id: ministry.id,
                 scopes: shared_types::ApiScope::ALL.to_vec(),
+                clearance: None,
             },
         )
     })

@@ -31,18 +31,25 @@ pub struct ApiClient {
     pub created_at: DateTime<Utc>,
     pub secret_rotated_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The most confidential outgoing letter the agency may receive.
+    pub clearance: crate::Confidentiality,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({
-    "name": "أمانة منطقة الرياض — بوابة المراسلات", "external_entity_id": 3, "scopes": ["submit", "read_submissions", "receive"]
+    "name": "أمانة منطقة الرياض — بوابة المراسلات", "external_entity_id": 3, "scopes": ["submit", "read_submissions", "receive"],
+    "clearance": "normal"
 })))]
 #[serde(deny_unknown_fields)]
 pub struct NewApiClient {
     pub name: String,
     pub external_entity_id: i64,
     pub scopes: Vec<ApiScope>,
+    /// The most confidential outgoing letter addressed to the agency that it may receive (default `normal`); at most
+    /// the administrator's own clearance.
+    #[serde(default)]
+    pub clearance: Option<crate::Confidentiality>,
 }
 
 /// A client with its secret, answered once: when it is created, and when its secret is rotated.

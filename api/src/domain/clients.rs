@@ -32,19 +32,21 @@ fn scopes_of(row: &ApiClientRow) -> Vec<ApiScope> {
 
 fn views(conn: &mut DbConn, rows: &[ApiClientRow]) -> Result<Vec<ApiClient>, ApiError> {
     let refs = Refs::load(conn, [], [], rows.iter().map(|r| r.external_entity_id))?;
-    Ok(rows
-        .iter()
-        .map(|r| ApiClient {
-            id: r.id,
-            client_id: r.client_id.clone(),
-            name: r.name.clone(),
-            external_entity: refs.entity(r.external_entity_id),
-            scopes: scopes_of(r),
-            created_at: utc(r.created_at),
-            secret_rotated_at: utc(r.secret_rotated_at),
-            revoked_at: r.revoked_at.map(utc),
+    rows.iter()
+        .map(|r| -> Result<ApiClient, ApiError> {
+            Ok(ApiClient {
+                id: r.id,
+                client_id: r.client_id.clone(),
+                name: r.name.clone(),
+                external_entity: refs.entity(r.external_entity_id),
+                scopes: scopes_of(r),
+                created_at: utc(r.created_at),
+                secret_rotated_at: utc(r.secret_rotated_at),
+                revoked_at: r.revoked_at.map(utc),
+                clearance: super::views::confidentiality(r.clearance)?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 fn credentials(conn: &mut DbConn, row: &ApiClientRow, secret: String) -> Result<ApiClientCredentials, ApiError> {
@@ -74,6 +76,10 @@ pub fn create(conn: &mut DbConn, actor: &Actor, req: &NewApiClient) -> Result<Ap
     if req.scopes.is_empty() {
         v.add("scopes", "required", "grant at least one scope");
     }
+    let clearance = req.clearance.unwrap_or(shared_types::Confidentiality::Normal);
+    if clearance.level() > actor.clearance().level() {
+        v.add("clearance", "above_clearance", "cannot exceed your own clearance");
+    }
     v.finish()?;
     let mut scopes: Vec<&str> = req.scopes.iter().map(|s| s.as_str()).collect();
     scopes.sort_unstable();
@@ -90,11 +96,12 @@ pub fn create(conn: &mut DbConn, actor: &Actor, req: &NewApiClient) -> Result<Ap
             api_clients::created_by.eq(actor.id()),
             api_clients::created_at.eq(at),
             api_clients::secret_rotated_at.eq(at),
+            api_clients::clearance.eq(clearance.level()),
         ))
         .returning(api_clients::all_columns)
         .get_result(conn)?;
     let details = json!({"client_id": row.client_id, "name": row.name, "external_entity_id": row.external_entity_id,
-                         "scopes": row.scopes});
+                         "scopes": row.scopes, "clearance": row.clearance});
     audit::record(conn, &Who::of(actor), AuditAction::ApiClientCreated, Object::ApiClient(row.id), details)?;
     credentials(conn, &row, secret)
 }

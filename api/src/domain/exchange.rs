@@ -1,5 +1,6 @@
 //! Inter-organisation exchange: an outgoing letter, once registered, is readable by the agency it is addressed to
-//! (an API client whose entity is its recipient, with the `receive` scope), with its documents. Every read of a
+//! (an API client whose entity is its recipient, with the `receive` scope, cleared for the letter's confidentiality),
+//! with its documents. Every read of a
 //! document's content is audited with the client as the actor.
 
 use diesel::prelude::*;
@@ -17,9 +18,10 @@ fn not_found(id: i64) -> ApiError {
     ApiError::not_found(ErrorCode::TransactionNotFound, format!("No letter {id} addressed to you."))
 }
 
-/// Registered outgoing letters addressed to the client's entity.
+/// Registered outgoing letters addressed to the client's entity, within the client's clearance.
 fn addressed_to(client: &ApiClientRow) -> transactions::BoxedQuery<'static, <DbConn as diesel::Connection>::Backend> {
     transactions::table
+        .filter(transactions::confidentiality.le(client.clearance))
         .filter(transactions::kind.eq("outgoing"))
         .filter(transactions::external_entity_id.eq(client.external_entity_id))
         .filter(transactions::registration_number.is_not_null())

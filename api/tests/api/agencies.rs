@@ -650,3 +650,81 @@ async fn a_letter_and_its_documents_are_submitted_in_one_request_or_not_at_all()
     assert_eq!((status, problem["code"].as_str()), (StatusCode::BAD_REQUEST, Some("malformed_json")));
     assert_eq!(app.counts(), before, "nothing was submitted");
 }
+
+/// An agency receives the letters addressed to it only up to its clearance (default normal): a confidential reply
+/// exists for a client cleared for it, and for no other, by any route.
+#[tokio::test]
+async fn an_agency_receives_only_letters_within_its_clearance() {
+    let app = TestApp::spawn().await;
+    let plain = register(&app, json!(["receive"])).await;
+    assert_eq!(plain["client"]["clearance"], "normal", "{plain}");
+    let (status, cleared) = app
+        .post(
+            "admin",
+            "/api/v1/api-clients",
+            json!({"name": "بوابة الوزارة السرية", "external_entity_id": app.fx.ministry, "scopes": ["receive"],
+                   "clearance": "confidential"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{cleared}");
+    assert_eq!(cleared["client"]["clearance"], "confidential");
+    // No administrator grants more than their own clearance; a level that does not exist is refused too.
+    let (status, _) = app
+        .post(
+            "admin",
+            "/api/v1/users",
+            json!({"username": "admin2", "password": crate::helpers::PASSWORD, "full_name_ar": "مشرف", "full_name_en": "Admin",
+                   "unit_id": app.unit("AMANAH"), "roles": ["admin"], "clearance": "confidential"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let before = app.counts();
+    let r = app
+        .post(
+            "admin2",
+            "/api/v1/api-clients",
+            json!({"name": "x", "external_entity_id": app.fx.ministry, "scopes": ["receive"], "clearance": "top_secret"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(r.1["errors"][0]["code"], "above_clearance", "{}", r.1);
+    let r = app
+        .post(
+            "admin",
+            "/api/v1/api-clients",
+            json!({"name": "x", "external_entity_id": app.fx.ministry, "scopes": ["receive"], "clearance": "secret"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(app.counts(), before);
+    let (status, secret) = app
+        .post(
+            "clerk",
+            "/api/v1/transactions",
+            json!({"kind": "outgoing", "subject": "إفادة سرية", "external_entity_id": app.fx.ministry,
+                   "confidentiality": "confidential"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{secret}");
+    let id = secret["transaction"]["id"].as_i64().unwrap();
+    let (status, document) =
+        upload_text(&app, &app.token("clerk").await, &format!("/api/v1/transactions/{id}/documents"), "سري", b"x")
+            .await;
+    assert_eq!(status, StatusCode::CREATED, "{document}");
+    let document = document["id"].as_i64().unwrap();
+    let (plain_token, cleared_token) = (token_for(&app, &plain).await, token_for(&app, &cleared).await);
+    let paths = [
+        format!("/api/v1/agency/correspondence/{id}"),
+        format!("/api/v1/agency/correspondence/{id}/documents/{document}/content"),
+    ];
+    let (_, list) = agency_call(&app, &plain_token, Method::GET, "/api/v1/agency/correspondence", None).await;
+    assert_eq!(list["items"], json!([]), "{list}");
+    for path in &paths {
+        let (status, body) = agency_call(&app, &plain_token, Method::GET, path, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+    }
+    let (_, list) = agency_call(&app, &cleared_token, Method::GET, "/api/v1/agency/correspondence", None).await;
+    assert_eq!(list["items"][0]["id"], json!(id), "{list}");
+    let res = app.client.get(app.url(&paths[1])).bearer_auth(&cleared_token).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
