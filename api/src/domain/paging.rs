@@ -35,3 +35,32 @@ pub fn page<R, T>(
     let next_cursor = if more { rows.last().map(|r| format!("{letter}{}", id(r))) } else { None };
     Ok(Page { items: items(&rows)?, next_cursor })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_name_the_last_id_of_their_own_list() {
+        assert_eq!(after(Some("s42"), 's').ok(), Some(Some(42)));
+        assert_eq!(after(None, 's').ok(), Some(None));
+        assert_eq!(after(Some(""), 's').ok(), Some(None));
+        for foreign in ["r42", "42", "s4x", "s", "s-1 OR 1=1"] {
+            assert!(after(Some(foreign), 's').is_err(), "{foreign}");
+        }
+    }
+
+    #[test]
+    fn a_page_tells_whether_more_follow() {
+        let full = page((1..=4).collect::<Vec<i64>>(), 3, 'r', |r| *r, |rows| Ok(rows.to_vec())).ok();
+        assert_eq!(
+            full.as_ref().map(|p| (p.items.clone(), p.next_cursor.clone())),
+            Some((vec![1, 2, 3], Some("r3".into())))
+        );
+        let last = page(vec![1_i64, 2], 3, 'r', |r| *r, |rows| Ok(rows.to_vec())).ok();
+        assert_eq!(last.map(|p| (p.items, p.next_cursor)), Some((vec![1, 2], None)));
+        assert_eq!(size(None), 50);
+        assert_eq!(size(Some(0)), 1);
+        assert_eq!(size(Some(10_000)), 200);
+    }
+}

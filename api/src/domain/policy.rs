@@ -274,3 +274,114 @@ pub fn allowed_actions(
     }
     Ok(allowed)
 }
+
+#[cfg(test)]
+mod tests {
+    //! Who holds a referral and on whose authority they act: the rules alone, without a database or HTTP.
+
+    use chrono::NaiveDateTime;
+
+    use super::*;
+    use crate::domain::actor::Delegator;
+    use crate::models::{UnitRow, UserRow};
+
+    fn at() -> NaiveDateTime {
+        chrono::DateTime::from_timestamp(1_764_000_000, 0).unwrap_or_default().naive_utc()
+    }
+
+    fn actor(id: i64, unit: i64, managed: &[i64], delegators: Vec<Delegator>) -> Actor {
+        let user = UserRow {
+            id,
+            username: format!("user{id}"),
+            password_hash: String::new(),
+            full_name_ar: String::new(),
+            full_name_en: String::new(),
+            unit_id: unit,
+            clearance: 1,
+            phone: None,
+            email: None,
+            active: true,
+            created_at: at(),
+            updated_at: at(),
+            failed_logins: 0,
+            locked_until: None,
+        };
+        let unit = UnitRow {
+            id: unit,
+            code: format!("U{unit}"),
+            name_ar: String::new(),
+            name_en: String::new(),
+            kind: "department".into(),
+            parent_id: None,
+            head_user_id: None,
+            registry_code: None,
+            path: format!("/{unit}/"),
+            active: true,
+            created_at: at(),
+            updated_at: at(),
+        };
+        Actor {
+            user,
+            roles: vec![Role::Employee],
+            unit,
+            managed_unit_ids: managed.to_vec(),
+            origin: None,
+            delegators,
+            on_behalf_of: None,
+        }
+    }
+
+    fn referral(to_unit: i64, to_user: Option<i64>) -> ReferralRow {
+        ReferralRow {
+            id: 1,
+            transaction_id: 1,
+            parent_referral_id: None,
+            from_unit_id: 99,
+            from_user_id: 99,
+            to_unit_id: to_unit,
+            to_user_id: to_user,
+            purpose: "action".into(),
+            instructions: None,
+            due_at: None,
+            status: "sent".into(),
+            outcome: None,
+            action_note: None,
+            sent_at: at(),
+            received_at: None,
+            received_by: None,
+            completed_at: None,
+            completed_by: None,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn a_unit_queue_is_held_by_its_members_and_the_heads_above_it() {
+        let queue = referral(10, None);
+        assert!(holds(&actor(1, 10, &[], vec![]), &queue), "a member of the unit");
+        assert!(!holds(&actor(2, 11, &[], vec![]), &queue), "a member of another unit");
+        assert!(holds(&actor(3, 5, &[5, 10, 11], vec![]), &queue), "the head of a unit above it");
+    }
+
+    #[test]
+    fn a_personal_referral_is_held_by_that_person_and_the_heads_above_them_only() {
+        let personal = referral(10, Some(1));
+        assert!(holds(&actor(1, 10, &[], vec![]), &personal));
+        assert!(!holds(&actor(2, 10, &[], vec![]), &personal), "a colleague in the same unit does not hold it");
+        assert!(holds(&actor(3, 5, &[10], vec![]), &personal), "the unit's head does");
+    }
+
+    #[test]
+    fn a_deputy_holds_and_acts_on_the_managers_authority() {
+        let manager = Delegator { user_id: 7, unit_id: 20, managed_unit_ids: vec![20, 21] };
+        let deputy = actor(8, 30, &[], vec![manager]);
+        for r in [referral(20, None), referral(21, Some(40)), referral(30, Some(7))] {
+            assert!(holds(&deputy, &r), "{r:?}");
+        }
+        // Through the manager's referral, the deputy acts on the manager's behalf ...
+        assert_eq!(acting(&deputy, Some(&referral(21, None))).on_behalf_of, Some(7));
+        // ... through one of their own, on their own.
+        assert_eq!(acting(&deputy, Some(&referral(30, Some(8)))).on_behalf_of, None);
+        assert!(!holds(&deputy, &referral(22, None)), "outside the manager's units");
+    }
+}

@@ -416,3 +416,50 @@ pub fn entity(e: &EntityRow) -> Result<ExternalEntity, ApiError> {
         active: e.active,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(minutes: i64) -> NaiveDateTime {
+        chrono::DateTime::from_timestamp(1_764_000_000 + minutes * 60, 0).unwrap_or_default().naive_utc()
+    }
+
+    fn sent_at_zero(received: Option<i64>, completed: Option<i64>) -> ReferralRow {
+        ReferralRow {
+            id: 1,
+            transaction_id: 1,
+            parent_referral_id: None,
+            from_unit_id: 1,
+            from_user_id: 1,
+            to_unit_id: 2,
+            to_user_id: None,
+            purpose: "action".into(),
+            instructions: None,
+            due_at: None,
+            status: if completed.is_some() { "completed" } else { "sent" }.into(),
+            outcome: None,
+            action_note: None,
+            sent_at: at(0),
+            received_at: received.map(at),
+            received_by: None,
+            completed_at: completed.map(at),
+            completed_by: None,
+            version: 1,
+        }
+    }
+
+    /// Waiting runs from sent to received (or to now while unopened); working from received to completed (or to now).
+    #[test]
+    fn dwell_time_splits_waiting_from_working() {
+        let secs = |d: DwellTime| {
+            (d.waiting.wall_clock_seconds, d.working.wall_clock_seconds, d.total.wall_clock_seconds, d.running)
+        };
+        assert_eq!(secs(dwell(&sent_at_zero(None, None), at(30))), (1800, 0, 1800, true), "not opened yet");
+        assert_eq!(secs(dwell(&sent_at_zero(Some(10), None), at(30))), (600, 1200, 1800, true), "being worked on");
+        assert_eq!(secs(dwell(&sent_at_zero(Some(10), Some(25)), at(90))), (600, 900, 1500, false), "done");
+        assert_eq!(secs(dwell(&sent_at_zero(None, Some(5)), at(90))), (300, 0, 300, false), "completed unopened");
+        // A clock that went backwards never makes time negative.
+        assert_eq!(secs(dwell(&sent_at_zero(None, None), at(-5))), (0, 0, 0, true));
+    }
+}
