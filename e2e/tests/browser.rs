@@ -800,3 +800,68 @@ async fn a_clerk_registers_an_agency_submission_from_the_intake_queue() {
     assert_eq!(mine["status"], "registered", "{mine}");
     assert!(mine["registration_number"].as_str().is_some_and(|n| n.ends_with("/000001")), "{mine}");
 }
+
+/// My account, in the office bundle: a manager delegates their authority to a deputy found by name, sees it in
+/// force, ends it; the session list marks this device, and ending another session signs that one out at once.
+#[tokio::test]
+async fn a_manager_delegates_to_a_deputy_and_ends_a_session_from_the_account_page() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let server = start_with(Some(spa_dir())).await;
+    let org = Org::load(&server).await;
+    let deputy_name = org.user_ar("khb-eng.head");
+    // Another session of the head's, on another device.
+    let other = support::Client::login(&server, "khb.head").await;
+    let base = server.base.clone();
+    let until = (chrono::Utc::now() + chrono::Duration::days(10)).format("%Y-%m-%d").to_string();
+    scenario("account", &server, move |p| async move {
+        p.login("khb.head").await;
+        p.click("#account-link").await;
+        p.el("#sessions").await;
+        assert_eq!(p.js("return location.pathname").await, json!("/office/account"));
+        p.until("two sessions, this one marked", "return document.querySelectorAll('#session-list li').length === 2 && document.querySelectorAll('#session-list li.current').length === 1").await;
+        // The deputy, found by part of their name.
+        let typed: String = deputy_name.chars().take(5).collect();
+        p.type_in("#deputy-search", &typed).await;
+        p.choose(&deputy_name).await;
+        // A date field takes its value as the browser's own date picker would set it.
+        p.js(&format!(
+            "const e = document.querySelector('#delegation-ends'); e.value = '{until}'; \
+             e.dispatchEvent(new Event('input', {{bubbles: true}})); return e.value"
+        ))
+        .await;
+        p.type_in("#delegation-note", "إجازة").await;
+        p.checkpoint("account-delegating").await;
+        p.click("#delegation-submit").await;
+        p.until("the delegation in force", &format!(
+            "return [...document.querySelectorAll('#delegation-list li')].some(li => li.textContent.includes('{}') && li.textContent.includes('{}'))",
+            deputy_name, message(AR, "delegation-active"))).await;
+        p.labelled_controls("account").await;
+        for (width, height) in [(768, 1024), (1366, 768)] {
+            p.viewport(width, height).await;
+            p.no_horizontal_scroll(&format!("account at {width}px")).await;
+            p.touch_targets(&format!("account at {width}px")).await;
+            p.checkpoint(&format!("account-{width}")).await;
+        }
+        p.click(".lang-switch").await;
+        p.until("English", "return document.documentElement.dir === 'ltr'").await;
+        p.checkpoint("account-en").await;
+        p.click(".lang-switch").await;
+        // End the other device's session: its token stops at once.
+        p.click("#session-list li:not(.current) button.end-session").await;
+        p.until("one session left", "return document.querySelectorAll('#session-list li').length === 1").await;
+        // End the delegation.
+        p.click("#delegation-list button.end-delegation").await;
+        p.until("the delegation ended", &format!(
+            "return [...document.querySelectorAll('#delegation-list li')].some(li => li.textContent.includes('{}'))",
+            message(AR, "delegation-ended"))).await;
+    })
+    .await;
+    let (status, _) = other.send(reqwest::Method::GET, "/api/v1/me", None).await;
+    assert_eq!(status, reqwest::StatusCode::UNAUTHORIZED, "the ended session's token stopped");
+    let head = support::Client::login_at(&base, "khb.head").await;
+    let delegations = head.get("/api/v1/delegations").await;
+    assert_eq!(delegations[0]["deputy"]["username"], "khb-eng.head", "{delegations}");
+    assert_eq!(delegations[0]["active"], false, "{delegations}");
+    assert!(delegations[0]["ended_at"].is_string(), "{delegations}");
+    assert_eq!(delegations[0]["note"], "إجازة");
+}

@@ -8,11 +8,12 @@ use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared_types::{
-    AllowedActions, AnnotationRequest, AuditEntry, AuditVerification, DecisionRequest, Document, DraftUpdate,
-    ErrorCode, Event, ExternalEntity, ForwardRequest, InboxCounts, InboxItem, Location, LoginRequest, NewTransaction,
-    NewUnit, NewUser, Page, Problem, ReceiveRequest, ReferRequest, Referral, ReferralActionRequest, RefreshRequest,
-    RegisterSubmission, RejectSubmission, Route, StatusChangeRequest, Submission, TokenResponse, Transaction,
-    TransactionSummary, TransactionWithReferrals, Unit, UnitUpdate, User, UserUpdate,
+    AllowedActions, AnnotationRequest, AuditEntry, AuditVerification, DecisionRequest, Delegation, Document,
+    DraftUpdate, ErrorCode, Event, ExternalEntity, ForwardRequest, InboxCounts, InboxItem, Location, LoginRequest,
+    NewDelegation, NewTransaction, NewUnit, NewUser, Page, Problem, ReceiveRequest, ReferRequest, Referral,
+    ReferralActionRequest, RefreshRequest, RegisterSubmission, RejectSubmission, Route, Session, StatusChangeRequest,
+    Submission, TokenResponse, Transaction, TransactionSummary, TransactionWithReferrals, Unit, UnitUpdate, User,
+    UserUpdate,
 };
 
 thread_local! {
@@ -122,6 +123,15 @@ async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, key: Opti
     call(Method::POST, path, Some(body), key).await
 }
 
+/// A `DELETE`, answered without a body.
+async fn delete(path: &str) -> ApiResult<()> {
+    let response = call_raw(Method::DELETE, path, None, None).await?;
+    if !response.ok() {
+        return Err(problem_of(response).await);
+    }
+    Ok(())
+}
+
 async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
     let body = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
     call(Method::PATCH, path, Some(body), None).await
@@ -183,6 +193,28 @@ pub async fn audit(filters: &[(&str, String)], cursor: Option<&str>) -> ApiResul
 
 pub async fn audit_verification() -> ApiResult<AuditVerification> {
     get("/audit/verification").await
+}
+
+/// My delegations: those I gave and those I stand in for, newest first.
+pub async fn delegations() -> ApiResult<Vec<Delegation>> {
+    get("/delegations").await
+}
+
+pub async fn delegate(body: &NewDelegation, key: &str) -> ApiResult<Delegation> {
+    post("/delegations", body, Some(key)).await
+}
+
+pub async fn end_delegation(id: i64) -> ApiResult<()> {
+    delete(&format!("/delegations/{id}")).await
+}
+
+/// My live sessions (the one of this page is `current`).
+pub async fn sessions() -> ApiResult<Vec<Session>> {
+    get("/auth/sessions").await
+}
+
+pub async fn end_session(id: &str) -> ApiResult<()> {
+    delete(&format!("/auth/sessions/{}", q(id))).await
 }
 
 /// A page of the central registry's intake queue of agency submissions, oldest first.

@@ -148,7 +148,9 @@ fn Shell(routes: fn() -> AnyView) -> impl IntoView {
             </nav>
             <div class="account">
                 <LanguageSwitch />
-                <span class="who">{name}</span>
+                <PageLink href="/office/account".into() id="account-link">
+                    <span class="who">{name}</span>
+                </PageLink>
                 <button id="logout" class="secondary" on:click=logout>{i18n.tr("logout")}</button>
             </div>
         </header>

@@ -3,7 +3,8 @@
 //!
 //! It ships as two bundles (WebAssembly modules), so that the one opened every day stays small: the desk
 //! (`src/main.rs`: inbox, registering, transactions, drafts, the managers' overview), served at `/`, and the office
-//! (`src/bin/office.rs`: administration, the audit log, the intake queue of agency submissions), served at
+//! (`src/bin/office.rs`: administration, the audit log, the intake queue of agency submissions, my account's
+//! delegations and sessions), served at
 //! `/office/`. Both are built from this library; each holds only the pages its routes name. They share the session
 //! (its cookie) and the messages.
 
@@ -39,4 +40,5 @@ pub const SOURCES: &[&str] = &[
     include_str!("pages/documents.rs"),
     include_str!("pages/audit.rs"),
     include_str!("pages/intake.rs"),
+    include_str!("pages/account.rs"),
 ];

@@ -394,3 +394,27 @@ intake-reject = الرفض
 intake-reason = سبب الرفض (يطّلع عليه المرسل)
 intake-reject-submit = رفض الطلب
 intake-rejected = رُفض الطلب، ويطّلع المرسل على السبب.
+
+# حسابي: التفويض والجلسات
+account-title = حسابي
+delegations-title = التفويض
+delegations-hint = يفوّض المدير صلاحياته إلى نائب لمدة محددة (إجازة، سفر): يطّلع النائب على أعمال المدير ويتصرّف فيها نيابة عنه حتى ينتهي التفويض تلقائيًا.
+delegations-none = لا يوجد تفويض.
+delegation-to = النائب:
+delegation-for = نيابةً عن
+delegation-active = ساري
+delegation-ended = منتهٍ
+delegation-later = يبدأ لاحقًا
+delegation-end = إنهاء الآن
+delegation-new = تفويض صلاحياتي
+field-deputy-user-id = النائب (ابحث بالاسم)
+field-starts-at = من (افتراضيًا: الآن)
+field-ends-at = حتى
+delegation-submit = تفويض
+sessions-title = الجلسات
+sessions-hint = الأجهزة التي سجّلت الدخول منها. إنهاء الجلسة يُخرج ذلك الجهاز فورًا.
+session-current = هذا الجهاز
+session-started = تسجيل الدخول
+session-last-used = آخر استخدام
+session-end = إنهاء
+session-end-current = تسجيل الخروج هنا

@@ -382,3 +382,27 @@ intake-reject = Reject
 intake-reason = Reason (the agency reads it)
 intake-reject-submit = Reject the submission
 intake-rejected = Rejected; the agency reads the reason.
+
+# My account: delegations and sessions
+account-title = My account
+delegations-title = Delegations
+delegations-hint = A manager hands their authority to a deputy for a period (leave, travel): the deputy sees and acts on the manager's work, on the manager's behalf, until it ends by itself.
+delegations-none = No delegation.
+delegation-to = Deputy:
+delegation-for = Standing in for
+delegation-active = In force
+delegation-ended = Ended
+delegation-later = From its start
+delegation-end = End now
+delegation-new = Delegate my authority
+field-deputy-user-id = Deputy (search by name)
+field-starts-at = From (default: now)
+field-ends-at = Until
+delegation-submit = Delegate
+sessions-title = Sessions
+sessions-hint = Where you are signed in. Ending a session signs that device out at once.
+session-current = This device
+session-started = Signed in
+session-last-used = Last used
+session-end = End
+session-end-current = Sign out here

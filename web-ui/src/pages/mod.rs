@@ -1,5 +1,6 @@
 //! One module per screen.
 
+pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod documents;
