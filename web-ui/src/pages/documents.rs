@@ -212,7 +212,18 @@ pub fn DocumentsPanel(transaction_id: i64, can_add: bool) -> impl IntoView {
                     </div>
                 </div>
             </Show>
-            {move || preview.get().map(|(url, media)| view! {
+            <Preview preview=preview />
+        </section>
+    }
+}
+
+/// A document's content shown in the page (a PDF or an image, from an object URL), with a button to close it.
+#[component]
+pub fn Preview(preview: RwSignal<Option<(String, String)>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        preview.get().map(|(url, media)| {
+            view! {
                 <div class="preview" id="preview">
                     <div class="row">
                         <button type="button" class="secondary" on:click=move |_| preview.set(None)>{i18n.t("close-preview")}</button>
@@ -223,7 +234,7 @@ pub fn DocumentsPanel(transaction_id: i64, can_add: bool) -> impl IntoView {
                         view! { <img src=url alt=i18n.t("preview") /> }.into_any()
                     }}
                 </div>
-            })}
-        </section>
+            }
+        })
     }
 }

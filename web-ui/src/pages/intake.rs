@@ -14,7 +14,7 @@ use crate::api::{self, ApiError};
 use crate::app::PageLink;
 use crate::components::{PriorityBadge, ProblemMessage, TargetPicker, due_at_from, entity_name, optional};
 use crate::i18n::use_i18n;
-use crate::pages::documents::{previewable, size_text};
+use crate::pages::documents::{Preview, previewable, size_text};
 use fluent_bundle::FluentValue;
 
 #[component]
@@ -223,18 +223,7 @@ fn SubmissionPanel(submission: Submission, back: Callback<()>) -> impl IntoView 
                     }
                 }).collect_view()}
             </ul>
-            {move || preview.get().map(|(url, media)| view! {
-                <div class="preview" id="preview">
-                    <div class="row">
-                        <button type="button" class="secondary" on:click=move |_| preview.set(None)>{i18n.t("close-preview")}</button>
-                    </div>
-                    {if media == "application/pdf" {
-                        view! { <iframe src=url title=i18n.t("preview")></iframe> }.into_any()
-                    } else {
-                        view! { <img src=url alt=i18n.t("preview") /> }.into_any()
-                    }}
-                </div>
-            })}
+            <Preview preview=preview />
             <ProblemMessage error=error />
             {move || {
                 if let Some(created) = registered.get() {
