@@ -198,6 +198,21 @@ pub fn ConfidentialityBadge(confidentiality: Confidentiality) -> impl IntoView {
     })
 }
 
+/// Look people up by what is typed (`typed`, at least two characters; fewer finds nobody) and hand `found` the answer,
+/// unless `query` has changed meanwhile: only the answer to what is typed now is shown.
+pub fn find_people(query: RwSignal<String>, typed: String, found: impl Fn(Vec<User>) + 'static) {
+    if typed.trim().chars().count() < 2 {
+        found(Vec::new());
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        let people = api::search_users(typed.trim()).await.unwrap_or_default();
+        if query.with_untracked(|now| *now == typed) {
+            found(people);
+        }
+    });
+}
+
 /// Choose one or several referral targets: a unit found by Arabic or English name, optionally one of its users,
 /// a purpose and instructions.
 #[component]
@@ -223,19 +238,7 @@ pub fn TargetPicker(
         None => users.set(Vec::new()),
     });
     let user_id = RwSignal::new(None::<i64>);
-    let search_people = move |q: String| {
-        if q.trim().chars().count() < 2 {
-            people.set(Vec::new());
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            let found = api::search_users(q.trim()).await.unwrap_or_default();
-            // Only the answer to what is typed now.
-            if query.with_untracked(|now| *now == q) {
-                people.set(found);
-            }
-        });
-    };
+    let search_people = move |q: String| find_people(query, q, move |found| people.set(found));
     let purpose = RwSignal::new(Purpose::Action);
     let instructions = RwSignal::new(String::new());
     let names = RwSignal::new(Vec::<String>::new());

@@ -245,14 +245,14 @@ pub fn intake(
 /// One submission of the intake queue, pending or decided, for a clerk of the central registry to read before
 /// deciding it.
 pub fn intake_one(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Submission, ApiError> {
-    ensure_intake(actor)?;
-    let row: SubmissionRow = submissions::table
-        .find(id)
-        .select(SubmissionRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| not_found(id))?;
+    let row = intake_row(conn, actor, id)?;
     one(conn, row)
+}
+
+/// A submission, for the central registry.
+fn intake_row(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<SubmissionRow, ApiError> {
+    ensure_intake(actor)?;
+    submissions::table.find(id).select(SubmissionRow::as_select()).first(conn).optional()?.ok_or_else(|| not_found(id))
 }
 
 /// A document of a submission, for a clerk of the central registry to read before registering it; audited as a
@@ -275,13 +275,7 @@ pub fn intake_document(
 }
 
 fn pending(conn: &mut DbConn, actor: &Actor, id: i64, expected: Option<i32>) -> Result<SubmissionRow, ApiError> {
-    ensure_intake(actor)?;
-    let row: SubmissionRow = submissions::table
-        .find(id)
-        .select(SubmissionRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| not_found(id))?;
+    let row = intake_row(conn, actor, id)?;
     if row.status != "pending" {
         return Err(ApiError::conflict(ErrorCode::SubmissionDecided, "This submission was already decided."));
     }

@@ -87,7 +87,13 @@ pub fn registry_of(conn: &mut DbConn, unit: &UnitRow) -> Result<UnitRow, ApiErro
         .filter(units::registry_code.is_not_null())
         .select(UnitRow::as_select())
         .load(conn)?;
-    match nearest_registry(unit, &chain) {
+    registry_among(conn, unit, &chain)
+}
+
+/// The registry that numbers what `unit` registers, found among `units` (which hold at least every unit on its path
+/// that runs a registry), else the central registry.
+fn registry_among(conn: &mut DbConn, unit: &UnitRow, units: &[UnitRow]) -> Result<UnitRow, ApiError> {
+    match nearest_registry(unit, units) {
         Some(registry) => Ok(registry.clone()),
         None => central_registry(conn, unit),
     }
@@ -431,18 +437,16 @@ pub fn prepare_create(conn: &mut DbConn, actor: &Actor, req: &NewTransaction) ->
         path_ids(&actor.unit).into_iter().chain(targets.iter().take(MAX_TARGETS).map(|t| t.unit_id)).collect();
     let units: Vec<UnitRow> =
         units::table.filter(units::id.eq_any(&unit_ids)).select(UnitRow::as_select()).load(conn)?;
-    let users = if checkable { target_users(conn, targets)? } else { Vec::new() };
+    let mut users = Vec::new();
     if checkable {
+        users = target_users(conn, targets)?;
         check_targets(&mut v, "referrals", targets, &units, &users, req.confidentiality.level());
     }
     validate_links(conn, &mut v, &req.links)?;
     v.finish()?;
     let registry = match req.kind {
         TransactionKind::Internal => None,
-        _ => match nearest_registry(&actor.unit, &units) {
-            Some(registry) => Some(registry.clone()),
-            None => Some(central_registry(conn, &actor.unit)?),
-        },
+        _ => Some(registry_among(conn, &actor.unit, &units)?),
     };
     let mut refs = views::Refs::default();
     for unit in units.iter().chain(&registry) {

@@ -7,7 +7,7 @@ use shared_types::{Delegation, NewDelegation, Role, Session, User};
 
 use crate::api::{self, ApiError};
 use crate::app::use_session;
-use crate::components::{ProblemMessage, invalid, optional, user_name};
+use crate::components::{ProblemMessage, find_people, invalid, optional, user_name};
 use crate::i18n::{Lang, use_i18n};
 
 /// Now, by the browser's clock (chrono's own clock is not available in the browser build).
@@ -58,15 +58,8 @@ pub fn AccountPage() -> impl IntoView {
     let search = move |q: String| {
         query.set(q.clone());
         deputy.set(None);
-        if q.trim().chars().count() < 2 {
-            people.set(Vec::new());
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            let found = api::search_users(q.trim()).await.unwrap_or_default();
-            if query.with_untracked(|now| *now == q) {
-                people.set(found.into_iter().filter(|u| u.active && u.id != me).take(8).collect());
-            }
+        find_people(query, q, move |found| {
+            people.set(found.into_iter().filter(|u| u.active && u.id != me).take(8).collect())
         });
     };
     let delegate = move |ev: leptos::ev::SubmitEvent| {
