@@ -78,3 +78,17 @@ ensure_s3_server() {
         python3 -m pip install -q "moto[server]" 2>&1 | grep -v "Running pip as the 'root' user" || true
     fi
 }
+
+# The OpenAPI lint: Stoplight's Spectral (npm), pinned, into .tools/spectral.
+SPECTRAL_VERSION=6.16.3
+ensure_spectral() {
+    local root
+    root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+    SPECTRAL="$root/.tools/spectral/node_modules/.bin/spectral"
+    if [ "$("$SPECTRAL" --version 2>/dev/null)" != "$SPECTRAL_VERSION" ]; then
+        command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+        echo "== installing @stoplight/spectral-cli $SPECTRAL_VERSION into .tools/spectral"
+        npm install --prefix "$root/.tools/spectral" --no-audit --no-fund --no-save \
+            "@stoplight/spectral-cli@$SPECTRAL_VERSION" >/dev/null
+    fi
+}

@@ -14,6 +14,15 @@ ensure_walkthrough_tools
 scripts/build-ui.sh
 cargo build -p muamalat-api --bin muamalat
 
+echo "== OpenAPI document: Spectral's OpenAPI rules (openapi/.spectral.yaml), no error and no warning"
+ensure_spectral
+(cd openapi && "$SPECTRAL" lint --ruleset .spectral.yaml --fail-severity=warn openapi.json)
+
+binary="${CARGO_TARGET_DIR:-target}/debug/muamalat"
+
+echo "== generated clients (Python, TypeScript) run the correspondence flow, every answer checked against the document"
+e2e/clients/run.sh "$binary"
+
 echo "== web UI: unit tests (messages of both languages, key coverage)"
 cargo test -p muamalat-web-ui
 
@@ -43,6 +52,12 @@ if [ -n "${TEST_DATABASE_URL:-}" ]; then
     echo "== PostgreSQL (${TEST_DATABASE_URL}): API and end-to-end tests"
     # The same packages as above, so nothing is rebuilt; only the suites that use the database.
     cargo test --workspace --exclude muamalat-web-ui --test api --test acceptance --test browser
+    echo "== PostgreSQL: the generated clients' flow"
+    clients_db="muamalat_clients_$$"
+    psql "$TEST_DATABASE_URL" -qc "CREATE DATABASE $clients_db" >/dev/null
+    DATABASE_URL_FOR_CLIENTS="${TEST_DATABASE_URL%/*}/$clients_db" e2e/clients/run.sh "$binary" \
+        || { psql "$TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS $clients_db WITH (FORCE)"; exit 1; }
+    psql "$TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS $clients_db WITH (FORCE)" >/dev/null
     echo "== PostgreSQL + S3 store: document tests"
     env "${s3_env[@]}" cargo test --workspace --exclude muamalat-web-ui --test api documents
 else

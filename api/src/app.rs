@@ -8,8 +8,7 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use secrecy::ExposeSecret;
 use shared_types::ErrorCode;
 use tracing_actix_web::TracingLogger;
-use utoipa::openapi::security::{ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -18,58 +17,9 @@ use crate::blobs::BlobStore;
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
+use crate::openapi::ApiDoc;
 use crate::registrar::Registrar;
 use crate::routes;
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Muamalat API",
-        description = "Electronic correspondence and transaction tracking: register, route and track incoming, \
-                       outgoing and internal correspondence. Errors are RFC 9457 problem documents with a stable \
-                       `code`. Creating requests accept an `Idempotency-Key` header.",
-        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
-    ),
-    modifiers(&BearerAuth),
-    tags(
-        (name = "auth", description = "Sign in and sessions"),
-        (name = "organisation", description = "Units, users and external entities"),
-        (name = "transactions", description = "Registering, drafts and links"),
-        (name = "routing", description = "Referrals and actions"),
-        (name = "tracking", description = "Timeline, route, location, dwell time, inboxes"),
-        (name = "audit", description = "The hash-chained audit log, for auditors"),
-        (name = "agencies", description = "External agencies: API clients, OAuth2 client-credentials tokens, agency endpoints"),
-        (name = "health", description = "Probes"),
-    ),
-    components(schemas(shared_types::ErrorCode, shared_types::Problem, shared_types::FieldError))
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
-        );
-        // External agencies: OAuth2 client credentials at `/api/v1/oauth/token`.
-        let scopes = Scopes::from_iter([
-            ("submit", "Submit incoming correspondence to the central registry"),
-            ("read_submissions", "Read the status of the agency's own submissions"),
-            ("receive", "Read correspondence addressed to the agency"),
-        ]);
-        components.add_security_scheme(
-            "agency",
-            SecurityScheme::OAuth2(OAuth2::with_description(
-                [Flow::ClientCredentials(ClientCredentials::new("/api/v1/oauth/token", scopes))],
-                "External agencies registered as API clients (`/api/v1/api-clients`) get tokens by the \
-                 client-credentials grant; those tokens open the `/api/v1/agency/...` endpoints only.",
-            )),
-        );
-    }
-}
 
 /// Build the application: every route and its OpenAPI entry.
 fn app(
@@ -129,7 +79,9 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     // Nothing is registered through this app.
     let registrar = web::Data::new(Registrar::idle());
     let data = (web::Data::new(pool), web::Data::new(keys), web::Data::new(blobs), web::Data::new(limits));
-    app(data.0, data.1, web::Data::new(settings), data.2, data.3, registrar, None).1
+    let mut document = app(data.0, data.1, web::Data::new(settings), data.2, data.3, registrar, None).1;
+    crate::openapi::complete(&mut document);
+    document
 }
 
 /// The OpenAPI document as committed in `openapi/openapi.json`.
@@ -259,7 +211,8 @@ impl Application {
         let settings = web::Data::new(settings);
         let data_pool = web::Data::new(pool.clone());
         let document = openapi_document();
-        let spa = crate::spa::Spa::new(settings.spa_dir.clone());
+        let spa =
+            crate::spa::Spa::new(settings.spa_dir.clone(), routes::allowed::AllowedMethods::from_document(&document));
         let hsts = settings.hsts_max_age_seconds;
         let origins = settings.cors_origins();
         let mut server = HttpServer::new(move || {
@@ -304,6 +257,9 @@ impl Application {
                 .wrap(actix_web::middleware::Compress::default())
                 .default_service(spa.fallback())
         })
+        // Without it a compressed answer's last chunk, a small write, waits for the client's delayed ACK (Nagle's
+        // algorithm): about 40 ms on every kept-alive connection that asks for gzip.
+        .tcp_nodelay(true)
         .listen(listener)
         .map_err(|e| StartError::Bind("listener".into(), e))?;
         if let Some(w) = workers {

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod models;
+pub mod openapi;
 pub mod rate_limit;
 pub mod registrar;
 pub mod routes;

@@ -1,7 +1,7 @@
 //! Serving the built web UI at `/`: its files as they are, and the page of its bundle for every other page path so
 //! that the SPA's own router (history API) decides what to show — `office/index.html` under `/office/` (the office
 //! bundle: administration, audit log, intake queue), `index.html` elsewhere (the desk). Nothing under `/api` is ever
-//! answered with the SPA.
+//! answered with the SPA; a documented path asked with another method is answered 405 with `Allow`.
 
 use std::path::{Path, PathBuf};
 
@@ -12,11 +12,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use shared_types::ErrorCode;
 
 use crate::error::{ApiError, problem_response};
+use crate::routes::allowed::AllowedMethods;
 
 /// The directory of the built SPA (`web-ui/dist` by default).
 #[derive(Debug, Clone)]
 pub struct Spa {
     dir: PathBuf,
+    /// The documented paths and their methods: a known path asked with another method is a 405, not a page.
+    allowed: AllowedMethods,
     /// The bundles' pages, the most specific first.
     bundles: Vec<Bundle>,
 }
@@ -33,7 +36,7 @@ struct Bundle {
 }
 
 impl Spa {
-    pub fn new(dir: PathBuf) -> Spa {
+    pub fn new(dir: PathBuf, allowed: AllowedMethods) -> Spa {
         let bundles = [(Some("office"), "office/index.html"), (None, "index.html")]
             .into_iter()
             .map(|(prefix, index)| {
@@ -41,7 +44,7 @@ impl Spa {
                 Bundle { prefix, index: PathBuf::from(index), policy: content_security_policy(&page) }
             })
             .collect();
-        Spa { dir, bundles }
+        Spa { dir, allowed, bundles }
     }
 
     /// The handler for everything no route matched.
@@ -55,6 +58,9 @@ impl Spa {
 
     fn answer(&self, req: &HttpRequest) -> HttpResponse {
         let path = req.path();
+        if let Some(refused) = self.allowed.refuse(req.method().as_str(), path) {
+            return refused;
+        }
         let is_read = req.method() == Method::GET || req.method() == Method::HEAD;
         if !is_read || path == "/api" || path.starts_with("/api/") {
             return not_found(req);

@@ -53,7 +53,7 @@ pub struct AuditEntry {
     pub on_behalf_of: Option<UserRef>,
     /// The client's address, as the server saw it.
     pub origin: Option<String>,
-    /// An [`AuditAction`] or an [`EventKind`](crate::EventKind), in its wire form.
+    /// An audit action (`signed_in`, `document_downloaded`, ...) or a timeline event kind, in its wire form.
     pub action: String,
     /// What the action concerns: `transaction`, `referral`, `document`, `unit`, `user`, `entity`, `session`,
     /// `api_client`.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One page of a list. Pass `next_cursor` back as `cursor` to get the next page; it is absent on the last page.
+/// One page of a list. Pass `next_cursor` back as `cursor` to get the next page; it is null on the last page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {

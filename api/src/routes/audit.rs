@@ -18,6 +18,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only what this user did.
     pub user_id: Option<i64>,
@@ -33,13 +34,23 @@ pub struct AuditQuery {
     /// Until this moment (exclusive).
     pub to: Option<DateTime<Utc>>,
     /// Page size, 1–200 (default 50).
+    #[serde(default, deserialize_with = "crate::routes::page_limit")]
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
-/// The audit log, newest first (auditors only). Entries about transactions above the auditor's clearance are left
-/// out.
+/// List the audit log
+///
+/// The append-only, hash-chained audit log, newest first: every timeline event, administrative change, sign-in (failed
+/// ones too), sign-out, ended session, API-client change and token, agency submission, and every read of a document's
+/// content or text, with who acted, on whose behalf (delegation), from which address, and the entry's `seq` and `hash`
+/// (null for the moments until the sealer has chained it). Only users with the `auditor` role may read it; everyone
+/// else, administrators included, gets 403 `forbidden`. Entries about transactions above the auditor's clearance are
+/// left out. Filter by `user_id`, `action`, `transaction_id`, `object_type` and the period `from` (inclusive) to `to`
+/// (exclusive); page with `limit` (1–200, default 50) and `cursor` (the previous page's `next_cursor`). 400
+/// `invalid_parameter` for an unknown parameter, a bad value or a cursor the API did not give out.
 #[utoipa::path(tag = "audit", params(AuditQuery), responses(
     (status = 200, description = "A page of the log", body = Page<AuditEntry>),
     (status = 400, description = "`invalid_parameter`", body = Problem, content_type = "application/problem+json"),
@@ -65,8 +76,13 @@ pub async fn audit_log(
     read(&pool, who, move |conn, actor| audit::list(conn, actor, &filter)).await
 }
 
-/// Verify the hash chain from the first entry (auditors only): seals what is pending, then reports whether every
-/// entry matches its hash and follows the one before, and the first that does not.
+/// Verify the audit hash chain
+///
+/// Seals the entries still pending, then walks the chain from the first entry and reports whether every sealed entry
+/// follows the one before it and matches its hash (`intact`), how many were checked, the head hash to keep elsewhere,
+/// and the first entry that breaks the chain with the reason (`missing`, `chain_mismatch` or `hash_mismatch`). Auditors
+/// only; everyone else, administrators included, gets 403 `forbidden`. The walk reads the whole log, so it takes longer
+/// as the log grows; `muamalat audit-verify` does the same from the command line.
 #[utoipa::path(tag = "audit", responses(
     (status = 200, description = "What verification found", body = AuditVerification),
     (status = 403, description = "Not an auditor", body = Problem, content_type = "application/problem+json"),

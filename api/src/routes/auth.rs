@@ -47,9 +47,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(login).service(refresh).service(logout).service(me).service(sessions).service(end_session);
 }
 
-/// Sign in with username and password.
+/// Sign in with username and password
 ///
-/// Answers a short-lived access token (JWT, for `Authorization: Bearer`) and a refresh token.
+/// Opens a session and answers a short-lived access token (a JWT for `Authorization: Bearer`, valid `expires_in`
+/// seconds), an opaque single-use refresh token and the signed-in user. With `session_cookie: true` (browsers) the
+/// refresh token is set as an `HttpOnly` cookie scoped to `/api/v1/auth` instead of being answered in the body. Every
+/// attempt is audited, failed ones too. Errors: 401 `invalid_credentials` (an unknown username and a wrong password
+/// look the same) or `account_disabled`; 429 `account_locked` after too many failed sign-ins in a row (the lock doubles
+/// with each further failure, up to an hour) or `rate_limited` for too many sign-ins from one address, both with
+/// `Retry-After`.
 #[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
     (status = 200, description = "Signed in", body = TokenResponse, example = super::examples::signed_in),
     (status = 401, description = "`invalid_credentials` or `account_disabled`", body = Problem, content_type = "application/problem+json"),
@@ -81,10 +87,14 @@ pub async fn login(
     Ok(tokens_response(&req, tokens, cookie))
 }
 
-/// Exchange a refresh token for a new pair. Refresh tokens are single-use; replaying one revokes the session.
+/// Refresh the tokens of a session
 ///
-/// The token comes from the body, or, when the body names none, from the session cookie set at login; a cookie
-/// session gets its new refresh token as the cookie.
+/// Exchanges a refresh token for a new access token and a new refresh token. The token comes from the body, or, when
+/// the body names none, from the session cookie set at login; a cookie session gets its new refresh token as the
+/// cookie. Refresh tokens are single-use: replaying one that was already used revokes the whole session, its access
+/// tokens included, and answers 401 `invalid_refresh_token`, as do unknown and expired tokens; a disabled account gets
+/// 401 `account_disabled`. No bearer token is needed. Rate-limited per client address (429 `rate_limited` with
+/// `Retry-After`).
 #[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
     (status = 200, description = "New tokens", body = TokenResponse),
     (status = 401, description = "`invalid_refresh_token` or `account_disabled`", body = Problem, content_type = "application/problem+json"),
@@ -125,7 +135,12 @@ pub async fn refresh(
     Ok(tokens_response(&req, tokens, cookie))
 }
 
-/// Sign out: revoke the session of this refresh token (from the body, or the session cookie, which is cleared).
+/// Sign out
+///
+/// Ends the session the refresh token belongs to, so its refresh token and its access tokens stop working at once, and
+/// audits the sign-out. The token comes from the body or, when the body names none, from the session cookie, which is
+/// then cleared. Always answers 204, also for an unknown or already revoked token or none at all, so signing out twice
+/// is not an error. No bearer token is needed.
 #[utoipa::path(tag = "auth", request_body = RefreshRequest, responses((status = 204, description = "Signed out")))]
 #[post("/auth/logout")]
 pub async fn logout(
@@ -146,7 +161,12 @@ pub async fn logout(
     Ok(response.finish())
 }
 
-/// The signed-in user.
+/// Get the signed-in user
+///
+/// The caller's own account: username, Arabic and English names, unit, roles, clearance and contact details, what a
+/// client needs to decide which screens and actions to offer. Any signed-in user; agency tokens are refused (they have
+/// `GET /agency/me`). 401 `unauthenticated` without a token, `invalid_token` for an invalid or expired token or an
+/// ended session, `account_disabled` once the account is disabled.
 #[utoipa::path(tag = "auth", responses(
     (status = 200, description = "The signed-in user", body = User),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -156,7 +176,11 @@ pub async fn me(pool: Pool, who: AuthUser) -> Result<web::Json<User>, ApiError> 
     super::read(&pool, who, |conn, actor: &actor::Actor| org::get_user(conn, actor.id())).await
 }
 
-/// The caller's signed-in sessions (each sign-in until it is signed out, revoked or expires), newest first.
+/// List my sessions
+///
+/// The caller's live sessions (each sign-in, until it is signed out, ended, revoked or expires), most recently used
+/// first, with when each started, was last refreshed and expires; `current` marks the session of the calling token. Any
+/// signed-in user, and only their own sessions. Pass a session's `id` to `DELETE /auth/sessions/{id}` to end it.
 #[utoipa::path(tag = "auth", responses(
     (status = 200, description = "Live sessions", body = Vec<Session>),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -167,8 +191,12 @@ pub async fn sessions(pool: Pool, who: AuthUser) -> Result<web::Json<Vec<Session
     read(&pool, who, move |conn, actor| accounts::sessions(conn, actor.id(), &current)).await
 }
 
-/// End one of the caller's sessions (a lost tablet, a shared computer): its refresh token stops working at once;
-/// an access token it already holds lapses within its short lifetime.
+/// End one of my sessions
+///
+/// Ends one of the caller's sessions, for example on a lost tablet or a shared computer: its refresh token stops
+/// working, and so do the access tokens issued in it, at once, since every request checks that its session is still
+/// live. The caller may end the session they are using too. The end is audited as `session_ended`. 404
+/// `session_not_found` when the id is not one of the caller's sessions or that session has already ended.
 #[utoipa::path(tag = "auth", params(("id" = String, Path, description = "Session id")), responses(
     (status = 204, description = "Ended"),
     (status = 404, description = "`session_not_found`", body = Problem, content_type = "application/problem+json"),

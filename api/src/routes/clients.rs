@@ -24,7 +24,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(agency_me);
 }
 
-/// Every API client (administrators).
+/// List API clients
+///
+/// Every external agency registered as an API client, revoked ones included, with its `client_id`, name, entity,
+/// scopes, clearance and when its secret was last rotated; secrets are never shown again. Administrators only (403
+/// `forbidden`).
 #[utoipa::path(tag = "agencies", responses(
     (status = 200, description = "API clients", body = Vec<ApiClient>),
     (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
@@ -34,8 +38,15 @@ pub async fn list_api_clients(pool: Pool, who: AuthUser) -> Result<web::Json<Vec
     read(&pool, who, clients::list).await
 }
 
-/// Register an external agency as an API client (administrators). The answer holds the client secret: it is
-/// shown this once and stored only as a hash.
+/// Register an external agency as an API client
+///
+/// Registers an entity of the directory as an API client with `scopes` (`submit`, `read_submissions`, `receive`) and a
+/// `clearance`: the most confidential outgoing letter it may receive, `normal` by default and at most the
+/// administrator's own. The answer holds the `client_secret`, shown this once and stored only as a SHA-256 hash; the
+/// agency then gets tokens from `POST /oauth/token`. Administrators only (403 `forbidden`). Unlike other creating
+/// requests it refuses an `Idempotency-Key` (400 `invalid_parameter`), since a replayed answer would hand out the
+/// secret again. 422 `validation_failed` for a missing name or scope, an unknown or disabled entity, or a clearance
+/// above the administrator's. Audited.
 #[utoipa::path(tag = "agencies", request_body = NewApiClient, responses(
     (status = 201, description = "Registered; keep the secret now", body = ApiClientCredentials),
     (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
@@ -60,7 +71,12 @@ pub async fn create_api_client(
         .await
 }
 
-/// Give an API client a new secret (administrators); the old secret stops working at once.
+/// Rotate an API client's secret
+///
+/// Gives the client a new secret, answered this once and stored only as a hash. The old secret stops working at once
+/// for token requests; tokens already issued with it stay valid until they expire (the access-token lifetime, 15
+/// minutes by default). Administrators only (403 `forbidden`). 404 `api_client_not_found`; 409 `invalid_client` when
+/// the client is revoked. Audited.
 #[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "API client id")), responses(
     (status = 200, description = "The new secret; keep it now", body = ApiClientCredentials),
     (status = 404, description = "`api_client_not_found`", body = Problem, content_type = "application/problem+json"),
@@ -78,7 +94,11 @@ pub async fn rotate_api_client_secret(
         .map(web::Json)
 }
 
-/// Revoke an API client (administrators): no new tokens, and its tokens stop working at once.
+/// Revoke an API client
+///
+/// Revokes the client for good: it gets no new tokens, and every request with a token it already holds is refused with
+/// 401 `invalid_client` from then on. Revoking a revoked client answers 204 again and changes nothing. Administrators
+/// only (403 `forbidden`); 404 `api_client_not_found`. Audited.
 #[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "API client id")), responses(
     (status = 204, description = "Revoked"),
     (status = 404, description = "`api_client_not_found`", body = Problem, content_type = "application/problem+json"),
@@ -111,9 +131,16 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
     Some((id.to_string(), secret.to_string()))
 }
 
-/// The OAuth2 token endpoint: the client-credentials grant for external agencies. The token it issues is a JWT
-/// for `Authorization: Bearer` on the agency endpoints only (its audience is refused everywhere else), limited to
-/// the scopes granted. Rate-limited per address and per client.
+/// Get an agency access token (OAuth2 client credentials)
+///
+/// The OAuth2 token endpoint (RFC 6749 §4.4) for external agencies: a form body with `grant_type=client_credentials`,
+/// the client's `client_id` and `client_secret` (in the body or with HTTP Basic) and optionally `scope`, a
+/// space-separated subset of the client's scopes (all of them by default). The answer is a JWT for `Authorization:
+/// Bearer` on the `/agency/...` endpoints only (staff endpoints refuse it), valid `expires_in` seconds, sent with
+/// `Cache-Control: no-store`; each token issued is audited with the client as the actor. Errors: 400
+/// `unsupported_grant_type`, `invalid_scope` (a scope the client was not granted) or `invalid_parameter`; 401
+/// `invalid_client` for missing, unknown or wrong credentials or a revoked client; 429 `rate_limited`, per client
+/// address and per client id, with `Retry-After`.
 #[utoipa::path(tag = "agencies", request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"), responses(
     (status = 200, description = "A token", body = ClientTokenResponse),
     (status = 400, description = "`unsupported_grant_type`, `invalid_scope`, `invalid_parameter`", body = Problem, content_type = "application/problem+json"),
@@ -157,7 +184,12 @@ pub async fn oauth_token(
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(answer))
 }
 
-/// The API client a token belongs to (any scope): a way for an agency to check its setup.
+/// Get the calling API client
+///
+/// The API client the token belongs to (its `client_id`, name, entity, scopes and clearance), so an agency can check
+/// its setup. Any agency token, whatever its scopes; staff tokens are refused. 401 `unauthenticated` without a token,
+/// `invalid_token` for an invalid, expired or staff token, `invalid_client` once the client is revoked; like every
+/// agency request it counts against the client's request quota (429 `rate_limited`).
 #[utoipa::path(tag = "agencies", responses(
     (status = 200, description = "The client", body = ApiClient),
     (status = 401, description = "`invalid_token`, `invalid_client` (revoked)", body = Problem, content_type = "application/problem+json"),

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use shared_types::{Delegation, NewDelegation, Problem};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{Pool, as_caller, read, write};
+use super::{IdempotencyKey, Pool, as_caller, read, write};
 use crate::auth::AuthUser;
 use crate::db;
 use crate::domain::delegations;
@@ -15,7 +15,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_delegations).service(create_delegation).service(end_delegation);
 }
 
-/// The delegations the caller gave or received, newest first, with whether each is in force now.
+/// List my delegations
+///
+/// The delegations the caller gave (as the manager) or received (as the deputy), newest first, at most 200, each with
+/// its period, note, when it was ended early (`ended_at`) and whether it is in force now (`active`). Any signed-in
+/// user; an administrator sees only their own here too.
 #[utoipa::path(tag = "organisation", responses(
     (status = 200, description = "Delegations", body = Vec<Delegation>),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -25,9 +29,16 @@ pub async fn list_delegations(pool: Pool, who: AuthUser) -> Result<web::Json<Vec
     read(&pool, who, delegations::list).await
 }
 
-/// Delegate a manager's authority to a deputy until `ends_at` (a manager for themselves; an administrator for any
-/// manager). The deputy then sees and acts on the manager's work, on the manager's behalf.
-#[utoipa::path(tag = "organisation", request_body = NewDelegation, params(("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe creation")), responses(
+/// Delegate a manager's authority to a deputy
+///
+/// From `starts_at` (now by default) until `ends_at`, at most 365 days, the deputy sees the manager's referrals, unit
+/// queue and subtree and acts on them, and every event and audit entry they record names the manager in `on_behalf_of`.
+/// A manager delegates their own authority (leave out `delegator_user_id`); an administrator may name any manager as
+/// `delegator_user_id`. Anyone else gets 403 `forbidden`. 422 `validation_failed` for an unknown or disabled deputy, a
+/// deputy who is only an auditor, a manager as their own deputy, a delegator who is not a manager, or a period that
+/// ends before it starts, in the past, or more than 365 days after it starts. Audited; an `Idempotency-Key` makes a
+/// retry safe.
+#[utoipa::path(tag = "organisation", request_body = NewDelegation, params(IdempotencyKey), responses(
     (status = 201, description = "Delegated", body = Delegation),
     (status = 403, description = "Not a manager (or delegating someone else's authority without being an admin)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid deputy or period", body = Problem, content_type = "application/problem+json"),
@@ -46,7 +57,11 @@ pub async fn create_delegation(
     .await
 }
 
-/// End a delegation now (its manager, its deputy, or an administrator).
+/// End a delegation
+///
+/// Ends the delegation now: the deputy loses the manager's authority with their next request. The manager, the deputy
+/// or an administrator may end it; for anyone else it answers 404 `delegation_not_found`, like one that does not exist.
+/// Ending a delegation that is already over answers 204 and changes nothing; otherwise the end is audited.
 #[utoipa::path(tag = "organisation", params(("id" = i64, Path, description = "Delegation id")), responses(
     (status = 204, description = "Ended (or already over)"),
     (status = 404, description = "`delegation_not_found`", body = Problem, content_type = "application/problem+json"),

@@ -38,7 +38,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub type Blobs = web::Data<BlobStore>;
 
 /// Media types a document may have, recognised from the content itself.
-const ALLOWED: &[&str] = &[
+pub const MEDIA_TYPES: &[&str] = &[
     "application/pdf",
     "image/jpeg",
     "image/png",
@@ -183,7 +183,7 @@ pub(super) async fn file_field(
         let path = temp.path().to_path_buf();
         media_type = web::block(move || package_kind(&path)).await.map_err(ApiError::internal)?;
     }
-    let media_type = media_type.filter(|m| ALLOWED.contains(&m.as_str())).ok_or_else(|| {
+    let media_type = media_type.filter(|m| MEDIA_TYPES.contains(&m.as_str())).ok_or_else(|| {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::UnsupportedMediaType,
@@ -244,9 +244,18 @@ fn extract_later(pool: Pool, blobs: Blobs, v: &DocumentVersion) {
     });
 }
 
-/// Add a document to a transaction, with its first version (the original): `multipart/form-data` with `title`,
-/// `kind`, optional `note` and `sha256` (checked against what arrives), and `file`. The media type is recognised
-/// from the content; PDF, images, office documents and plain text are accepted.
+/// Add a document to a transaction
+///
+/// `multipart/form-data` with `title`, `kind` (default `attachment`), optional `note` and `sha256` (checked against
+/// what arrives), then `file`, streamed to the document store while it is hashed. The file becomes version 1, the
+/// original, which is never altered; the media type is recognised from the content: PDF, images, office documents and
+/// plain text (415 `unsupported_media_type` otherwise), at most `MUAMALAT_MAX_UPLOAD_BYTES` (413 `payload_too_large`).
+/// Any member of staff who may see the transaction can add one while it is a draft or open; auditors get 403
+/// `forbidden`, and a closed or archived transaction 409, checked before the body is read. 422 `validation_failed` for
+/// a missing title or file, an empty file, a file name with a path, an unknown `kind` or a `sha256` mismatch. Records a
+/// `document_added` event; the text is extracted for search afterwards (`GET .../text`). Hidden transactions (above the
+/// caller's clearance, or, for anyone but administrators and auditors, with no route, registry or authorship tie to the
+/// caller) answer 404 `transaction_not_found`, exactly like missing ones.
 #[utoipa::path(tag = "documents", params(("id" = i64, Path, description = "Transaction id")),
     request_body(content = NewDocumentForm, content_type = "multipart/form-data"),
     responses(
@@ -289,7 +298,15 @@ pub async fn upload_document(
     Ok(HttpResponse::Created().json(doc))
 }
 
-/// Add a version to a document: `multipart/form-data` with optional `note` and `sha256`, and `file`.
+/// Add a version to a document
+///
+/// `multipart/form-data` with optional `note` and `sha256`, then `file`: the content becomes the document's next
+/// version, and every earlier version, the original included, is kept unchanged. Two uploads at once both land, as
+/// consecutive versions. The same media types, size limit and checks apply as to a new document (400
+/// `malformed_upload`, 413, 415, 422). Any member of staff who may see the transaction, while it is a draft or open;
+/// auditors get 403 `forbidden`; 409 `transaction_closed`, `transaction_archived` or `document_withdrawn`. Records a
+/// `version_added` event. A document of a transaction the caller may not see answers 404 `document_not_found`, like a
+/// missing one.
 #[utoipa::path(tag = "documents", params(("id" = i64, Path, description = "Document id")),
     request_body(content = NewVersionForm, content_type = "multipart/form-data"),
     responses(
@@ -325,12 +342,19 @@ pub async fn upload_version(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Also list withdrawn documents.
     pub include_withdrawn: Option<bool>,
 }
 
-/// A transaction's documents with all their versions, oldest first.
+/// List a transaction's documents
+///
+/// The transaction's documents, oldest first, each with all its versions (the original first), their SHA-256, size,
+/// media type, file name, author, text status and `content_url`. Withdrawn documents are left out unless
+/// `include_withdrawn=true`. Hidden transactions (above the caller's clearance, or, for anyone but administrators and
+/// auditors, with no route, registry or authorship tie to the caller) answer 404 `transaction_not_found`, exactly like
+/// missing ones.
 #[utoipa::path(tag = "documents", params(("id" = i64, Path, description = "Transaction id"), ListQuery), responses(
     (status = 200, description = "The documents", body = Vec<Document>),
     (status = 404, description = "`transaction_not_found`", body = Problem, content_type = "application/problem+json"),
@@ -346,7 +370,12 @@ pub async fn list(
     read(&pool, who, move |conn, actor| documents::list(conn, actor, id, all)).await
 }
 
-/// One document with all its versions.
+/// Get a document with its versions
+///
+/// One document with every version, the original first, each with its SHA-256, size, media type, file name, author,
+/// time, text-extraction status and `content_url`. A withdrawn document is still answered, with who withdrew it, when
+/// and why. Anyone who may see its transaction may read it; for anyone else it answers 404 `document_not_found`, like a
+/// missing one.
 #[utoipa::path(tag = "documents", params(("id" = i64, Path, description = "Document id")), responses(
     (status = 200, description = "The document", body = Document),
     (status = 404, description = "`document_not_found`", body = Problem, content_type = "application/problem+json"),
@@ -357,7 +386,13 @@ pub async fn get_document(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Resu
     read(&pool, who, move |conn, actor| documents::get(conn, actor, id)).await
 }
 
-/// Withdraw a document: hidden from the normal list, kept with every version, recorded on the timeline.
+/// Withdraw a document
+///
+/// Withdraws a document, with a `reason`: it leaves the normal list of the transaction's documents but is kept, with
+/// every version, still readable by id and with `include_withdrawn=true`, and a `document_withdrawn` event records who
+/// and why. Any member of staff who may see the transaction, while it is a draft or open; auditors get 403 `forbidden`.
+/// 404 `document_not_found` when missing or hidden; 409 `document_withdrawn` (already), `transaction_closed` or
+/// `transaction_archived`; 422 `validation_failed` without a reason.
 #[utoipa::path(tag = "documents", request_body = WithdrawRequest, params(("id" = i64, Path, description = "Document id")), responses(
     (status = 200, description = "The withdrawn document", body = Document),
     (status = 404, description = "`document_not_found`", body = Problem, content_type = "application/problem+json"),
@@ -375,7 +410,12 @@ pub async fn withdraw(
     read(&pool, who, move |conn, actor| documents::withdraw(conn, actor, id, &reason)).await
 }
 
-/// The text of a version, extracted for search (`status` says whether it is there yet).
+/// Get the extracted text of a version
+///
+/// The text extracted from a version for search, with its `status`: `pending` while extraction runs after the upload,
+/// then `extracted`, `unsupported` (a kind of file whose text is not read) or `failed` (with the `error`). Each read is
+/// audited as `document_text_read`. Anyone who may see the transaction; otherwise, as for a missing document or
+/// version, 404 `document_not_found` or `document_version_not_found`.
 #[utoipa::path(tag = "documents", params(("id" = i64, Path, description = "Document id"), ("version" = i32, Path, description = "Version")), responses(
     (status = 200, description = "The text and its status", body = DocumentText),
     (status = 404, description = "`document_not_found`, `document_version_not_found`", body = Problem, content_type = "application/problem+json"),
@@ -388,6 +428,7 @@ pub async fn text(pool: Pool, who: AuthUser, path: web::Path<(i64, i32)>) -> Res
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct DownloadQuery {
     /// `Content-Disposition: inline` (for a preview) instead of `attachment`.
     pub inline: Option<bool>,
@@ -433,11 +474,19 @@ pub(super) fn disposition(inline: bool, name: &str) -> String {
     format!("{kind}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
-/// Download a version: streamed, with `ETag` (its SHA-256), `Content-Length`, `Accept-Ranges` and single byte
-/// ranges (`206`), `If-None-Match` (`304`), and the file name in `Content-Disposition`.
+/// Download a version of a document
+///
+/// Streams the version's bytes with its media type, `ETag` (its SHA-256), `Content-Length`, `Accept-Ranges: bytes` and
+/// the file name in `Content-Disposition` (RFC 6266/5987, so Arabic names survive; `inline=true` for a preview). One
+/// byte range answers 206 (several ranges: the whole content), an unsatisfiable one 416 `range_not_satisfiable`, and a
+/// matching `If-None-Match` 304. `verify=true` hashes the stored bytes again before sending and answers 500 when they
+/// no longer match. Every download is audited as `document_downloaded`. Anyone who may see the transaction; otherwise,
+/// as for a missing document or version, 404 `document_not_found` or `document_version_not_found`.
 #[utoipa::path(tag = "documents", params(
         ("id" = i64, Path, description = "Document id"), ("version" = i32, Path, description = "Version, 1 = the original"),
-        ("Range" = Option<String>, Header, description = "One byte range, `bytes=0-1023`"), DownloadQuery),
+        ("Range" = Option<String>, Header, description = "One byte range, `bytes=0-1023`"),
+        ("If-None-Match" = Option<String>, Header, description = "The `ETag` of a copy the client holds: 304 when it is this version's"),
+        DownloadQuery),
     responses(
         (status = 200, description = "The content", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 206, description = "The requested range", content_type = "application/octet-stream", body = Vec<u8>),
@@ -510,7 +559,12 @@ pub async fn download(
         .streaming(stream))
 }
 
-/// A stored version can never be removed: always 409 `version_immutable` (404 when you may not see it).
+/// Delete a version (always refused)
+///
+/// Stored versions can never be removed: after the same visibility check as a read, this answers 409
+/// `version_immutable` and changes nothing; a document or version the caller may not see, or that does not exist,
+/// answers 404 `document_not_found` or `document_version_not_found`. To take a document out of the normal list,
+/// withdraw it with `POST /documents/{id}/withdraw`.
 #[utoipa::path(tag = "documents", params(("id" = i64, Path, description = "Document id"), ("version" = i32, Path, description = "Version")), responses(
     (status = 404, description = "`document_not_found`, `document_version_not_found`", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "`version_immutable`", body = Problem, content_type = "application/problem+json"),
@@ -522,7 +576,12 @@ pub async fn refuse_delete(pool: Pool, who: AuthUser, path: web::Path<(i64, i32)
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// A stored version can never be replaced: always 409 `version_immutable`; upload a new version instead.
+/// Replace a version (always refused)
+///
+/// Stored versions can never be replaced: after the same visibility check as a read, this answers 409
+/// `version_immutable` and changes nothing; a document or version the caller may not see, or that does not exist,
+/// answers 404 `document_not_found` or `document_version_not_found`. Upload the changed content as a new version with
+/// `POST /documents/{id}/versions` instead.
 #[utoipa::path(tag = "documents", params(("id" = i64, Path, description = "Document id"), ("version" = i32, Path, description = "Version")), responses(
     (status = 404, description = "`document_not_found`, `document_version_not_found`", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "`version_immutable`", body = Problem, content_type = "application/problem+json"),

@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct InboxQuery {
     /// Which box: `held` (default), `unit`, `sent`, `copies`.
     #[serde(rename = "box")]
@@ -31,12 +32,22 @@ pub struct InboxQuery {
     /// Only referrals past their due date (true) or not (false).
     pub overdue: Option<bool>,
     /// Page size, 1–200 (default 50).
+    #[serde(default, deserialize_with = "crate::routes::page_limit")]
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
-/// One box of the inbox, newest first, with cursor pagination.
+/// List one box of my inbox
+///
+/// `box=held` (the default): open referrals addressed to the caller by name, other than copies; `unit`: open referrals
+/// waiting in the caller's unit queue (no user named); `sent`: referrals the caller sent, open or completed; `copies`:
+/// open copies for information to the caller or their unit. During a delegation the held, unit and copies boxes also
+/// hold those of the manager the caller stands in for. Each item is the transaction's summary with the referral and its
+/// dwell time, newest first, only for transactions within the caller's clearance; filter by `kind`, `status`,
+/// `priority` and `overdue`, and page with `limit` (1–200, default 50) and `cursor` (the previous page's
+/// `next_cursor`). 400 `invalid_parameter` for an unknown parameter, a bad value or a cursor the API did not give out.
 #[utoipa::path(tag = "tracking", params(InboxQuery), responses(
     (status = 200, description = "A page of the box", body = Page<InboxItem>, example = super::examples::inbox_page),
     (status = 400, description = "`invalid_parameter`", body = Problem, content_type = "application/problem+json"),
@@ -61,7 +72,12 @@ pub async fn inbox(
     read(&pool, who, move |conn, actor| tracking::inbox(conn, actor, which, &filter)).await
 }
 
-/// How many open items wait in each box (held, unit queue, copies) and how many of held and queued are overdue.
+/// Count the open items in my inbox
+///
+/// How many open referrals wait for the caller: `held` (addressed to them, other than copies), `unit` (their unit's
+/// queue), `copies` (for information, to them or their unit) and `overdue` (held or queued past their due date). The
+/// counts follow the same rules as `GET /inbox`: a delegating manager's items are included during a delegation, and
+/// only transactions within the caller's clearance are counted. Any signed-in user.
 #[utoipa::path(tag = "tracking", responses(
     (status = 200, description = "Counts of the boxes", body = InboxCounts),
     (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
@@ -71,7 +87,12 @@ pub async fn inbox_counts(pool: Pool, who: AuthUser) -> Result<web::Json<InboxCo
     read(&pool, who, tracking::inbox_counts).await
 }
 
-/// My drafts: internal transactions I started and have not sent yet, newest first.
+/// List my drafts
+///
+/// The internal transactions the caller started and has not sent yet, newest first, within the caller's clearance
+/// (which may have been lowered since they wrote one). Edit a draft with `PATCH /transactions/{id}` and send it with
+/// `POST /transactions/{id}/send`. Page with `limit` (1–200, default 50) and `cursor` (the previous page's
+/// `next_cursor`); 400 `invalid_parameter` for a cursor the API did not give out. Any signed-in user.
 #[utoipa::path(tag = "tracking", params(PageQuery), responses(
     (status = 200, description = "A page of my drafts", body = Page<TransactionSummary>),
     (status = 400, description = "`invalid_parameter`", body = Problem, content_type = "application/problem+json"),

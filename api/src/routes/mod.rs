@@ -1,6 +1,7 @@
 //! HTTP routes, one module per resource. Each is registered through `utoipa_actix_web`, so no route exists
 //! without its OpenAPI entry. Handlers extract, call the domain, and answer with shared types.
 
+pub mod allowed;
 pub mod audit;
 pub mod auth;
 pub mod clients;
@@ -45,12 +46,46 @@ pub type Pool = web::Data<DbPool>;
 /// A page of a list: its size and where it starts.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page size, 1–200 (default 50).
+    #[serde(default, deserialize_with = "crate::routes::page_limit")]
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
+/// The `Idempotency-Key` header, as each operation that honours it declares it (the handler reads it through
+/// [`idempotency_key`]; this type only describes it).
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyKey {
+    /// Repeat-safe: the same key with the same request answers the first answer again without doing anything twice;
+    /// the same key with another request is refused (422 `idempotency_key_reused`). 1 to 255 printable ASCII
+    /// characters, for example a UUID.
+    #[param(
+        rename = "Idempotency-Key",
+        required = false,
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[!-~]+$",
+        example = "5f1c2d9e-8a43-4c1b-9a77-2f1e6b0d3c55"
+    )]
+    pub key: String,
+}
+
+/// A page's `limit`, refused outside 1–200 (400 `invalid_parameter`) rather than silently clamped: the document
+/// states the bounds, and the server holds to them.
+pub fn page_limit<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    use serde::Deserialize;
+    use serde::de::Error;
+    let max = shared_types::MAX_PAGE_SIZE;
+    match Option::<u32>::deserialize(d)? {
+        Some(n) if !(1..=max).contains(&n) => Err(D::Error::custom(format!("`limit` must be from 1 to {max}"))),
+        limit => Ok(limit),
+    }
+}
+
 pub type Config = web::Data<Settings>;
 pub type Limits = web::Data<crate::rate_limit::RateLimits>;
 pub type Registrar = web::Data<crate::registrar::Registrar>;

@@ -10,7 +10,7 @@ use shared_types::{
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::documents::{Blobs, receive};
-use super::{Config, Limits, PageQuery, Pool, read, write};
+use super::{Config, IdempotencyKey, Limits, PageQuery, Pool, read, write};
 use crate::auth::{AuthClient, AuthUser};
 use crate::db;
 use crate::domain::{clients, exchange, submissions};
@@ -47,12 +47,20 @@ where
     .await
 }
 
-/// Submit an incoming letter to the central registry (scope `submit`); it waits in the registry's intake queue.
+/// Submit an incoming letter to the central registry
 ///
-/// Send the letter alone as JSON (`NewSubmission`), or the letter and its documents in one
+/// Scope `submit`. Send the letter alone as JSON (`NewSubmission`), or the letter and its documents in one
 /// `multipart/form-data` request (`NewSubmissionForm`: a `letter` part holding the JSON, then a `file` part per
 /// document, each optionally after a `title` part), which is registered whole or not at all. More documents can be
 /// added while it is pending, one `POST /agency/submissions/{id}/documents` each.
+///
+/// The submission waits, `pending`, in the central registry's intake queue until a clerk registers it as an incoming
+/// transaction (the agency then reads its registration number) or rejects it with a reason. Documents follow the rules
+/// of staff uploads (PDF, images, office documents, plain text; at most 50). Errors: 401 `unauthenticated`,
+/// `invalid_token` or `invalid_client` (revoked); 403 `forbidden` without the `submit` scope; 422 `validation_failed`
+/// for a missing subject or sender reference or a bad part; 429 `rate_limited` beyond the client's submission quota.
+/// This endpoint does not honour `Idempotency-Key`: after a timeout, check `GET /agency/submissions` before sending
+/// again.
 #[utoipa::path(tag = "agencies",
     request_body(content(
         (NewSubmission = "application/json"),
@@ -151,7 +159,14 @@ async fn receive_submission(
     Ok((letter, documents))
 }
 
-/// Attach a document to a pending submission (scope `submit`): `multipart/form-data` with `title` and `file`.
+/// Attach a document to a pending submission
+///
+/// Scope `submit`. `multipart/form-data` with `title` and `file` (an optional `sha256` part is checked against what
+/// arrives; `kind` and `note` are ignored here): the document joins one of the agency's own pending submissions, at
+/// most 50 per submission, and the submission's `version` goes up, so a clerk who registers what they read earlier is
+/// told it changed. 404 `submission_not_found` for another agency's or a missing submission; 409 `submission_decided`
+/// once it is registered or rejected; 403 `forbidden` without the scope; 413, 415 and 422 as for staff uploads; 429
+/// `rate_limited` beyond the client's submission quota.
 #[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "Submission id")),
     request_body(content = shared_types::NewDocumentForm, content_type = "multipart/form-data"), responses(
     (status = 201, description = "The submission with its documents", body = Submission),
@@ -190,8 +205,12 @@ pub async fn submit_document(
     Ok(HttpResponse::Created().json(s))
 }
 
-/// The agency's own submissions, newest first, with their status and registration numbers (scope
-/// `read_submissions`).
+/// List the agency's own submissions
+///
+/// Scope `read_submissions`. The calling agency's own submissions, newest first, each with its status (`pending`,
+/// `registered` or `rejected`), the registration number once registered, the reason once rejected, and its documents.
+/// Page with `limit` (1–200, default 50) and `cursor` (the previous page's `next_cursor`). 403 `forbidden` without the
+/// scope; 400 `invalid_parameter` for a foreign cursor.
 #[utoipa::path(tag = "agencies", params(PageQuery), responses(
     (status = 200, description = "A page of submissions", body = Page<Submission>),
     (status = 400, description = "`invalid_parameter`", body = Problem, content_type = "application/problem+json"),
@@ -211,7 +230,11 @@ pub async fn own_submissions(
     .map(web::Json)
 }
 
-/// One of the agency's submissions (scope `read_submissions`); another agency's is 404.
+/// Get one of the agency's own submissions
+///
+/// Scope `read_submissions`. One submission of the calling agency with its status, registration number or rejection
+/// reason, and documents; another agency's submission answers 404 `submission_not_found`, like a missing one. 403
+/// `forbidden` without the scope.
 #[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "Submission id")), responses(
     (status = 200, description = "The submission", body = Submission),
     (status = 404, description = "`submission_not_found`", body = Problem, content_type = "application/problem+json"),
@@ -230,7 +253,12 @@ pub async fn own_submission(
     .map(web::Json)
 }
 
-/// The central registry's intake queue: pending agency submissions, oldest first (clerks of the central registry).
+/// List the intake queue of agency submissions
+///
+/// The pending submissions of external agencies, oldest first, waiting for the central registry to register or reject
+/// them. Registry clerks of the central registry only; everyone else, clerks of other registries and administrators
+/// included, gets 403 `forbidden`. Page with `limit` (1–200, default 50) and `cursor` (the previous page's
+/// `next_cursor`); 400 `invalid_parameter` for a foreign cursor.
 #[utoipa::path(tag = "agencies", params(PageQuery), responses(
     (status = 200, description = "A page of pending submissions", body = Page<Submission>),
     (status = 400, description = "`invalid_parameter`", body = Problem, content_type = "application/problem+json"),
@@ -246,8 +274,12 @@ pub async fn intake_queue(
     read(&pool, who, move |conn, actor| submissions::intake(conn, actor, q.limit, q.cursor.as_deref())).await
 }
 
-/// One submission, with its documents, for the central registry to read before registering or rejecting it. Its
-/// `version` goes up when the agency adds a document: register with `expected_version` to register what you read.
+/// Get a submission from the intake queue
+///
+/// One agency submission, pending or decided, with its letter and documents, for a clerk of the central registry to
+/// read before deciding it. Its `version` goes up whenever the agency adds a document: send it as `expected_version`
+/// when registering or rejecting to decide on what was read. Registry clerks of the central registry only (403
+/// `forbidden`); 404 `submission_not_found`.
 #[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "Submission id")), responses(
     (status = 200, description = "The submission", body = Submission),
     (status = 403, description = "Not of the central registry", body = Problem, content_type = "application/problem+json"),
@@ -263,7 +295,12 @@ pub async fn intake_submission(
     read(&pool, who, move |conn, actor| submissions::intake_one(conn, actor, id)).await
 }
 
-/// The content of a submitted document, for the central registry to read before deciding; audited as a download.
+/// Download a document of a submission
+///
+/// Streams a submitted document with its media type, `ETag` (its SHA-256), length and file name, for a clerk of the
+/// central registry to read before deciding; each read is audited as `document_downloaded`. Registry clerks of the
+/// central registry only (403 `forbidden`). 404 `submission_not_found`, or `document_not_found` when the document is
+/// not one of this submission's.
 #[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "Submission id"), ("document" = i64, Path, description = "Submitted document id")), responses(
     (status = 200, description = "The file", content_type = "application/octet-stream"),
     (status = 403, description = "Not of the central registry", body = Problem, content_type = "application/problem+json"),
@@ -294,9 +331,16 @@ fn file_response(media_type: &str, file_name: &str, sha256: &str, size: i64) -> 
     res
 }
 
-/// Register a submission: it becomes an incoming transaction from the agency, numbered by the central registry,
-/// with the submitted documents, referred as given. The agency then reads the number.
-#[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "Submission id")), request_body = RegisterSubmission, responses(
+/// Register a submission as an incoming transaction
+///
+/// Turns a pending submission into an incoming transaction from the agency's entity, numbered by the central registry,
+/// with the submitted documents attached and the given `referrals` opened, with `confidentiality` (`normal` by default,
+/// at most the clerk's clearance) and `due_at`; the agency then reads the registration number. Registry clerks of the
+/// central registry only (403 `forbidden`). Send the submission's `version` as `expected_version`: 409
+/// `version_conflict` when the agency added a document since, `submission_decided` when someone decided it first. 404
+/// `submission_not_found`; 422 `validation_failed` for invalid referrals. Audited; an `Idempotency-Key` makes a retry
+/// safe.
+#[utoipa::path(tag = "agencies", params(IdempotencyKey, ("id" = i64, Path, description = "Submission id")), request_body = RegisterSubmission, responses(
     (status = 201, description = "Registered", body = TransactionWithReferrals),
     (status = 403, description = "Not of the central registry", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "`submission_not_found`", body = Problem, content_type = "application/problem+json"),
@@ -318,8 +362,13 @@ pub async fn register_submission(
     .await
 }
 
-/// Reject a submission, saying why (the agency reads the reason).
-#[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "Submission id")), request_body = RejectSubmission, responses(
+/// Reject a submission
+///
+/// Rejects a pending submission with a `reason`, which the agency reads on its submission. Registry clerks of the
+/// central registry only (403 `forbidden`). Send the submission's `version` as `expected_version` (409
+/// `version_conflict` on a mismatch); 409 `submission_decided` when it was already decided; 404 `submission_not_found`;
+/// 422 `validation_failed` without a reason. Audited.
+#[utoipa::path(tag = "agencies", params(IdempotencyKey, ("id" = i64, Path, description = "Submission id")), request_body = RejectSubmission, responses(
     (status = 200, description = "Rejected", body = Submission),
     (status = 403, description = "Not of the central registry", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "`submission_not_found`", body = Problem, content_type = "application/problem+json"),
@@ -340,7 +389,13 @@ pub async fn reject_submission(
     .await
 }
 
-/// Outgoing letters of the organisation addressed to the agency, once registered, newest first (scope `receive`).
+/// List letters addressed to the agency
+///
+/// Scope `receive`. The organisation's registered outgoing letters whose recipient is the agency's entity and whose
+/// confidentiality is within the client's clearance, newest first, each with its registration number, subject, summary
+/// and documents (the latest version of each; withdrawn ones left out). Page with `limit` (1–200, default 50) and
+/// `cursor` (the previous page's `next_cursor`). 403 `forbidden` without the scope; 400 `invalid_parameter` for a
+/// foreign cursor.
 #[utoipa::path(tag = "agencies", params(PageQuery), responses(
     (status = 200, description = "A page of letters", body = Page<ReceivedLetter>),
     (status = 400, description = "`invalid_parameter`", body = Problem, content_type = "application/problem+json"),
@@ -360,7 +415,11 @@ pub async fn received_letters(
     .map(web::Json)
 }
 
-/// One letter addressed to the agency (scope `receive`); anything else is 404.
+/// Get a letter addressed to the agency
+///
+/// Scope `receive`. One registered outgoing letter addressed to the agency's entity, within the client's clearance,
+/// with its documents. Any other transaction id (another recipient, not outgoing, above the clearance, or missing)
+/// answers 404 `transaction_not_found`. 403 `forbidden` without the scope.
 #[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "Transaction id")), responses(
     (status = 200, description = "The letter", body = ReceivedLetter),
     (status = 404, description = "`transaction_not_found`", body = Problem, content_type = "application/problem+json"),
@@ -377,7 +436,12 @@ pub async fn received_letter(
         .map(web::Json)
 }
 
-/// The content of a document (its latest version) of a letter addressed to the agency (scope `receive`); audited.
+/// Download a document of a letter addressed to the agency
+///
+/// Scope `receive`. Streams the latest version of a document of a letter the agency may read, with its media type,
+/// `ETag` (its SHA-256), length and file name; each download is audited with the client as the actor. 404
+/// `transaction_not_found` when the letter is not one the agency may read, `document_not_found` when the document is
+/// not one of the letter's or was withdrawn. 403 `forbidden` without the scope.
 #[utoipa::path(tag = "agencies", params(("id" = i64, Path, description = "Transaction id"), ("document" = i64, Path, description = "Document id")), responses(
     (status = 200, description = "The content", content_type = "application/octet-stream", body = Vec<u8>),
     (status = 404, description = "`transaction_not_found`, `document_not_found`", body = Problem, content_type = "application/problem+json"),

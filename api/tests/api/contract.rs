@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use muamalat::db::DbConn;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, assert_problem};
 
 #[tokio::test]
 async fn health_and_readiness() {
@@ -86,11 +86,78 @@ async fn served_openapi_matches_the_committed_document() {
                 .contains(&path.as_str())
                 || path.ends_with("z");
             assert_eq!(op.get("security").is_some(), !public, "{method} {path}");
+            // What generated clients and their readers need: a title, an explanation, every answer named.
+            assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{method} {path}: no summary");
+            assert!(op["description"].as_str().is_some_and(|s| !s.is_empty()), "{method} {path}: no description");
+            if !public {
+                assert!(op["responses"].get("401").is_some(), "{method} {path} does not declare 401");
+            }
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                assert!(!p["schema"].to_string().contains("\"null\""), "{method} {path}: {p} may be null");
+            }
         }
+    }
+    // Every reference resolves.
+    let text = served.to_string();
+    for reference in text.split("\"$ref\":\"#/").skip(1).filter_map(|rest| rest.split('"').next()) {
+        let pointer = format!("/{reference}");
+        assert!(served.pointer(&pointer).is_some(), "`#/{reference}` does not resolve");
     }
     assert!(served["components"]["securitySchemes"]["bearer"].is_object());
     let agency = &served["components"]["securitySchemes"]["agency"];
     assert_eq!(agency["flows"]["clientCredentials"]["tokenUrl"], "/api/v1/oauth/token", "{agency}");
+}
+
+/// A documented path asked with another method is a 405 naming the methods it answers; an undocumented one a 404.
+#[tokio::test]
+async fn other_methods_on_a_known_path_answer_405_with_allow() {
+    let app = TestApp::spawn().await;
+    let token = app.token("clerk").await;
+    for (method, path, allow) in [
+        (reqwest::Method::DELETE, "/api/v1/inbox", "GET"),
+        (reqwest::Method::PUT, "/api/v1/units", "GET, POST"),
+        (reqwest::Method::PATCH, "/api/v1/transactions/12/close", "POST"),
+        (reqwest::Method::POST, "/healthz", "GET"),
+        (reqwest::Method::DELETE, "/api/v1/documents/1/versions/1/content", "GET"),
+    ] {
+        let res = app.client.request(method.clone(), app.url(path)).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        assert_eq!(res.headers()["allow"], allow, "{method} {path}");
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["code"], "method_not_allowed", "{body}");
+        assert_eq!(body["status"], 405, "{body}");
+    }
+    // Not documented under any method: still a 404, whatever the method.
+    for (method, path) in
+        [(reqwest::Method::DELETE, "/api/v1/no-such-thing"), (reqwest::Method::GET, "/api/v1/inbox/x/y")]
+    {
+        let res = app.client.request(method.clone(), app.url(path)).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{method} {path}");
+        assert!(res.headers().get("allow").is_none());
+    }
+}
+
+/// `limit` is refused outside the 1–200 the document states, on every paged list, rather than silently clamped.
+#[tokio::test]
+async fn a_page_limit_outside_its_bounds_is_refused() {
+    let app = TestApp::spawn().await;
+    let khb = app.unit("KHB");
+    for (who, list) in [
+        ("khb.emp", "/api/v1/inbox".to_string()),
+        ("khb.emp", "/api/v1/drafts".to_string()),
+        ("auditor", "/api/v1/audit".to_string()),
+        ("khb.head", format!("/api/v1/units/{khb}/overview")),
+    ] {
+        for limit in ["0", "201", "4294967296"] {
+            let r = app.get(who, &format!("{list}?limit={limit}")).await;
+            assert_problem(&r, StatusCode::BAD_REQUEST, "invalid_parameter");
+        }
+        for limit in ["1", "200"] {
+            let (status, body) = app.get(who, &format!("{list}?limit={limit}")).await;
+            assert_eq!(status, StatusCode::OK, "{list}?limit={limit}: {body}");
+        }
+    }
 }
 
 #[tokio::test]

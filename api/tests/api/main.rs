@@ -18,4 +18,5 @@ mod org;
 mod permissions;
 mod registration;
 mod routing;
+mod snapshots;
 mod tracking;
