@@ -23,6 +23,9 @@ binary="${CARGO_TARGET_DIR:-target}/debug/muamalat"
 echo "== generated clients (Python, TypeScript) run the correspondence flow, every answer checked against the document"
 e2e/clients/run.sh "$binary"
 
+echo "== property-based: schemathesis over every operation of the document, as an admin, a registry clerk and an agency"
+e2e/schemathesis/run.sh "$binary"
+
 echo "== web UI: unit tests (messages of both languages, key coverage)"
 cargo test -p muamalat-web-ui
 

@@ -91,7 +91,7 @@ pub fn openapi_json() -> String {
     json
 }
 
-fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+pub(crate) fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
     let api = match &err {
         JsonPayloadError::OverflowKnownLength { length, limit } => ApiError::new(
             actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,

@@ -385,12 +385,19 @@ pub struct AllowedActions {
     pub close_blocked_by: i64,
     pub reopen: bool,
     pub archive: bool,
-    /// Edit the header of this draft (`PATCH /transactions/{id}`): its author only.
+    /// Edit the header of this draft (`PATCH /transactions/{id}`): its author (or an admin).
     #[serde(default)]
     pub edit_draft: bool,
-    /// Send this draft to its first units or users (`POST /transactions/{id}/send`): its author only.
+    /// Send this draft to its first units or users (`POST /transactions/{id}/send`): its author (or an admin).
     #[serde(default)]
     pub send: bool,
+    /// Add a document, or a new version of one (`POST /transactions/{id}/documents`, `POST /documents/{id}/versions`):
+    /// staff who can see it, while it is a draft or open.
+    #[serde(default)]
+    pub add_document: bool,
+    /// Link it to another transaction (`POST /transactions/{id}/links`): its owner side or a holder, unless archived.
+    #[serde(default)]
+    pub link: bool,
     /// The open referrals the caller holds, and what they may do with each.
     pub referrals: Vec<ReferralActions>,
 }

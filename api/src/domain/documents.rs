@@ -42,8 +42,7 @@ fn ensure_writable(t: &TransactionRow) -> Result<(), ApiError> {
 /// Check before the upload is read: the transaction is visible and writable.
 pub fn check_new_document(conn: &mut DbConn, actor: &Actor, transaction_id: i64) -> Result<(), ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
-    policy::ensure_staff(actor)?;
-    ensure_writable(&t)
+    policy::may_add_document(actor, &t)
 }
 
 /// A document whose transaction the actor may see, or 404.
@@ -58,8 +57,7 @@ fn visible_document(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<(Docume
 /// Check before a new version's upload is read.
 pub fn check_new_version(conn: &mut DbConn, actor: &Actor, document_id: i64) -> Result<(), ApiError> {
     let (d, t) = visible_document(conn, actor, document_id)?;
-    policy::ensure_staff(actor)?;
-    ensure_writable(&t)?;
+    policy::may_add_document(actor, &t)?;
     if d.withdrawn_at.is_some() {
         return Err(ApiError::conflict(ErrorCode::DocumentWithdrawn, "This document was withdrawn."));
     }

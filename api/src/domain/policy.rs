@@ -3,7 +3,7 @@
 
 use diesel::dsl::exists;
 use diesel::prelude::*;
-use shared_types::{ErrorCode, Role};
+use shared_types::{ErrorCode, Role, TransactionKind};
 
 use super::actor::Actor;
 use crate::db::DbConn;
@@ -153,15 +153,20 @@ pub fn ensure_open(t: &TransactionRow) -> Result<(), ApiError> {
 /// Check the transaction is open and lock its row for the rest of the database transaction. Every routing change
 /// takes this lock first, so a close cannot interleave with a referral being opened (PostgreSQL runs writers
 /// concurrently; SQLite already serialises them).
-pub fn lock_open(conn: &mut DbConn, t: &TransactionRow) -> Result<(), ApiError> {
-    let locked = diesel::update(transactions::table.find(t.id).filter(transactions::status.eq("open")))
-        .set(transactions::updated_at.eq(super::now()))
-        .execute(conn)?;
-    if locked == 1 {
-        return Ok(());
+/// Answers the row as locked, so the rules that follow judge what is now, not what was read before the lock.
+pub fn lock_open(conn: &mut DbConn, t: &TransactionRow) -> Result<TransactionRow, ApiError> {
+    let locked: Option<TransactionRow> =
+        diesel::update(transactions::table.find(t.id).filter(transactions::status.eq("open")))
+            .set(transactions::updated_at.eq(super::now()))
+            .returning(transactions::all_columns)
+            .get_result(conn)
+            .optional()?;
+    if let Some(locked) = locked {
+        return Ok(locked);
     }
     let current: TransactionRow = transactions::table.find(t.id).select(TransactionRow::as_select()).first(conn)?;
-    ensure_open(&current)
+    ensure_open(&current)?;
+    Ok(current)
 }
 
 pub fn ensure_version(expected: Option<i32>, actual: i32) -> Result<(), ApiError> {
@@ -183,35 +188,13 @@ pub fn is_owner(actor: &Actor, t: &TransactionRow) -> bool {
 }
 
 /// Open referrals of the transaction, oldest first.
-fn open_referrals(conn: &mut DbConn, t: &TransactionRow) -> Result<Vec<ReferralRow>, ApiError> {
+pub fn open_referrals(conn: &mut DbConn, t: &TransactionRow) -> Result<Vec<ReferralRow>, ApiError> {
     Ok(referrals::table
         .filter(referrals::transaction_id.eq(t.id))
         .filter(super::views::open_referral())
         .order(referrals::id)
         .select(ReferralRow::as_select())
         .load(conn)?)
-}
-
-/// Open referrals of the transaction that the actor holds, oldest first.
-pub fn held_open_referrals(conn: &mut DbConn, actor: &Actor, t: &TransactionRow) -> Result<Vec<ReferralRow>, ApiError> {
-    Ok(open_referrals(conn, t)?.into_iter().filter(|r| holds(actor, r)).collect())
-}
-
-/// Who may refer the transaction further (without giving up a referral), record decisions on it, and so on: its
-/// owner side, or anyone holding an open referral on it. Answers the referral to hang new referrals under.
-pub fn ensure_participant(
-    conn: &mut DbConn,
-    actor: &Actor,
-    t: &TransactionRow,
-) -> Result<Option<ReferralRow>, ApiError> {
-    ensure_staff(actor)?;
-    let held = held_open_referrals(conn, actor, t)?;
-    let parent = held.iter().find(|r| r.purpose == "action").cloned().or_else(|| held.first().cloned());
-    if parent.is_some() || is_owner(actor, t) {
-        Ok(parent)
-    } else {
-        Err(ApiError::forbidden("Only the registry, the creator, or a holder of an open referral can do this."))
-    }
 }
 
 /// Staff roles that may originate correspondence; auditors only read.
@@ -227,52 +210,217 @@ pub fn ensure_admin(actor: &Actor) -> Result<(), ApiError> {
     if actor.is_admin() { Ok(()) } else { Err(ApiError::forbidden("Only an administrator can do this.")) }
 }
 
-/// What the actor may do on a transaction now: the same rules the actions check, gathered for clients.
+// The named rules. Each is the whole decision of one action — the state it needs (409) and who may (403), in the
+// order the operation has always checked them — and is called both by the operation and by `offered`, so what a
+// client is offered is exactly what the server then accepts (tested for every state and kind of actor).
+
+/// Register (or start) a transaction of this kind: staff; incoming mail only by registry clerks.
+pub fn may_register(actor: &Actor, kind: TransactionKind) -> Result<(), ApiError> {
+    ensure_staff(actor)?;
+    if kind == TransactionKind::Incoming && !actor.has(Role::RegistryClerk) {
+        return Err(ApiError::forbidden("Only registry clerks register incoming correspondence."));
+    }
+    Ok(())
+}
+
+/// Edit or send a draft: it must be one (409), and the caller its author or an admin (403).
+pub fn may_edit_draft(actor: &Actor, t: &TransactionRow) -> Result<(), ApiError> {
+    if t.status != "draft" {
+        return Err(ApiError::conflict(ErrorCode::TransactionNotDraft, "Only a draft can be edited or sent."));
+    }
+    if t.created_by != actor.id() && !actor.is_admin() {
+        return Err(ApiError::forbidden("Only the author of a draft can edit or send it."));
+    }
+    Ok(())
+}
+
+/// Refer the transaction further (without giving up a referral): open (409), then staff speaking for the owner side
+/// or holding an open referral on it (403). Answers the referral to hang new referrals under, the one held for
+/// action first.
+pub fn may_refer<'r>(
+    actor: &Actor,
+    t: &TransactionRow,
+    open: &'r [ReferralRow],
+) -> Result<Option<&'r ReferralRow>, ApiError> {
+    ensure_open(t)?;
+    ensure_staff(actor)?;
+    let mut held = open.iter().filter(|r| holds(actor, r));
+    let first = held.clone().next();
+    let parent = held.find(|r| r.purpose == "action").or(first);
+    if parent.is_some() || is_owner(actor, t) {
+        Ok(parent)
+    } else {
+        Err(ApiError::forbidden("Only the registry, the creator, or a holder of an open referral can do this."))
+    }
+}
+
+/// Record a decision: whoever may refer it.
+pub fn may_decide<'r>(
+    actor: &Actor,
+    t: &TransactionRow,
+    open: &'r [ReferralRow],
+) -> Result<Option<&'r ReferralRow>, ApiError> {
+    may_refer(actor, t, open)
+}
+
+/// Link it to another transaction: not archived (409), then staff speaking for the owner side or holding an open
+/// referral on it (403), whatever else its state.
+pub fn may_link(actor: &Actor, t: &TransactionRow, open: &[ReferralRow]) -> Result<(), ApiError> {
+    if t.status == "archived" {
+        ensure_open(t)?;
+    }
+    ensure_staff(actor)?;
+    if open.iter().any(|r| holds(actor, r)) || is_owner(actor, t) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("Only the registry, the creator, or a holder of an open referral can do this."))
+    }
+}
+
+/// Annotate: any member of staff who can see it (403 first), while it is open (409).
+pub fn may_annotate(actor: &Actor, t: &TransactionRow) -> Result<(), ApiError> {
+    ensure_staff(actor)?;
+    ensure_open(t)
+}
+
+/// Close: open (409), then staff holding an open referral for action on it, or speaking for the owner side when
+/// they hold none (403). Answers the referral they close through. Whether others still hold referrals for action
+/// is [`close_blocked_by`], checked by the operation after the version and the resolution.
+pub fn may_close<'r>(
+    actor: &Actor,
+    t: &TransactionRow,
+    open: &'r [ReferralRow],
+) -> Result<Option<&'r ReferralRow>, ApiError> {
+    ensure_open(t)?;
+    ensure_staff(actor)?;
+    let mine = open.iter().find(|r| r.purpose == "action" && holds(actor, r));
+    if mine.is_none() && !is_owner(actor, t) {
+        return Err(ApiError::forbidden("Only the holder or the registry can close this transaction."));
+    }
+    Ok(mine)
+}
+
+/// How many open referrals for action others hold: closing waits for them (409 `open_action_referrals`).
+pub fn close_blocked_by(actor: &Actor, open: &[ReferralRow]) -> usize {
+    open.iter().filter(|r| r.purpose == "action" && !holds(actor, r)).count()
+}
+
+/// Who reopens a closed transaction: its owner side, or whoever closed it (who then gets it back for action).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reopener {
+    Owner,
+    Closer,
+}
+
+/// Reopen: closed (409 archived, 409 not closed), then the owner side or its closer (403).
+pub fn may_reopen(actor: &Actor, t: &TransactionRow) -> Result<Reopener, ApiError> {
+    match t.status.as_str() {
+        "closed" => {}
+        "archived" => return Err(ApiError::conflict(ErrorCode::TransactionArchived, "This transaction is archived.")),
+        _ => {
+            return Err(ApiError::conflict(
+                ErrorCode::TransactionNotClosed,
+                "Only a closed transaction can be reopened.",
+            ));
+        }
+    }
+    if is_owner(actor, t) {
+        Ok(Reopener::Owner)
+    } else if t.closed_by == Some(actor.id()) {
+        Ok(Reopener::Closer)
+    } else {
+        Err(ApiError::forbidden("Only whoever closed it or the registry can reopen this transaction."))
+    }
+}
+
+/// Archive: closed (409), then an admin or a clerk of the registry that registered it (403).
+pub fn may_archive(actor: &Actor, t: &TransactionRow) -> Result<(), ApiError> {
+    match t.status.as_str() {
+        "closed" => {}
+        "archived" => {
+            return Err(ApiError::conflict(ErrorCode::TransactionArchived, "This transaction is already archived."));
+        }
+        _ => {
+            return Err(ApiError::conflict(
+                ErrorCode::TransactionNotClosed,
+                "Only a closed transaction can be archived.",
+            ));
+        }
+    }
+    if actor.is_admin() || (actor.has(Role::RegistryClerk) && t.registry_unit_id == Some(actor.unit.id)) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("Only the registry that registered it can archive this transaction."))
+    }
+}
+
+/// Act on a referral — receive, forward, return or complete it: the transaction open (409), the referral held by
+/// the caller (409 `referral_not_held`) and not completed yet (409).
+pub fn may_act_on(actor: &Actor, t: &TransactionRow, r: &ReferralRow) -> Result<(), ApiError> {
+    ensure_open(t)?;
+    ensure_holds_open(actor, r)
+}
+
+/// Receive a referral: one the caller may act on, not received yet (409).
+pub fn may_receive(actor: &Actor, t: &TransactionRow, r: &ReferralRow) -> Result<(), ApiError> {
+    may_act_on(actor, t, r)?;
+    if r.status == "received" {
+        return Err(ApiError::conflict(ErrorCode::ReferralAlreadyReceived, "This referral was already received."));
+    }
+    Ok(())
+}
+
+/// Add a document or a new version: any member of staff who can see it (403), while it is a draft or open (409).
+pub fn may_add_document(actor: &Actor, t: &TransactionRow) -> Result<(), ApiError> {
+    ensure_staff(actor)?;
+    match t.status.as_str() {
+        "closed" => {
+            Err(ApiError::conflict(ErrorCode::TransactionClosed, "This transaction is closed; reopen it first."))
+        }
+        "archived" => Err(ApiError::conflict(ErrorCode::TransactionArchived, "This transaction is archived.")),
+        _ => Ok(()),
+    }
+}
+
+/// What the actor may do on a transaction now, for clients: the named rules above, asked of each action.
 pub fn allowed_actions(
     conn: &mut DbConn,
     actor: &Actor,
     t: &TransactionRow,
 ) -> Result<shared_types::AllowedActions, ApiError> {
-    let staff = ensure_staff(actor).is_ok();
-    let owner = is_owner(actor, t);
-    let mut allowed = shared_types::AllowedActions { transaction_id: t.id, ..Default::default() };
-    match t.status.as_str() {
-        "open" => {
-            let open = open_referrals(conn, t)?;
-            let (held, others): (Vec<&ReferralRow>, Vec<&ReferralRow>) = open.iter().partition(|r| holds(actor, r));
-            let participant = staff && (!held.is_empty() || owner);
-            allowed.refer = participant;
-            allowed.decide = participant;
-            allowed.annotate = staff;
-            let holds_action = held.iter().any(|r| r.purpose == "action");
-            allowed.close_blocked_by = others.iter().filter(|r| r.purpose == "action").count() as i64;
-            allowed.close = staff && (holds_action || owner) && allowed.close_blocked_by == 0;
-            allowed.referrals = held
-                .iter()
-                .map(|r| shared_types::ReferralActions {
-                    referral_id: r.id,
-                    version: r.version,
-                    receive: r.status == "sent",
-                    forward: true,
-                    return_to_sender: true,
-                    complete: true,
-                })
-                .collect();
-        }
-        "closed" => {
-            allowed.reopen = owner || t.closed_by == Some(actor.id());
-            allowed.archive =
-                actor.is_admin() || (actor.has(Role::RegistryClerk) && t.registry_unit_id == Some(actor.unit.id));
-        }
-        "draft" => {
-            // The same rule as `transactions::draft_of_actor`.
-            let author = t.created_by == actor.id() || actor.is_admin();
-            allowed.edit_draft = author;
-            allowed.send = author;
-        }
-        _ => {}
+    let open = open_referrals(conn, t)?;
+    Ok(offered(actor, t, &open))
+}
+
+/// [`allowed_actions`] on what is loaded: the transaction and its open referrals.
+pub fn offered(actor: &Actor, t: &TransactionRow, open: &[ReferralRow]) -> shared_types::AllowedActions {
+    let blocked = close_blocked_by(actor, open);
+    shared_types::AllowedActions {
+        transaction_id: t.id,
+        refer: may_refer(actor, t, open).is_ok(),
+        decide: may_decide(actor, t, open).is_ok(),
+        annotate: may_annotate(actor, t).is_ok(),
+        close: may_close(actor, t, open).is_ok() && blocked == 0,
+        close_blocked_by: blocked as i64,
+        reopen: may_reopen(actor, t).is_ok(),
+        archive: may_archive(actor, t).is_ok(),
+        edit_draft: may_edit_draft(actor, t).is_ok(),
+        send: may_edit_draft(actor, t).is_ok(),
+        add_document: may_add_document(actor, t).is_ok(),
+        link: may_link(actor, t, open).is_ok(),
+        referrals: open
+            .iter()
+            .filter(|r| may_act_on(actor, t, r).is_ok())
+            .map(|r| shared_types::ReferralActions {
+                referral_id: r.id,
+                version: r.version,
+                receive: may_receive(actor, t, r).is_ok(),
+                forward: true,
+                return_to_sender: true,
+                complete: true,
+            })
+            .collect(),
     }
-    Ok(allowed)
 }
 
 #[cfg(test)]

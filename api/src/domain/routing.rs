@@ -7,11 +7,11 @@ use diesel::prelude::*;
 use serde_json::json;
 use shared_types::{
     DecisionRequest, ErrorCode, EventKind, ForwardRequest, Referral, ReferralActionRequest, ReferralOutcome,
-    ReferralTarget, Role, StatusChangeRequest, Transaction, TransactionWithReferrals,
+    ReferralTarget, StatusChangeRequest, Transaction, TransactionWithReferrals,
 };
 
 use super::actor::Actor;
-use super::transactions::{Lead, MAX_NOTE, is_action, open_referrals, record, validate_targets};
+use super::transactions::{Lead, MAX_NOTE, open_referrals, record, validate_targets};
 use super::{now, policy, views};
 use crate::db::DbConn;
 use crate::error::{ApiError, Validator};
@@ -109,8 +109,8 @@ fn held_referral(
     expected_version: Option<i32>,
 ) -> Result<(ReferralRow, TransactionRow, Actor), ApiError> {
     let (r, t) = policy::visible_referral(conn, actor, id)?;
-    policy::lock_open(conn, &t)?;
-    policy::ensure_holds_open(actor, &r)?;
+    let t = policy::lock_open(conn, &t)?;
+    policy::may_act_on(actor, &t, &r)?;
     policy::ensure_version(expected_version, r.version)?;
     let acting = policy::acting(actor, Some(&r));
     Ok((r, t, acting))
@@ -123,11 +123,9 @@ fn one(conn: &mut DbConn, r: &ReferralRow) -> Result<Referral, ApiError> {
 
 /// Acknowledge a referral.
 pub fn receive(conn: &mut DbConn, actor: &Actor, id: i64, expected_version: Option<i32>) -> Result<Referral, ApiError> {
-    let (r, _, acting) = held_referral(conn, actor, id, expected_version)?;
+    let (r, t, acting) = held_referral(conn, actor, id, expected_version)?;
+    policy::may_receive(actor, &t, &r)?;
     let actor = &acting;
-    if r.status == "received" {
-        return Err(ApiError::conflict(ErrorCode::ReferralAlreadyReceived, "This referral was already received."));
-    }
     let updated = mark_received(conn, actor, &r, now())?;
     one(conn, &updated)
 }
@@ -199,8 +197,9 @@ pub fn refer(
     targets: &[ReferralTarget],
 ) -> Result<TransactionWithReferrals, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
-    policy::lock_open(conn, &t)?;
-    let parent = policy::ensure_participant(conn, actor, &t)?;
+    let t = policy::lock_open(conn, &t)?;
+    let open = policy::open_referrals(conn, &t)?;
+    let parent = policy::may_refer(actor, &t, &open)?.cloned();
     let actor = &policy::acting(actor, parent.as_ref());
     let mut v = Validator::new();
     validate_targets(conn, &mut v, "targets", targets, true, t.confidentiality)?;
@@ -213,14 +212,15 @@ pub fn refer(
 /// read).
 pub fn annotate(conn: &mut DbConn, actor: &Actor, transaction_id: i64, text: &str) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
-    policy::ensure_staff(actor)?;
-    policy::lock_open(conn, &t)?;
+    policy::may_annotate(actor, &t)?;
+    let t = policy::lock_open(conn, &t)?;
     let mut v = Validator::new();
     v.text("text", text, MAX_NOTE);
     v.finish()?;
-    let held = policy::held_open_referrals(conn, actor, &t)?;
-    let actor = &policy::acting(actor, held.first());
-    record(conn, t.id, held.first().map(|r| r.id), EventKind::Annotated, actor, now(), json!({"text": text.trim()}))?;
+    let open = policy::open_referrals(conn, &t)?;
+    let held = open.iter().find(|r| policy::holds(actor, r));
+    let actor = &policy::acting(actor, held);
+    record(conn, t.id, held.map(|r| r.id), EventKind::Annotated, actor, now(), json!({"text": text.trim()}))?;
     views::transaction(conn, actor, &t)
 }
 
@@ -232,8 +232,9 @@ pub fn decide(
     req: &DecisionRequest,
 ) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
-    policy::lock_open(conn, &t)?;
-    let held = policy::ensure_participant(conn, actor, &t)?;
+    let t = policy::lock_open(conn, &t)?;
+    let open = policy::open_referrals(conn, &t)?;
+    let held = policy::may_decide(actor, &t, &open)?.cloned();
     let actor = &policy::acting(actor, held.as_ref());
     let mut v = Validator::new();
     v.optional_text("note", req.note.as_deref(), MAX_NOTE);
@@ -263,30 +264,21 @@ pub fn close(
     req: &StatusChangeRequest,
 ) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
-    policy::lock_open(conn, &t)?;
-    let open: Vec<ReferralRow> = referrals::table
-        .filter(referrals::transaction_id.eq(t.id))
-        .filter(views::open_referral())
-        .order(referrals::id)
-        .select(ReferralRow::as_select())
-        .load(conn)?;
-    let (mine, others): (Vec<&ReferralRow>, Vec<&ReferralRow>) =
-        open.iter().filter(|r| is_action(&r.purpose)).partition(|r| policy::holds(actor, r));
-    policy::ensure_staff(actor)?;
-    if mine.is_empty() && !policy::is_owner(actor, &t) {
-        return Err(ApiError::forbidden("Only the holder or the registry can close this transaction."));
-    }
+    let t = policy::lock_open(conn, &t)?;
+    let open = policy::open_referrals(conn, &t)?;
+    let mine = policy::may_close(actor, &t, &open)?.cloned();
     policy::ensure_version(req.expected_version, t.version)?;
     let mut v = Validator::new();
     v.text("note", req.note.as_deref().unwrap_or(""), MAX_NOTE);
     v.finish()?;
-    if !others.is_empty() {
+    let blocked = policy::close_blocked_by(actor, &open);
+    if blocked > 0 {
         return Err(ApiError::conflict(
             ErrorCode::OpenActionReferrals,
-            format!("The transaction still has {} open referral(s) for action held by others.", others.len()),
+            format!("The transaction still has {blocked} open referral(s) for action held by others."),
         ));
     }
-    let actor = &policy::acting(actor, mine.first().copied());
+    let actor = &policy::acting(actor, mine.as_ref());
     let at = now();
     let resolution = req.note.as_deref().map(str::trim).unwrap_or_default();
     for r in &open {
@@ -310,7 +302,7 @@ pub fn close(
     .get_result(conn)
     .optional()?
     .ok_or_else(status_conflict)?;
-    record(conn, t.id, mine.first().map(|r| r.id), EventKind::Closed, actor, at, json!({"resolution": resolution}))?;
+    record(conn, t.id, mine.map(|r| r.id), EventKind::Closed, actor, at, json!({"resolution": resolution}))?;
     views::transaction(conn, actor, &closed)
 }
 
@@ -323,20 +315,7 @@ pub fn reopen(
     req: &StatusChangeRequest,
 ) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
-    match t.status.as_str() {
-        "closed" => {}
-        "archived" => return Err(ApiError::conflict(ErrorCode::TransactionArchived, "This transaction is archived.")),
-        _ => {
-            return Err(ApiError::conflict(
-                ErrorCode::TransactionNotClosed,
-                "Only a closed transaction can be reopened.",
-            ));
-        }
-    }
-    let owner = policy::is_owner(actor, &t);
-    if !owner && t.closed_by != Some(actor.id()) {
-        return Err(ApiError::forbidden("Only whoever closed it or the registry can reopen this transaction."));
-    }
+    let owner = policy::may_reopen(actor, &t)? == policy::Reopener::Owner;
     policy::ensure_version(req.expected_version, t.version)?;
     let mut v = Validator::new();
     v.text("note", req.note.as_deref().unwrap_or(""), MAX_NOTE);
@@ -382,21 +361,7 @@ pub fn archive(
     req: &StatusChangeRequest,
 ) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
-    match t.status.as_str() {
-        "closed" => {}
-        "archived" => {
-            return Err(ApiError::conflict(ErrorCode::TransactionArchived, "This transaction is already archived."));
-        }
-        _ => {
-            return Err(ApiError::conflict(
-                ErrorCode::TransactionNotClosed,
-                "Only a closed transaction can be archived.",
-            ));
-        }
-    }
-    if !(actor.is_admin() || (actor.has(Role::RegistryClerk) && t.registry_unit_id == Some(actor.unit.id))) {
-        return Err(ApiError::forbidden("Only the registry that registered it can archive this transaction."));
-    }
+    policy::may_archive(actor, &t)?;
     policy::ensure_version(req.expected_version, t.version)?;
     let at = now();
     let archived: TransactionRow = diesel::update(

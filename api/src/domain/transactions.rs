@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::json;
 use shared_types::{
-    DraftUpdate, ErrorCode, EventKind, NewLink, NewTransaction, Purpose, ReferralTarget, Role, TransactionKind,
+    DraftUpdate, ErrorCode, EventKind, NewLink, NewTransaction, Purpose, ReferralTarget, TransactionKind,
     TransactionWithReferrals, UnitKind,
 };
 
@@ -326,15 +326,18 @@ pub fn open_referrals(
     Ok(open_all(conn, at, std::slice::from_ref(&step))?.pop().unwrap_or_default())
 }
 
-fn validate_links(conn: &mut DbConn, v: &mut Validator, links: &[NewLink]) -> Result<(), ApiError> {
+/// Links name transactions the actor may see; a hidden one answers exactly as a missing one.
+fn validate_links(conn: &mut DbConn, actor: &Actor, v: &mut Validator, links: &[NewLink]) -> Result<(), ApiError> {
     for (i, l) in links.iter().enumerate() {
-        let exists: Option<i64> =
-            transactions::table.find(l.transaction_id).select(transactions::id).first(conn).optional()?;
-        if exists.is_none() {
+        if policy::visible_transaction(conn, actor, l.transaction_id).is_err() {
             v.add(format!("links[{i}].transaction_id"), "not_found", format!("no transaction {}", l.transaction_id));
         }
     }
     Ok(())
+}
+
+fn unknown_link(id: i64) -> ApiError {
+    ApiError::field("links", "not_found", format!("no transaction {id}"))
 }
 
 fn insert_links(
@@ -346,8 +349,7 @@ fn insert_links(
 ) -> Result<(), ApiError> {
     for l in links {
         // Linking only names the other transaction; it must be one the actor may see.
-        policy::visible_transaction(conn, actor, l.transaction_id)
-            .map_err(|_| ApiError::field("links", "not_found", format!("no transaction {}", l.transaction_id)))?;
+        policy::visible_transaction(conn, actor, l.transaction_id).map_err(|_| unknown_link(l.transaction_id))?;
         diesel::insert_into(transaction_links::table)
             .values((
                 transaction_links::from_transaction_id.eq(t.id),
@@ -394,10 +396,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, req: &NewTransaction) -> Result<
 /// three statements at most (units, the entity, named users). Units and users are only ever disabled, never
 /// deleted, and foreign keys still hold at write time.
 pub fn prepare_create(conn: &mut DbConn, actor: &Actor, req: &NewTransaction) -> Result<PreparedCreate, ApiError> {
-    policy::ensure_staff(actor)?;
-    if req.kind == TransactionKind::Incoming && !actor.has(Role::RegistryClerk) {
-        return Err(ApiError::forbidden("Only registry clerks register incoming correspondence."));
-    }
+    policy::may_register(actor, req.kind)?;
     let mut v = Validator::new();
     v.text("subject", &req.subject, MAX_SUBJECT);
     v.optional_text("summary", req.summary.as_deref(), MAX_TEXT);
@@ -442,7 +441,7 @@ pub fn prepare_create(conn: &mut DbConn, actor: &Actor, req: &NewTransaction) ->
         users = target_users(conn, targets)?;
         check_targets(&mut v, "referrals", targets, &units, &users, req.confidentiality.level());
     }
-    validate_links(conn, &mut v, &req.links)?;
+    validate_links(conn, actor, &mut v, &req.links)?;
     v.finish()?;
     let registry = match req.kind {
         TransactionKind::Internal => None,
@@ -536,12 +535,7 @@ pub fn create_all(conn: &mut DbConn, items: &[Creation<'_>]) -> Result<Vec<Trans
 
 fn draft_of_actor(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<TransactionRow, ApiError> {
     let t = policy::visible_transaction(conn, actor, id)?;
-    if t.status != "draft" {
-        return Err(ApiError::conflict(ErrorCode::TransactionNotDraft, "Only a draft can be edited or sent."));
-    }
-    if t.created_by != actor.id() && !actor.is_admin() {
-        return Err(ApiError::forbidden("Only the author of a draft can edit or send it."));
-    }
+    policy::may_edit_draft(actor, &t)?;
     Ok(t)
 }
 
@@ -632,13 +626,14 @@ pub fn send_draft(
 /// Link a transaction to another (reply to, related, follow-up).
 pub fn link(conn: &mut DbConn, actor: &Actor, id: i64, req: &NewLink) -> Result<shared_types::Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, id)?;
-    if t.status == "archived" {
-        policy::ensure_open(&t)?;
-    }
-    policy::ensure_participant(conn, actor, &t)?;
+    let open = policy::open_referrals(conn, &t)?;
+    policy::may_link(actor, &t, &open)?;
     if req.transaction_id == t.id {
         return Err(ApiError::field("transaction_id", "invalid", "a transaction cannot link to itself"));
     }
+    // Whether the other one is visible comes before whether the link exists: a link to a hidden transaction must
+    // answer as a link to a missing one.
+    policy::visible_transaction(conn, actor, req.transaction_id).map_err(|_| unknown_link(req.transaction_id))?;
     let exists: Option<i64> = transaction_links::table
         .filter(transaction_links::from_transaction_id.eq(t.id))
         .filter(transaction_links::to_transaction_id.eq(req.transaction_id))

@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use shared_types::{LoginRequest, Problem, RefreshRequest, Session, TokenResponse, User};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::body::{Json, OptionalJson};
 use super::{Config, Limits, Pool, as_caller, read};
 use crate::auth::{AuthUser, JwtKeys};
 use crate::db;
@@ -69,7 +70,7 @@ pub async fn login(
     keys: web::Data<JwtKeys>,
     config: Config,
     limits: Limits,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ip = crate::auth::client_ip(&req);
     limits.sign_in(ip)?;
@@ -107,11 +108,11 @@ pub async fn refresh(
     keys: web::Data<JwtKeys>,
     config: Config,
     limits: Limits,
-    body: Option<web::Json<RefreshRequest>>,
+    body: OptionalJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ip = crate::auth::client_ip(&req);
     limits.refresh(ip)?;
-    let (token, cookie) = refresh_token_of(&req, body.map(web::Json::into_inner));
+    let (token, cookie) = refresh_token_of(&req, body.0);
     let token = token.ok_or_else(|| {
         ApiError::unauthorized(shared_types::ErrorCode::InvalidRefreshToken, "No refresh token was sent; sign in.")
     })?;
@@ -146,9 +147,9 @@ pub async fn refresh(
 pub async fn logout(
     req: HttpRequest,
     pool: Pool,
-    body: Option<web::Json<RefreshRequest>>,
+    body: OptionalJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (token, cookie) = refresh_token_of(&req, body.map(web::Json::into_inner));
+    let (token, cookie) = refresh_token_of(&req, body.0);
     if let Some(token) = token {
         let origin = crate::auth::client_ip(&req).map(|ip| ip.to_string());
         db::run(&pool, move |conn| db::write_tx(conn, |conn| accounts::logout(conn, &token, origin.as_deref())))

@@ -9,6 +9,7 @@ use shared_types::{ApiClient, ApiClientCredentials, ClientTokenResponse, ErrorCo
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::body::Json;
 use super::{Limits, Pool, as_caller, read, write};
 use crate::auth::{AuthClient, AuthUser, JwtKeys};
 use crate::db;
@@ -57,7 +58,7 @@ pub async fn create_api_client(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
-    body: web::Json<NewApiClient>,
+    body: Json<NewApiClient>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     // No idempotent replay here: a replayed answer would hand out the secret a second time.

@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use shared_types::{Delegation, NewDelegation, Problem};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::body::Json;
 use super::{IdempotencyKey, Pool, as_caller, read, write};
 use crate::auth::AuthUser;
 use crate::db;
@@ -48,7 +49,7 @@ pub async fn create_delegation(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
-    body: web::Json<NewDelegation>,
+    body: Json<NewDelegation>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::CREATED, move |conn, actor| {

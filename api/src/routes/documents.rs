@@ -16,6 +16,7 @@ use tokio::io::AsyncWriteExt;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::body::Json;
 use super::{Config, Pool, as_caller, read};
 use crate::auth::AuthUser;
 use crate::blobs::BlobStore;
@@ -196,15 +197,27 @@ pub(super) async fn file_field(
 
 /// Read a form of text fields and one `file`, which is stored (content-addressed) once it has arrived whole and
 /// passed its checks. Nothing is registered here.
-pub(super) async fn receive(mut form: Multipart, blobs: &BlobStore, max: u64) -> Result<Upload, ApiError> {
+/// `parts` names the text parts the form may carry besides `file`; any other part is refused (422 `unknown_field`),
+/// as an unknown field of a JSON body is, and so is a part sent twice.
+pub(super) async fn receive(
+    mut form: Multipart,
+    blobs: &BlobStore,
+    max: u64,
+    parts: &[&str],
+) -> Result<Upload, ApiError> {
     let mut fields = std::collections::HashMap::new();
     let mut file = None;
     while let Some(field) = form.next().await {
         let mut field = field.map_err(malformed)?;
         let name = field.name().unwrap_or_default().to_string();
         if name != "file" {
+            if !parts.contains(&name.as_str()) {
+                return Err(ApiError::field(&name, "unknown_field", format!("this form has no `{name}` part")));
+            }
             let value = text_field(&mut field, &name).await?;
-            fields.insert(name, value);
+            if fields.insert(name.clone(), value).is_some() {
+                return Err(ApiError::field(&name, "duplicate", "send this part once"));
+            }
             continue;
         }
         if file.is_some() {
@@ -279,7 +292,7 @@ pub async fn upload_document(
     let id = id.into_inner();
     // Refuse before reading the body when the caller may not add to this transaction.
     as_caller(&pool, who.clone(), move |conn, actor| documents::check_new_document(conn, actor, id)).await?;
-    let upload = receive(form, &blobs, config.max_upload_bytes).await?;
+    let upload = receive(form, &blobs, config.max_upload_bytes, &["title", "kind", "note", "sha256"]).await?;
     let title = upload.fields.get("title").cloned().unwrap_or_default();
     let note = upload.fields.get("note").cloned().filter(|n| !n.trim().is_empty());
     let kind: DocumentKind = match upload.fields.get("kind") {
@@ -329,7 +342,7 @@ pub async fn upload_version(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     as_caller(&pool, who.clone(), move |conn, actor| documents::check_new_version(conn, actor, id)).await?;
-    let upload = receive(form, &blobs, config.max_upload_bytes).await?;
+    let upload = receive(form, &blobs, config.max_upload_bytes, &["note", "sha256"]).await?;
     let note = upload.fields.get("note").cloned().filter(|n| !n.trim().is_empty());
     documents::validate_note(note.as_deref())?;
     let file = upload.file;
@@ -404,7 +417,7 @@ pub async fn withdraw(
     pool: Pool,
     who: AuthUser,
     id: web::Path<i64>,
-    body: web::Json<WithdrawRequest>,
+    body: Json<WithdrawRequest>,
 ) -> Result<web::Json<Document>, ApiError> {
     let (id, reason) = (id.into_inner(), body.into_inner().reason);
     read(&pool, who, move |conn, actor| documents::withdraw(conn, actor, id, &reason)).await

@@ -4,6 +4,7 @@
 pub mod allowed;
 pub mod audit;
 pub mod auth;
+pub mod body;
 pub mod clients;
 pub mod delegations;
 pub mod documents;

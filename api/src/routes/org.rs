@@ -10,6 +10,7 @@ use shared_types::{
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::body::Json;
 use super::{IdempotencyKey, Pool, read, write};
 use crate::auth::AuthUser;
 use crate::domain::org;
@@ -62,7 +63,7 @@ pub async fn create_unit(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
-    body: web::Json<NewUnit>,
+    body: Json<NewUnit>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::CREATED, move |conn, actor| {
@@ -102,7 +103,7 @@ pub async fn update_unit(
     who: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<UnitUpdate>,
+    body: Json<UnitUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -216,7 +217,7 @@ pub async fn create_user(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
-    body: web::Json<NewUser>,
+    body: Json<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::CREATED, move |conn, actor| {
@@ -257,7 +258,7 @@ pub async fn update_user(
     who: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<UserUpdate>,
+    body: Json<UserUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -306,7 +307,7 @@ pub async fn create_entity(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
-    body: web::Json<NewExternalEntity>,
+    body: Json<NewExternalEntity>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::CREATED, move |conn, actor| {

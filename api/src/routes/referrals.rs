@@ -8,6 +8,7 @@ use shared_types::{
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::body::Json;
 use super::{IdempotencyKey, Pool, write};
 use crate::auth::AuthUser;
 use crate::domain::routing;
@@ -37,7 +38,7 @@ pub async fn receive(
     who: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<ReceiveRequest>,
+    body: Json<ReceiveRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -70,7 +71,7 @@ pub async fn forward(
     who: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<ForwardRequest>,
+    body: Json<ForwardRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -95,7 +96,7 @@ pub async fn return_referral(
     who: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<ReferralActionRequest>,
+    body: Json<ReferralActionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -123,7 +124,7 @@ pub async fn complete(
     who: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<ReferralActionRequest>,
+    body: Json<ReferralActionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();

@@ -9,6 +9,7 @@ use shared_types::{
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::body::Json;
 use super::documents::{Blobs, receive};
 use super::{Config, IdempotencyKey, Limits, PageQuery, Pool, read, write};
 use crate::auth::{AuthClient, AuthUser};
@@ -132,10 +133,16 @@ async fn receive_submission(
             "letter" => {
                 let text = super::documents::text_field(&mut field, "letter").await?;
                 let parsed: NewSubmission = serde_json::from_str(&text)
+                    .and_then(super::body::read)
                     .map_err(|e| ApiError::field("letter", "invalid", format!("not a letter: {e}")))?;
                 letter = Some(parsed);
             }
-            "title" => title = Some(super::documents::text_field(&mut field, "title").await?),
+            "title" => {
+                if title.is_some() {
+                    return Err(ApiError::field("title", "required", "a `title` part names the `file` part after it"));
+                }
+                title = Some(super::documents::text_field(&mut field, "title").await?);
+            }
             "file" => {
                 if documents.len() as i64 >= submissions::MAX_DOCUMENTS {
                     return Err(ApiError::field(
@@ -155,6 +162,10 @@ async fn receive_submission(
             }
         }
     }
+    // A title names the file after it; one left over names nothing, and would be dropped unseen.
+    if title.is_some() {
+        return Err(ApiError::field("title", "required", "a `title` part names the `file` part after it"));
+    }
     let letter = letter.ok_or_else(|| ApiError::field("letter", "required", "send the letter as a `letter` part"))?;
     Ok((letter, documents))
 }
@@ -162,8 +173,8 @@ async fn receive_submission(
 /// Attach a document to a pending submission
 ///
 /// Scope `submit`. `multipart/form-data` with `title` and `file` (an optional `sha256` part is checked against what
-/// arrives; `kind` and `note` are ignored here): the document joins one of the agency's own pending submissions, at
-/// most 50 per submission, and the submission's `version` goes up, so a clerk who registers what they read earlier is
+/// arrives; any other part is refused, 422 `unknown_field`): the document joins one of the agency's own pending
+/// submissions, at most 50 per submission, and the submission's `version` goes up, so a clerk who registers what they read earlier is
 /// told it changed. 404 `submission_not_found` for another agency's or a missing submission; 409 `submission_decided`
 /// once it is registered or rejected; 403 `forbidden` without the scope; 413, 415 and 422 as for staff uploads; 429
 /// `rate_limited` beyond the client's submission quota.
@@ -194,7 +205,7 @@ pub async fn submit_document(
         submissions::check_new_document(conn, client, id)
     })
     .await?;
-    let upload = receive(form, &blobs, config.max_upload_bytes).await?;
+    let upload = receive(form, &blobs, config.max_upload_bytes, &["title", "sha256"]).await?;
     let title = upload.fields.get("title").cloned().unwrap_or_default();
     crate::domain::documents::validate_header(&title, None)?;
     let file = upload.file;
@@ -353,7 +364,7 @@ pub async fn register_submission(
     who: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<RegisterSubmission>,
+    body: Json<RegisterSubmission>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, body) = (id.into_inner(), body.into_inner());
     write(&pool, who, &req, &body.clone(), StatusCode::CREATED, move |conn, actor| {
@@ -380,7 +391,7 @@ pub async fn reject_submission(
     who: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<RejectSubmission>,
+    body: Json<RejectSubmission>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, body) = (id.into_inner(), body.into_inner());
     write(&pool, who, &req, &body.clone(), StatusCode::OK, move |conn, actor| {

@@ -9,6 +9,7 @@ use shared_types::{
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::body::Json;
 use super::{IdempotencyKey, Pool, Registrar, answer, caller, idempotency_key, read, write};
 use crate::auth::AuthUser;
 use crate::db;
@@ -62,7 +63,7 @@ pub async fn create(
     registrar: Registrar,
     who: AuthUser,
     req: HttpRequest,
-    body: web::Json<NewTransaction>,
+    body: Json<NewTransaction>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let key = idempotency_key(&req, &body)?;
@@ -127,7 +128,7 @@ pub async fn update_draft(
     who: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<DraftUpdate>,
+    body: Json<DraftUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -157,7 +158,7 @@ pub async fn send(
     who: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<ReferRequest>,
+    body: Json<ReferRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -190,7 +191,7 @@ pub async fn refer(
     who: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<ReferRequest>,
+    body: Json<ReferRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -219,7 +220,7 @@ pub async fn annotate(
     who: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<AnnotationRequest>,
+    body: Json<AnnotationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -249,7 +250,7 @@ pub async fn decide(
     who: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<DecisionRequest>,
+    body: Json<DecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -280,7 +281,7 @@ pub async fn close(
     who: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<StatusChangeRequest>,
+    body: Json<StatusChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -307,7 +308,7 @@ pub async fn reopen(
     who: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<StatusChangeRequest>,
+    body: Json<StatusChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -333,7 +334,7 @@ pub async fn archive(
     who: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<StatusChangeRequest>,
+    body: Json<StatusChangeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -362,7 +363,7 @@ pub async fn link(
     who: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<NewLink>,
+    body: Json<NewLink>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();

@@ -614,6 +614,23 @@ async fn a_letter_and_its_documents_are_submitted_in_one_request_or_not_at_all()
             "validation_failed",
         ),
         (
+            "a title naming no file after it",
+            form(&[("letter", None, letter.as_bytes()), ("file", Some("a.txt"), b"a"), ("title", None, b"\x01")]),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            "two titles for one file",
+            form(&[
+                ("letter", None, letter.as_bytes()),
+                ("title", None, b"one"),
+                ("title", None, b"two"),
+                ("file", Some("a.txt"), b"a"),
+            ]),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
             "a file of a kind not accepted",
             form(&[("letter", None, letter.as_bytes()), ("file", Some("a.txt"), b"a"), ("file", Some("x.zip"), &zip)]),
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

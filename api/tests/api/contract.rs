@@ -160,6 +160,72 @@ async fn a_page_limit_outside_its_bounds_is_refused() {
     }
 }
 
+/// Bodies are read as the document describes them: a whole number written as a float is the integer it is (JSON
+/// Schema's reading, and generated clients'); a form part the operation does not take is refused, not stored; a
+/// sign-out body is optional, but one that is sent must be right.
+#[tokio::test]
+async fn bodies_are_read_as_the_document_describes_them() {
+    let app = TestApp::spawn().await;
+    let t = app.register_incoming("قياس", json!([{"unit_id": app.unit("KHB"), "purpose": "action"}])).await;
+    let r = app.referral_to(&t["referrals"], "KHB").clone();
+    let (status, body) =
+        app.post("khb.emp", &format!("/api/v1/referrals/{}/receive", r["id"]), json!({"expected_version": 1.0})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let r = app
+        .post(
+            "khb.emp",
+            &format!("/api/v1/referrals/{}/complete", r["id"]),
+            json!({"note": "x", "expected_version": 2.5}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+
+    // A form part the operation does not take, or one sent twice.
+    let tid = t["transaction"]["id"].as_i64().unwrap();
+    let before = app.counts();
+    let token = app.token("khb.emp").await;
+    for (what, extra) in [("unknown", "whatever"), ("twice", "title")] {
+        let boundary = "b0undary";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nt\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"{extra}\"\r\n\r\n1\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nabc\r\n\
+             --{boundary}--\r\n"
+        );
+        let res = app
+            .client
+            .post(app.url(&format!("/api/v1/transactions/{tid}/documents")))
+            .bearer_auth(&token)
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{what}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], extra, "{what}: {problem}");
+    }
+    assert_eq!(app.counts(), before, "nothing was stored");
+
+    // Sign-out: no body at all is fine (the cookie's session); a body that is sent is read strictly.
+    let res = app.client.post(app.url("/api/v1/auth/logout")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    for (body, code) in
+        [("garbage", "malformed_json"), (r#"{"refresh_token": null, "unexpected": 42}"#, "validation_failed")]
+    {
+        let res = app
+            .client
+            .post(app.url("/api/v1/auth/logout"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_client_error(), "{body}: {}", res.status());
+        assert_eq!(res.json::<Value>().await.unwrap()["code"], code, "{body}");
+    }
+}
+
 #[tokio::test]
 async fn interactive_docs_are_served_by_the_binary() {
     let app = TestApp::spawn().await;

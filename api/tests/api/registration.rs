@@ -331,3 +331,53 @@ async fn writes_with_bad_tokens_get_401_and_change_nothing() {
     }
     assert_eq!(app.counts(), before, "nothing changed");
 }
+
+/// Linking to a transaction the caller may not see answers exactly as linking to one that does not exist, when
+/// registering and afterwards, whether or not the link already exists.
+#[tokio::test]
+async fn a_link_to_a_hidden_transaction_answers_as_a_missing_one() {
+    let app = TestApp::spawn().await;
+    // Registered by Khobar's registry and referred nowhere: the central registry's clerk may not see it.
+    let (status, hidden) = app
+        .post(
+            "khb.clerk",
+            "/api/v1/transactions",
+            json!({"kind": "incoming", "subject": "خطاب بلدية الخبر", "external_entity_id": app.fx.company}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{hidden}");
+    let hidden = hidden["transaction"]["id"].as_i64().unwrap();
+    let answer = |r: (StatusCode, Value)| {
+        let detail = r.1["errors"][0]["message"].as_str().unwrap_or_default().replace(&hidden.to_string(), "N");
+        (r.0, r.1["errors"][0]["field"].clone(), detail.replace("999999", "N"))
+    };
+    let register = |to: i64| {
+        app.post(
+            "clerk",
+            "/api/v1/transactions",
+            json!({"kind": "incoming", "subject": "رد", "external_entity_id": app.fx.ministry,
+                   "links": [{"kind": "related", "transaction_id": to}]}),
+        )
+    };
+    let (to_hidden, to_missing) = (answer(register(hidden).await), answer(register(999_999).await));
+    assert_eq!(to_hidden.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(to_hidden, to_missing);
+
+    // Afterwards: the Khobar head may link both ways; the central clerk, who sees only theirs, learns nothing from
+    // whether a link to the hidden one already exists.
+    let t = app.register_incoming("وارد", json!([{"unit_id": app.unit("KHB"), "purpose": "action"}])).await;
+    let t = t["transaction"]["id"].as_i64().unwrap();
+    let (status, body) = app
+        .post(
+            "khb.head",
+            &format!("/api/v1/transactions/{t}/links"),
+            json!({"kind": "related", "transaction_id": hidden}),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+    let path = format!("/api/v1/transactions/{t}/links");
+    let link = |to: i64| app.post("clerk", &path, json!({"kind": "related", "transaction_id": to}));
+    let (existing, missing) = (answer(link(hidden).await), answer(link(999_999).await));
+    assert_eq!(existing.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(existing, missing);
+}

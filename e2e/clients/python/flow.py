@@ -42,6 +42,7 @@ from muamalat_client.api.tracking import dwell, inbox, location, route, timeline
 from muamalat_client.api.transactions import create  # noqa: E402
 from muamalat_client.models import (  # noqa: E402
     ClientTokenResponse,
+    CompleteRequest,
     Document,
     DocumentKind,
     DwellReport,
@@ -62,16 +63,17 @@ from muamalat_client.models import (  # noqa: E402
     Purpose,
     ReceiveRequest,
     Referral,
-    ReferralActionRequest,
     ReferralOutcome,
     ReferralStatus,
     ReferralTarget,
     RegisterSubmission,
     Route,
-    StatusChangeRequest,
+    StatusNoteRequest,
     Submission,
+    SubmissionDocumentForm,
     SubmissionStatus,
     TokenRequest,
+    TokenRequestGrantType,
     TokenResponse,
     Transaction,
     TransactionKind,
@@ -255,7 +257,7 @@ def main() -> None:
         complete.sync_detailed(
             to_emp.id,
             client=emp,
-            body=ReferralActionRequest(note="أُرسلت البيانات", expected_version=emp_received.version),
+            body=CompleteRequest(note="أُرسلت البيانات", expected_version=emp_received.version),
         ),
         200,
         Referral,
@@ -267,11 +269,11 @@ def main() -> None:
 
     # -- the registry closes the transaction; closing again is a declared conflict --------------------------------
     closed = expect(
-        close.sync_detailed(tx.id, client=clerk, body=StatusChangeRequest(note="أُنجز الطلب")), 200, Transaction
+        close.sync_detailed(tx.id, client=clerk, body=StatusNoteRequest(note="أُنجز الطلب")), 200, Transaction
     )
     assert closed.status == TransactionStatus.CLOSED and closed.resolution == "أُنجز الطلب"
     expect_problem(
-        close.sync_detailed(tx.id, client=clerk, body=StatusChangeRequest(note="مرة أخرى")), 409, "transaction_closed"
+        close.sync_detailed(tx.id, client=clerk, body=StatusNoteRequest(note="مرة أخرى")), 409, "transaction_closed"
     )
     step(f"closed transaction {tx.id}")
 
@@ -333,7 +335,7 @@ def main() -> None:
         oauth_token.sync_detailed(
             client=anonymous,
             body=TokenRequest(
-                grant_type="client_credentials",
+                grant_type=TokenRequestGrantType.CLIENT_CREDENTIALS,
                 client_id=os.environ["MUAMALAT_AGENCY_CLIENT_ID"],
                 client_secret=os.environ["MUAMALAT_AGENCY_CLIENT_SECRET"],
                 scope="submit read_submissions",
@@ -349,9 +351,7 @@ def main() -> None:
     expect_problem(inbox.sync_detailed(client=agency), 401, "invalid_token")
     annex = f"مرفق الخطاب {tag}\n".encode()
     with_document = NewSubmissionForm(
-        letter=json.dumps(
-            {"subject": f"تعميم بشأن اشتراطات البناء ({tag})", "sender_reference": f"MOMAH-{tag}"}, ensure_ascii=False
-        ),
+        letter=NewSubmission(subject=f"تعميم بشأن اشتراطات البناء ({tag})", sender_reference=f"MOMAH-{tag}"),
         file=[File(payload=io.BytesIO(PDF), file_name="letter.pdf", mime_type="application/pdf")],
     )
     # The one place the generated call is not used as it is. This operation's request body has two media types
@@ -370,7 +370,7 @@ def main() -> None:
         submit_document.sync_detailed(
             submitted.id,
             client=agency,
-            body=NewDocumentForm(
+            body=SubmissionDocumentForm(
                 title="مرفق", file=File(payload=io.BytesIO(annex), file_name="annex.txt", mime_type="text/plain")
             ),
         ),

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use shared_types::{
     AllowedActions, Decision, DecisionRequest, DraftUpdate, ErrorCode, Event, ForwardRequest, Location, ReferRequest,
-    ReferralActionRequest, ReferralTarget, Route, RouteNode, StatusChangeRequest, Transaction, TransactionStatus,
+    ReferralActionRequest, ReferralTarget, Route, RouteNode, StatusChangeRequest, Transaction,
 };
 
 use crate::api::{self, ApiError};
@@ -66,6 +66,8 @@ fn TransactionView(loaded: Loaded, refresh: Callback<()>) -> impl IntoView {
     let Loaded { transaction: t, location, route, timeline, actions } = loaded;
     let lang = i18n.lang.get_untracked();
     let status_key = format!("status-{}", t.status.as_str());
+    // What the server will accept, as it says, not guessed here from the status (auditors read only).
+    let can_add_documents = actions.add_document;
     let holders = location
         .holders
         .iter()
@@ -99,7 +101,7 @@ fn TransactionView(loaded: Loaded, refresh: Callback<()>) -> impl IntoView {
                 <ul class="holders" id="holders">{holders}</ul>
             </section>
             <Actions transaction=t.clone() actions=actions refresh=refresh />
-            <DocumentsPanel transaction_id=t.id can_add=matches!(t.status, TransactionStatus::Draft | TransactionStatus::Open) />
+            <DocumentsPanel transaction_id=t.id can_add=can_add_documents />
             <section id="route" aria-labelledby="route-title">
                 <h2 id="route-title">{i18n.t("route")}</h2>
                 <RouteTree route=route />

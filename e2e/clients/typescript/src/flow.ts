@@ -66,6 +66,8 @@ function multipart(fields: Record<string, unknown>, names: Record<string, string
     for (const v of values) {
       if (v === undefined || v === null) continue;
       if (v instanceof Blob) form.append(key, v, names[key] ?? key);
+      // An object part (the agency's `letter`) is JSON, as the document's encoding says.
+      else if (typeof v === "object") form.append(key, JSON.stringify(v));
       else form.append(key, String(v));
     }
   }
@@ -309,7 +311,7 @@ async function main(): Promise<void> {
   const agency = client(grant.access_token);
   problem(await agency.GET("/api/v1/inbox"), 401, "invalid_token");
   const withDocument: Schemas["NewSubmissionForm"] = {
-    letter: JSON.stringify({ subject: `تعميم بشأن اشتراطات البناء (${tag})`, sender_reference: `MOMAH-${tag}` }),
+    letter: { subject: `تعميم بشأن اشتراطات البناء (${tag})`, sender_reference: `MOMAH-${tag}` },
     file: [new Blob([PDF], { type: "application/pdf" })],
   };
   const submitted = ok(
@@ -320,7 +322,7 @@ async function main(): Promise<void> {
     201,
   );
   assert(submitted.status === "pending" && submitted.documents.length === 1, "pending, with its document");
-  const annex: Schemas["NewDocumentForm"] = {
+  const annex: Schemas["SubmissionDocumentForm"] = {
     title: "مرفق",
     file: new Blob([Buffer.from(`مرفق الخطاب ${tag}\n`)], { type: "text/plain" }),
   };
