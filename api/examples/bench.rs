@@ -36,6 +36,8 @@ struct Args {
     concurrency: usize,
     samples: usize,
     pool: Option<u32>,
+    /// Whether the registration clients ask for gzip (`gzip`, as browsers and Python's requests do) or not (`identity`).
+    encoding: String,
 }
 
 fn args() -> Args {
@@ -47,6 +49,7 @@ fn args() -> Args {
         concurrency: 16,
         samples: 2_000,
         pool: None,
+        encoding: "gzip".into(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -59,6 +62,7 @@ fn args() -> Args {
             "--concurrency" => a.concurrency = value.parse().expect("number"),
             "--samples" => a.samples = value.parse().expect("number"),
             "--pool" => a.pool = Some(value.parse().expect("number")),
+            "--encoding" => a.encoding = value,
             other => panic!("unknown flag {other}"),
         }
     }
@@ -275,7 +279,7 @@ async fn main() {
     let registrar = app.registrar.clone();
     tokio::spawn(app.run_until_stopped());
     // Like the clients integrators use (Python's requests, browsers): kept-alive connections asking for gzip.
-    let client = reqwest::Client::builder().pool_max_idle_per_host(64).gzip(true).build().unwrap();
+    let client = reqwest::Client::builder().pool_max_idle_per_host(64).gzip(a.encoding == "gzip").build().unwrap();
     let identity = reqwest::Client::builder().pool_max_idle_per_host(64).gzip(false).build().unwrap();
 
     // Register-and-refer throughput.
