@@ -689,6 +689,17 @@ async fn the_scanned_original_is_attached_at_registration_and_previewed() {
         p.until("the upload done", "return document.querySelector('#upload-progress') === null").await;
     })
     .await;
+    // An auditor reads the same documents but is offered no upload: the panel follows what the server accepts.
+    scenario("documents-auditor", &server, move |p| async move {
+        p.login("auditor1").await;
+        p.goto("/transactions/1").await;
+        p.until("the documents listed", "return document.querySelectorAll('#documents li.document').length === 5")
+            .await;
+        assert_eq!(p.js("return document.querySelector('#document-file')").await, Value::Null, "no upload offered");
+        assert_eq!(p.js("return document.querySelector('.drop-zone')").await, Value::Null, "no drop zone offered");
+        p.checkpoint("auditor").await;
+    })
+    .await;
     // The server holds both, the original as version 1 of an `original_scan`.
     let clerk = support::Client::login(&server, "registry.clerk1").await;
     let docs = clerk.get("/api/v1/transactions/1/documents").await;
