@@ -127,13 +127,10 @@ struct ParametersNeverNull;
 
 impl Modify for ParametersNeverNull {
     fn modify(&self, openapi: &mut Document) {
-        for item in openapi.paths.paths.values_mut() {
-            for method in [HttpMethod::Get, HttpMethod::Post, HttpMethod::Put, HttpMethod::Patch, HttpMethod::Delete] {
-                let Some(operation) = operation_mut(item, method) else { continue };
-                for parameter in operation.parameters.iter_mut().flatten() {
-                    if let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() {
-                        schema.schema_type = non_null(&schema.schema_type);
-                    }
+        for (_, operation) in operations_mut(openapi) {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() {
+                    schema.schema_type = non_null(&schema.schema_type);
                 }
             }
         }
@@ -255,32 +252,31 @@ impl Modify for StandardAnswers {
         {
             components.responses.insert(name.to_string(), RefOr::T(problem(description)));
         }
-        for item in openapi.paths.paths.values_mut() {
-            for method in [HttpMethod::Get, HttpMethod::Post, HttpMethod::Put, HttpMethod::Patch, HttpMethod::Delete] {
-                if let Some(operation) = operation_mut(item, method.clone()) {
-                    for answer in standard_answers(&method, operation) {
-                        let (name, status, _) = answer;
-                        operation
-                            .responses
-                            .responses
-                            .entry(status.to_string())
-                            .or_insert_with(|| RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))));
-                    }
-                }
+        for (method, operation) in operations_mut(openapi) {
+            for (name, status, _) in standard_answers(&method, operation) {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))));
             }
         }
     }
 }
 
-fn operation_mut(item: &mut PathItem, method: HttpMethod) -> Option<&mut Operation> {
-    match method {
-        HttpMethod::Get => item.get.as_mut(),
-        HttpMethod::Post => item.post.as_mut(),
-        HttpMethod::Put => item.put.as_mut(),
-        HttpMethod::Patch => item.patch.as_mut(),
-        HttpMethod::Delete => item.delete.as_mut(),
-        _ => None,
-    }
+/// Every operation of the document, with its method (the API has no HEAD, OPTIONS or TRACE operations).
+fn operations_mut(openapi: &mut Document) -> impl Iterator<Item = (HttpMethod, &mut Operation)> {
+    openapi.paths.paths.values_mut().flat_map(|item: &mut PathItem| {
+        [
+            (HttpMethod::Get, item.get.as_mut()),
+            (HttpMethod::Post, item.post.as_mut()),
+            (HttpMethod::Put, item.put.as_mut()),
+            (HttpMethod::Patch, item.patch.as_mut()),
+            (HttpMethod::Delete, item.delete.as_mut()),
+        ]
+        .into_iter()
+        .filter_map(|(method, operation)| operation.map(|o| (method, o)))
+    })
 }
 
 /// Which standard answers an operation can give, from what it takes.
@@ -340,7 +336,7 @@ fn problem(description: &str) -> Response {
 
 /// The rules the server checks on request fields, forms and parameters, stated in the document: lengths, patterns,
 /// counts and ranges (`FIELD_RULES`), schemas of their own where one request type serves operations with different
-/// rules, forms as the multipart readers take them, the token request's form, list cursors and the overview's `sort`.
+/// rules, forms as the multipart readers take them, the token request's form and list cursors.
 /// A rule no schema can say (an id that exists, a user of the named unit, a guessable password) stays a 422.
 struct ValidationRules;
 
@@ -514,10 +510,6 @@ const CURSORS: &[(&str, char)] = &[
     ("/api/v1/agency/submissions", 's'),
     ("/api/v1/agency/correspondence", 't'),
 ];
-
-/// (path, query parameter, values) of GET parameters that take a few words only (400 `invalid_parameter` otherwise):
-/// `routes::org::unit_overview`'s `sort`.
-const QUERY_WORDS: &[(&str, &str, &[&str])] = &[("/api/v1/units/{id}/overview", "sort", &["age", "newest"])];
 
 type Schemas = BTreeMap<String, RefOr<Schema>>;
 
@@ -741,20 +733,13 @@ fn query_parameter_mut<'a>(paths: &'a mut Paths, path: &str, name: &str) -> Opti
     operation.parameters.iter_mut().flatten().find(|p| p.name == name && matches!(p.parameter_in, ParameterIn::Query))
 }
 
-/// List cursors and the words a query parameter takes.
+/// List cursors.
 fn query_parameters(paths: &mut Paths) {
     for (path, letter) in CURSORS {
         if let Some(cursor) = query_parameter_mut(paths, path, "cursor") {
             let pattern = format!("^({letter}[0-9]{{1,18}})?$");
             let schema = ObjectBuilder::new().schema_type(Type::String).pattern(Some(pattern)).build();
             cursor.schema = Some(RefOr::T(Schema::Object(schema)));
-        }
-    }
-    for (path, name, words) in QUERY_WORDS {
-        if let Some(parameter) = query_parameter_mut(paths, path, name) {
-            let schema =
-                ObjectBuilder::new().schema_type(Type::String).enum_values(Some(words.iter().copied())).build();
-            parameter.schema = Some(RefOr::T(Schema::Object(schema)));
         }
     }
 }

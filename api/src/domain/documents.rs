@@ -28,17 +28,6 @@ pub struct StoredFile {
     pub file_name: String,
 }
 
-/// A document may be added to, or given versions in, a transaction that is a draft or open.
-fn ensure_writable(t: &TransactionRow) -> Result<(), ApiError> {
-    match t.status.as_str() {
-        "closed" => {
-            Err(ApiError::conflict(ErrorCode::TransactionClosed, "This transaction is closed; reopen it first."))
-        }
-        "archived" => Err(ApiError::conflict(ErrorCode::TransactionArchived, "This transaction is archived.")),
-        _ => Ok(()),
-    }
-}
-
 /// Check before the upload is read: the transaction is visible and writable.
 pub fn check_new_document(conn: &mut DbConn, actor: &Actor, transaction_id: i64) -> Result<(), ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
@@ -119,7 +108,7 @@ pub fn create(
 ) -> Result<Document, ApiError> {
     let id = db::write_tx(conn, |conn| {
         let t = policy::visible_transaction(conn, actor, transaction_id)?;
-        ensure_writable(&t)?;
+        policy::ensure_writable(&t)?;
         add_to(conn, actor, &t, title, kind, note, file)
     })?;
     get(conn, actor, id)
@@ -172,7 +161,7 @@ pub fn add_version(
     let at = now();
     let version = db::write_tx(conn, |conn| {
         let (d, t) = visible_document(conn, actor, document_id)?;
-        ensure_writable(&t)?;
+        policy::ensure_writable(&t)?;
         record_blob(conn, file, at)?;
         // Taking the number locks the document's row until commit: concurrent uploads queue here.
         let version: Option<i32> =
@@ -208,7 +197,7 @@ pub fn withdraw(conn: &mut DbConn, actor: &Actor, document_id: i64, reason: &str
     db::write_tx(conn, |conn| {
         let (d, t) = visible_document(conn, actor, document_id)?;
         policy::ensure_staff(actor)?;
-        ensure_writable(&t)?;
+        policy::ensure_writable(&t)?;
         let mut v = Validator::new();
         v.text("reason", reason, MAX_NOTE);
         v.finish()?;

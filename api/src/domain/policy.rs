@@ -373,6 +373,11 @@ pub fn may_receive(actor: &Actor, t: &TransactionRow, r: &ReferralRow) -> Result
 /// Add a document or a new version: any member of staff who can see it (403), while it is a draft or open (409).
 pub fn may_add_document(actor: &Actor, t: &TransactionRow) -> Result<(), ApiError> {
     ensure_staff(actor)?;
+    ensure_writable(t)
+}
+
+/// Documents may be added to, or given versions in, a transaction that is a draft or open.
+pub fn ensure_writable(t: &TransactionRow) -> Result<(), ApiError> {
     match t.status.as_str() {
         "closed" => {
             Err(ApiError::conflict(ErrorCode::TransactionClosed, "This transaction is closed; reopen it first."))

@@ -329,15 +329,30 @@ pub fn open_referrals(
 /// Links name transactions the actor may see; a hidden one answers exactly as a missing one.
 fn validate_links(conn: &mut DbConn, actor: &Actor, v: &mut Validator, links: &[NewLink]) -> Result<(), ApiError> {
     for (i, l) in links.iter().enumerate() {
-        if policy::visible_transaction(conn, actor, l.transaction_id).is_err() {
+        if !link_target_visible(conn, actor, l.transaction_id)? {
             v.add(format!("links[{i}].transaction_id"), "not_found", format!("no transaction {}", l.transaction_id));
         }
     }
     Ok(())
 }
 
-fn unknown_link(id: i64) -> ApiError {
-    ApiError::field("links", "not_found", format!("no transaction {id}"))
+/// Whether the actor may see the transaction a link names: hidden and missing alike are `false` (the caller learns
+/// nothing), any other failure (the database) is an error, not a verdict.
+fn link_target_visible(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<bool, ApiError> {
+    match policy::visible_transaction(conn, actor, id) {
+        Ok(_) => Ok(true),
+        Err(e) if e.status == actix_web::http::StatusCode::NOT_FOUND => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// The other end of a link must be one the actor may see.
+fn ensure_link_target(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<(), ApiError> {
+    if link_target_visible(conn, actor, id)? {
+        Ok(())
+    } else {
+        Err(ApiError::field("links", "not_found", format!("no transaction {id}")))
+    }
 }
 
 fn insert_links(
@@ -349,7 +364,7 @@ fn insert_links(
 ) -> Result<(), ApiError> {
     for l in links {
         // Linking only names the other transaction; it must be one the actor may see.
-        policy::visible_transaction(conn, actor, l.transaction_id).map_err(|_| unknown_link(l.transaction_id))?;
+        ensure_link_target(conn, actor, l.transaction_id)?;
         diesel::insert_into(transaction_links::table)
             .values((
                 transaction_links::from_transaction_id.eq(t.id),
@@ -633,7 +648,7 @@ pub fn link(conn: &mut DbConn, actor: &Actor, id: i64, req: &NewLink) -> Result<
     }
     // Whether the other one is visible comes before whether the link exists: a link to a hidden transaction must
     // answer as a link to a missing one.
-    policy::visible_transaction(conn, actor, req.transaction_id).map_err(|_| unknown_link(req.transaction_id))?;
+    ensure_link_target(conn, actor, req.transaction_id)?;
     let exists: Option<i64> = transaction_links::table
         .filter(transaction_links::from_transaction_id.eq(t.id))
         .filter(transaction_links::to_transaction_id.eq(req.transaction_id))

@@ -63,9 +63,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let headers = req.headers();
-        let declared_empty = headers.get(header::CONTENT_LENGTH).is_some_and(|length| length.as_bytes() == b"0");
-        let no_body = declared_empty
-            || (headers.get(header::CONTENT_LENGTH).is_none() && headers.get(header::TRANSFER_ENCODING).is_none());
+        let no_body = match headers.get(header::CONTENT_LENGTH) {
+            Some(length) => length.as_bytes() == b"0",
+            None => headers.get(header::TRANSFER_ENCODING).is_none(),
+        };
         if no_body {
             return Box::pin(async { Ok(OptionalJson(None)) });
         }

@@ -111,12 +111,22 @@ pub async fn update_unit(
         .await
 }
 
+/// The order of the overview: oldest first (`age`, the default) or `newest` first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OverviewSort {
+    #[default]
+    Age,
+    Newest,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct OverviewQuery {
     /// `age` (oldest first, the default) or `newest`.
-    pub sort: Option<String>,
+    #[param(inline)]
+    pub sort: Option<OverviewSort>,
     pub kind: Option<TransactionKind>,
     pub status: Option<TransactionStatus>,
     pub priority: Option<Priority>,
@@ -150,16 +160,7 @@ pub async fn unit_overview(
 ) -> Result<web::Json<Page<InboxItem>>, ApiError> {
     let id = id.into_inner();
     let q = query.into_inner();
-    let oldest_first = match q.sort.as_deref() {
-        None | Some("age") => true,
-        Some("newest") => false,
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                shared_types::ErrorCode::InvalidParameter,
-                "`sort` is `age` or `newest`.",
-            ));
-        }
-    };
+    let oldest_first = q.sort.unwrap_or_default() == OverviewSort::Age;
     let filter = ListFilter {
         kind: q.kind,
         status: q.status,
