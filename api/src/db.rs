@@ -304,7 +304,7 @@ pub fn insert_referrals(
 }
 
 /// Append several timeline events in one statement.
-pub fn insert_events(conn: &mut DbConn, rows: &[crate::models::NewEventRow<'_>]) -> QueryResult<usize> {
+pub fn insert_events(conn: &mut DbConn, rows: &[crate::models::NewEventRow]) -> QueryResult<usize> {
     use crate::schema::events;
     if rows.is_empty() {
         return Ok(0);

@@ -1,7 +1,14 @@
-//! Database rows. They stay inside the server: handlers answer with `shared_types`, built by the domain.
+//! Database rows. They stay inside the server: handlers answer with `shared_types`, built by the domain. States and
+//! kinds are the contract's enums here too, read and written through [`crate::columns`].
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use shared_types::{
+    Confidentiality, DocumentKind, EntityKind, EventKind, LinkKind, Priority, Purpose, ReferralStatus,
+    SubmissionStatus, TextStatus, TransactionKind, TransactionStatus, UnitKind,
+};
+
+use crate::columns::{AsLevel, AsText};
 
 use crate::schema::*;
 
@@ -12,7 +19,8 @@ pub struct UnitRow {
     pub code: String,
     pub name_ar: String,
     pub name_en: String,
-    pub kind: String,
+    #[diesel(deserialize_as = AsText<UnitKind>)]
+    pub kind: UnitKind,
     pub parent_id: Option<i64>,
     pub head_user_id: Option<i64>,
     pub registry_code: Option<String>,
@@ -28,7 +36,7 @@ pub struct NewUnitRow<'a> {
     pub code: &'a str,
     pub name_ar: &'a str,
     pub name_en: &'a str,
-    pub kind: &'a str,
+    pub kind: AsText<UnitKind>,
     pub parent_id: Option<i64>,
     pub head_user_id: Option<i64>,
     pub registry_code: Option<&'a str>,
@@ -47,7 +55,8 @@ pub struct UserRow {
     pub full_name_ar: String,
     pub full_name_en: String,
     pub unit_id: i64,
-    pub clearance: i32,
+    #[diesel(deserialize_as = AsLevel)]
+    pub clearance: Confidentiality,
     pub phone: Option<String>,
     pub email: Option<String>,
     pub active: bool,
@@ -65,7 +74,7 @@ pub struct NewUserRow<'a> {
     pub full_name_ar: &'a str,
     pub full_name_en: &'a str,
     pub unit_id: i64,
-    pub clearance: i32,
+    pub clearance: AsLevel,
     pub phone: Option<&'a str>,
     pub email: Option<&'a str>,
     pub active: bool,
@@ -80,7 +89,8 @@ pub struct EntityRow {
     pub code: String,
     pub name_ar: String,
     pub name_en: String,
-    pub kind: String,
+    #[diesel(deserialize_as = AsText<EntityKind>)]
+    pub kind: EntityKind,
     pub active: bool,
     pub created_at: NaiveDateTime,
 }
@@ -101,8 +111,10 @@ pub struct RefreshTokenRow {
 #[diesel(table_name = transactions)]
 pub struct TransactionRow {
     pub id: i64,
-    pub kind: String,
-    pub status: String,
+    #[diesel(deserialize_as = AsText<TransactionKind>)]
+    pub kind: TransactionKind,
+    #[diesel(deserialize_as = AsText<TransactionStatus>)]
+    pub status: TransactionStatus,
     pub registry_unit_id: Option<i64>,
     pub hijri_year: Option<i32>,
     pub sequence: Option<i64>,
@@ -112,8 +124,10 @@ pub struct TransactionRow {
     pub external_entity_id: Option<i64>,
     pub sender_reference: Option<String>,
     pub sender_reference_date: Option<NaiveDate>,
-    pub priority: String,
-    pub confidentiality: i32,
+    #[diesel(deserialize_as = AsText<Priority>)]
+    pub priority: Priority,
+    #[diesel(deserialize_as = AsLevel)]
+    pub confidentiality: Confidentiality,
     pub due_at: Option<NaiveDateTime>,
     pub attachments_count: i32,
     pub origin_unit_id: i64,
@@ -133,8 +147,8 @@ pub struct TransactionRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = transactions)]
 pub struct NewTransactionRow<'a> {
-    pub kind: &'a str,
-    pub status: &'a str,
+    pub kind: AsText<TransactionKind>,
+    pub status: AsText<TransactionStatus>,
     pub registry_unit_id: Option<i64>,
     pub hijri_year: Option<i32>,
     pub sequence: Option<i64>,
@@ -144,8 +158,8 @@ pub struct NewTransactionRow<'a> {
     pub external_entity_id: Option<i64>,
     pub sender_reference: Option<&'a str>,
     pub sender_reference_date: Option<NaiveDate>,
-    pub priority: &'a str,
-    pub confidentiality: i32,
+    pub priority: AsText<Priority>,
+    pub confidentiality: AsLevel,
     pub due_at: Option<NaiveDateTime>,
     pub attachments_count: i32,
     pub origin_unit_id: i64,
@@ -163,7 +177,8 @@ pub struct LinkRow {
     pub id: i64,
     pub from_transaction_id: i64,
     pub to_transaction_id: i64,
-    pub kind: String,
+    #[diesel(deserialize_as = AsText<LinkKind>)]
+    pub kind: LinkKind,
     pub created_by: i64,
     pub created_at: NaiveDateTime,
 }
@@ -178,10 +193,12 @@ pub struct ReferralRow {
     pub from_user_id: i64,
     pub to_unit_id: i64,
     pub to_user_id: Option<i64>,
-    pub purpose: String,
+    #[diesel(deserialize_as = AsText<Purpose>)]
+    pub purpose: Purpose,
     pub instructions: Option<String>,
     pub due_at: Option<NaiveDateTime>,
-    pub status: String,
+    #[diesel(deserialize_as = AsText<ReferralStatus>)]
+    pub status: ReferralStatus,
     pub outcome: Option<String>,
     pub action_note: Option<String>,
     pub sent_at: NaiveDateTime,
@@ -201,10 +218,10 @@ pub struct NewReferralRow<'a> {
     pub from_user_id: i64,
     pub to_unit_id: i64,
     pub to_user_id: Option<i64>,
-    pub purpose: &'a str,
+    pub purpose: AsText<Purpose>,
     pub instructions: Option<&'a str>,
     pub due_at: Option<NaiveDateTime>,
-    pub status: &'a str,
+    pub status: AsText<ReferralStatus>,
     pub sent_at: NaiveDateTime,
     pub version: i32,
 }
@@ -215,7 +232,8 @@ pub struct EventRow {
     pub id: i64,
     pub transaction_id: i64,
     pub referral_id: Option<i64>,
-    pub kind: String,
+    #[diesel(deserialize_as = AsText<EventKind>)]
+    pub kind: EventKind,
     pub actor_user_id: i64,
     pub actor_unit_id: i64,
     pub on_behalf_of_user_id: Option<i64>,
@@ -225,10 +243,10 @@ pub struct EventRow {
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = events)]
-pub struct NewEventRow<'a> {
+pub struct NewEventRow {
     pub transaction_id: i64,
     pub referral_id: Option<i64>,
-    pub kind: &'a str,
+    pub kind: AsText<EventKind>,
     pub actor_user_id: i64,
     pub actor_unit_id: i64,
     pub on_behalf_of_user_id: Option<i64>,
@@ -246,8 +264,10 @@ pub struct SubmissionRow {
     pub summary: Option<String>,
     pub sender_reference: String,
     pub sender_reference_date: Option<NaiveDate>,
-    pub priority: String,
-    pub status: String,
+    #[diesel(deserialize_as = AsText<Priority>)]
+    pub priority: Priority,
+    #[diesel(deserialize_as = AsText<SubmissionStatus>)]
+    pub status: SubmissionStatus,
     pub transaction_id: Option<i64>,
     pub submitted_at: NaiveDateTime,
     pub decided_at: Option<NaiveDateTime>,
@@ -283,7 +303,8 @@ pub struct ApiClientRow {
     pub secret_rotated_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
     /// Up to which confidentiality level letters addressed to the agency are readable by it.
-    pub clearance: i32,
+    #[diesel(deserialize_as = AsLevel)]
+    pub clearance: Confidentiality,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -341,7 +362,8 @@ pub struct DocumentRow {
     pub id: i64,
     pub transaction_id: i64,
     pub title: String,
-    pub kind: String,
+    #[diesel(deserialize_as = AsText<DocumentKind>)]
+    pub kind: DocumentKind,
     pub created_by: i64,
     pub created_at: NaiveDateTime,
     pub versions: i32,
@@ -363,7 +385,8 @@ pub struct DocumentVersionRow {
     pub note: Option<String>,
     pub author_id: i64,
     pub created_at: NaiveDateTime,
-    pub text_status: String,
+    #[diesel(deserialize_as = AsText<TextStatus>)]
+    pub text_status: TextStatus,
 }
 
 #[derive(Debug, Insertable)]
@@ -375,4 +398,37 @@ pub struct NewIdempotencyRow<'a> {
     pub status_code: i32,
     pub response_body: &'a str,
     pub created_at: NaiveDateTime,
+}
+
+// SQL predicates over these rows, written as literals that match the partial indexes of the migrations.
+
+/// `referrals.status <> 'completed'` as a literal, not a bound parameter, so both SQLite and PostgreSQL can use the
+/// partial indexes of open referrals (a predicate with a parameter cannot prove the index's condition).
+pub fn open_referral() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("referrals.status <> '{}'", ReferralStatus::Completed))
+}
+
+/// Open referrals other than copies (work), as a literal matching the partial indexes of inboxes.
+pub fn open_work() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+        "referrals.status <> '{}' AND referrals.purpose <> '{}'",
+        ReferralStatus::Completed,
+        Purpose::Information
+    ))
+}
+
+/// Open copies for information, as a literal matching the partial indexes of inboxes.
+pub fn open_copy() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+        "referrals.status <> '{}' AND referrals.purpose = '{}'",
+        ReferralStatus::Completed,
+        Purpose::Information
+    ))
+}
+
+impl ReferralRow {
+    /// Not completed yet: sent or received.
+    pub fn is_open(&self) -> bool {
+        self.status != ReferralStatus::Completed
+    }
 }

@@ -14,7 +14,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 
-use shared_types::NewTransaction;
+use shared_types::{NewTransaction, TransactionWithReferrals};
 use tokio::sync::oneshot;
 
 use crate::db::{self, DbConn, DbPool};
@@ -22,6 +22,9 @@ use crate::domain::actor::Actor;
 use crate::domain::idempotency::{self, Key, Stored};
 use crate::domain::transactions::{self, Creation, PreparedCreate};
 use crate::error::ApiError;
+
+/// What a registration answers: the transaction with the referrals it opened, with HTTP 201.
+pub type Answer = Stored<TransactionWithReferrals>;
 
 /// Registrations written in one group at most, and the referrals they may open together (which bounds the bound
 /// parameters of one statement well below both backends' limits).
@@ -38,7 +41,7 @@ pub struct Registration {
 
 struct Job {
     registration: Registration,
-    reply: oneshot::Sender<Result<Stored, ApiError>>,
+    reply: oneshot::Sender<Result<Answer, ApiError>>,
 }
 
 /// The queue in front of the writer thread. The thread ends when the registrar is dropped.
@@ -103,7 +106,7 @@ impl Registrar {
     }
 
     /// Write a checked registration; answers once it is committed (HTTP 201 and the body to send).
-    pub async fn write(&self, registration: Registration) -> Result<Stored, ApiError> {
+    pub async fn write(&self, registration: Registration) -> Result<Answer, ApiError> {
         let (reply, answer) = oneshot::channel();
         self.queue.send(Job { registration, reply }).map_err(|_| ApiError::unavailable("the registrar has stopped"))?;
         answer.await.map_err(|_| ApiError::internal("the registrar failed while writing this registration"))?
@@ -173,14 +176,14 @@ fn write_group(pool: &DbPool, group: Vec<Job>, counters: &Counters) {
 }
 
 /// Write registrations and keep the answers of those sent with an `Idempotency-Key`, in the caller's transaction.
-fn write(conn: &mut DbConn, group: &[&Registration]) -> Result<Vec<Stored>, ApiError> {
+fn write(conn: &mut DbConn, group: &[&Registration]) -> Result<Vec<Answer>, ApiError> {
     let items: Vec<Creation> =
         group.iter().map(|r| Creation { actor: &r.actor, req: &r.req, prepared: &r.prepared }).collect();
     let answers = transactions::create_all(conn, &items)?
         .iter()
-        .map(|created| Ok(Stored { status: 201, body: serde_json::to_string(created).map_err(ApiError::internal)? }))
+        .map(|created| Stored::new(201, created))
         .collect::<Result<Vec<_>, ApiError>>()?;
-    let keyed: Vec<(i64, &Key, &Stored)> =
+    let keyed: Vec<(i64, &Key, &Answer)> =
         group.iter().zip(&answers).filter_map(|(r, answer)| Some((r.actor.id(), r.key.as_ref()?, answer))).collect();
     idempotency::store(conn, &keyed)?;
     Ok(answers)

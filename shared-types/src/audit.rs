@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::org::{UserRef, wire_enum};
+use crate::org::UserRef;
+use crate::wire::wire_enum;
 
 wire_enum! {
     /// Audited actions that are not timeline events. (Every timeline event is audited too, under its

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::org::{EntityRef, wire_enum};
+use crate::org::EntityRef;
+use crate::wire::wire_enum;
 
 wire_enum! {
     /// What an agency's token allows.

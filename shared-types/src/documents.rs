@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::org::{UserRef, wire_enum};
+use crate::org::UserRef;
+use crate::wire::wire_enum;
 
 wire_enum! {
     /// What a document is in the life of the transaction.

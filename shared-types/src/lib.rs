@@ -13,6 +13,7 @@ pub mod paging;
 pub mod text;
 pub mod tracking;
 pub mod transactions;
+pub mod wire;
 
 pub use audit::*;
 pub use auth::*;
@@ -23,3 +24,4 @@ pub use org::*;
 pub use paging::*;
 pub use tracking::*;
 pub use transactions::*;
+pub use wire::WireEnum;

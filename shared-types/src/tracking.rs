@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::org::{Confidentiality, UnitRef, UserRef, wire_enum};
+use crate::org::{Confidentiality, UnitRef, UserRef};
 use crate::transactions::{Priority, Referral, TransactionKind, TransactionStatus};
+use crate::wire::wire_enum;
 
 wire_enum! {
     /// What happened on a transaction's timeline.

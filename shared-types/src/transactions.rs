@@ -3,7 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::org::{Confidentiality, EntityRef, UnitRef, UserRef, wire_enum};
+use crate::org::{Confidentiality, EntityRef, UnitRef, UserRef};
+use crate::wire::wire_enum;
 
 wire_enum! {
     /// Incoming (وارد) from an external entity, outgoing (صادر) to one, or internal (داخلي) between units.

@@ -84,6 +84,9 @@ fn record_refusal(conn: &mut DbConn, who: &Who, username: &str, reason: &str) ->
     crate::db::write_tx(conn, |conn| audit::record(conn, who, AuditAction::SignInFailed, object, details))
 }
 
+/// Sign in. The one domain operation that opens its own write transactions, rather than running in its route's: a
+/// refused sign-in must still leave its audit entry (and count towards the lockout) although the request fails, and
+/// the password check (deliberately slow) must not hold the write lock while it runs.
 pub fn login(
     conn: &mut DbConn,
     keys: &JwtKeys,

@@ -47,7 +47,7 @@ impl Actor {
     }
 
     pub fn clearance(&self) -> Confidentiality {
-        Confidentiality::from_level(self.user.clearance).unwrap_or(Confidentiality::Normal)
+        self.user.clearance
     }
 
     /// Whether the actor heads this unit or one above it, themselves or by delegation.

@@ -108,7 +108,7 @@ pub fn record(
 }
 
 /// Append the entries of timeline events, in one statement; `by[i]` recorded `rows[i]`.
-pub fn events(conn: &mut DbConn, by: &[&Actor], rows: &[NewEventRow<'_>]) -> Result<(), ApiError> {
+pub fn events(conn: &mut DbConn, by: &[&Actor], rows: &[NewEventRow]) -> Result<(), ApiError> {
     debug_assert_eq!(by.len(), rows.len());
     let entries: Vec<NewAuditRow> = rows
         .iter()
@@ -124,7 +124,7 @@ pub fn events(conn: &mut DbConn, by: &[&Actor], rows: &[NewEventRow<'_>]) -> Res
                 on_behalf_of_user_id: e.on_behalf_of_user_id,
                 client_id: None,
                 origin: actor.origin.as_deref(),
-                action: e.kind,
+                action: e.kind.0.as_str(),
                 object_type,
                 object_id: Some(object_id),
                 transaction_id: Some(e.transaction_id),
@@ -192,7 +192,8 @@ fn head(conn: &mut DbConn) -> Result<(i64, String), ApiError> {
 }
 
 /// Seal every pending entry; answers how many were sealed. Safe to run from several processes at once: on
-/// PostgreSQL sealers take turns on an advisory lock, and SQLite has one writer.
+/// PostgreSQL sealers take turns on an advisory lock, and SQLite has one writer. A background job, not an operation:
+/// it opens its own write transactions, one per batch, so that a long backlog never holds the write lock at once.
 pub fn seal(conn: &mut DbConn) -> Result<usize, ApiError> {
     let mut sealed = 0;
     loop {

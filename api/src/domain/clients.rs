@@ -13,6 +13,7 @@ use super::audit::{self, Object, Who};
 use super::views::Refs;
 use super::{now, policy, utc};
 use crate::auth::{self, AuthClient, JwtKeys};
+use crate::columns::AsLevel;
 use crate::db::DbConn;
 use crate::error::{ApiError, Validator};
 use crate::models::ApiClientRow;
@@ -43,7 +44,7 @@ fn views(conn: &mut DbConn, rows: &[ApiClientRow]) -> Result<Vec<ApiClient>, Api
                 created_at: utc(r.created_at),
                 secret_rotated_at: utc(r.secret_rotated_at),
                 revoked_at: r.revoked_at.map(utc),
-                clearance: super::views::confidentiality(r.clearance)?,
+                clearance: r.clearance,
             })
         })
         .collect()
@@ -77,7 +78,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, req: &NewApiClient) -> Result<Ap
         v.add("scopes", "required", "grant at least one scope");
     }
     let clearance = req.clearance.unwrap_or(shared_types::Confidentiality::Normal);
-    if clearance.level() > actor.clearance().level() {
+    if clearance > actor.clearance() {
         v.add("clearance", "above_clearance", "cannot exceed your own clearance");
     }
     v.finish()?;
@@ -96,12 +97,12 @@ pub fn create(conn: &mut DbConn, actor: &Actor, req: &NewApiClient) -> Result<Ap
             api_clients::created_by.eq(actor.id()),
             api_clients::created_at.eq(at),
             api_clients::secret_rotated_at.eq(at),
-            api_clients::clearance.eq(clearance.level()),
+            api_clients::clearance.eq(AsLevel::from(clearance)),
         ))
         .returning(api_clients::all_columns)
         .get_result(conn)?;
     let details = json!({"client_id": row.client_id, "name": row.name, "external_entity_id": row.external_entity_id,
-                         "scopes": row.scopes, "clearance": row.clearance});
+                         "scopes": row.scopes, "clearance": row.clearance.level()});
     audit::record(conn, &Who::of(actor), AuditAction::ApiClientCreated, Object::ApiClient(row.id), details)?;
     credentials(conn, &row, secret)
 }
@@ -195,9 +196,7 @@ pub fn token(
     let scope = granted.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ");
     let access_token = keys.issue_client(row.id, &scope, now().and_utc().timestamp())?;
     let who = Who { client_id: Some(row.id), origin, ..Who::default() };
-    crate::db::write_tx(conn, |conn| {
-        audit::record(conn, &who, AuditAction::ClientTokenIssued, Object::ApiClient(row.id), json!({"scope": scope}))
-    })?;
+    audit::record(conn, &who, AuditAction::ClientTokenIssued, Object::ApiClient(row.id), json!({"scope": scope}))?;
     Ok(ClientTokenResponse { access_token, token_type: "Bearer".into(), expires_in: keys.access_ttl_seconds, scope })
 }
 

@@ -11,9 +11,10 @@ use shared_types::{
 
 use super::actor::Actor;
 use super::audit;
-use super::transactions::record;
+use super::timeline::record;
 use super::views::Refs;
 use super::{now, policy, utc};
+use crate::columns::AsText;
 use crate::db::{self, DbConn};
 use crate::error::{ApiError, Validator};
 use crate::models::{DocumentRow, DocumentVersionRow, TransactionRow};
@@ -106,11 +107,9 @@ pub fn create(
     note: Option<&str>,
     file: &StoredFile,
 ) -> Result<Document, ApiError> {
-    let id = db::write_tx(conn, |conn| {
-        let t = policy::visible_transaction(conn, actor, transaction_id)?;
-        policy::ensure_writable(&t)?;
-        add_to(conn, actor, &t, title, kind, note, file)
-    })?;
+    let t = policy::visible_transaction(conn, actor, transaction_id)?;
+    policy::ensure_writable(&t)?;
+    let id = add_to(conn, actor, &t, title, kind, note, file)?;
     get(conn, actor, id)
 }
 
@@ -130,7 +129,7 @@ pub fn add_to(
         .values((
             documents::transaction_id.eq(t.id),
             documents::title.eq(title),
-            documents::kind.eq(kind.as_str()),
+            documents::kind.eq(AsText(kind)),
             documents::created_by.eq(actor.id()),
             documents::created_at.eq(at),
             documents::versions.eq(1),
@@ -159,7 +158,7 @@ pub fn add_version(
     file: &StoredFile,
 ) -> Result<DocumentVersion, ApiError> {
     let at = now();
-    let version = db::write_tx(conn, |conn| {
+    let version = {
         let (d, t) = visible_document(conn, actor, document_id)?;
         policy::ensure_writable(&t)?;
         record_blob(conn, file, at)?;
@@ -182,8 +181,8 @@ pub fn add_version(
             at,
             json!({"document_id": d.id, "title": d.title, "version": version, "sha256": file.sha256, "note": note}),
         )?;
-        Ok::<_, ApiError>(version)
-    })?;
+        version
+    };
     let doc = get(conn, actor, document_id)?;
     doc.versions
         .into_iter()
@@ -194,33 +193,31 @@ pub fn add_version(
 /// Withdraw a document: hidden from the normal list, kept with every version, recorded on the timeline.
 pub fn withdraw(conn: &mut DbConn, actor: &Actor, document_id: i64, reason: &str) -> Result<Document, ApiError> {
     let at = now();
-    db::write_tx(conn, |conn| {
-        let (d, t) = visible_document(conn, actor, document_id)?;
-        policy::ensure_staff(actor)?;
-        policy::ensure_writable(&t)?;
-        let mut v = Validator::new();
-        v.text("reason", reason, MAX_NOTE);
-        v.finish()?;
-        let changed = diesel::update(documents::table.find(d.id).filter(documents::withdrawn_at.is_null()))
-            .set((
-                documents::withdrawn_at.eq(at),
-                documents::withdrawn_by.eq(actor.id()),
-                documents::withdrawn_reason.eq(reason.trim()),
-            ))
-            .execute(conn)?;
-        if changed == 0 {
-            return Err(ApiError::conflict(ErrorCode::DocumentWithdrawn, "This document was already withdrawn."));
-        }
-        record(
-            conn,
-            t.id,
-            None,
-            EventKind::DocumentWithdrawn,
-            actor,
-            at,
-            json!({"document_id": d.id, "title": d.title, "note": reason.trim()}),
-        )
-    })?;
+    let (d, t) = visible_document(conn, actor, document_id)?;
+    policy::ensure_staff(actor)?;
+    policy::ensure_writable(&t)?;
+    let mut v = Validator::new();
+    v.text("reason", reason, MAX_NOTE);
+    v.finish()?;
+    let changed = diesel::update(documents::table.find(d.id).filter(documents::withdrawn_at.is_null()))
+        .set((
+            documents::withdrawn_at.eq(at),
+            documents::withdrawn_by.eq(actor.id()),
+            documents::withdrawn_reason.eq(reason.trim()),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(ApiError::conflict(ErrorCode::DocumentWithdrawn, "This document was already withdrawn."));
+    }
+    record(
+        conn,
+        t.id,
+        None,
+        EventKind::DocumentWithdrawn,
+        actor,
+        at,
+        json!({"document_id": d.id, "title": d.title, "note": reason.trim()}),
+    )?;
     get(conn, actor, document_id)
 }
 
@@ -245,7 +242,7 @@ fn assemble(conn: &mut DbConn, rows: Vec<DocumentRow>) -> Result<Vec<Document>, 
             id: d.id,
             transaction_id: d.transaction_id,
             title: d.title.clone(),
-            kind: d.kind.parse().unwrap_or(DocumentKind::Other),
+            kind: d.kind,
             created_by: refs.user(d.created_by),
             created_at: utc(d.created_at),
             withdrawn: d.withdrawn_at.map(|at| Withdrawal {
@@ -270,7 +267,7 @@ fn version_view(v: &DocumentVersionRow, refs: &Refs) -> DocumentVersion {
         author: refs.user(v.author_id),
         created_at: utc(v.created_at),
         content_url: format!("/api/v1/documents/{}/versions/{}/content", v.document_id, v.version),
-        text_status: v.text_status.parse().unwrap_or(TextStatus::Pending),
+        text_status: v.text_status,
     }
 }
 
@@ -320,7 +317,7 @@ fn audit_read(
 ) -> Result<(), ApiError> {
     let object = audit::Object::Document(v.document_id, transaction_id);
     let details = json!({"version": v.version, "sha256": v.sha256});
-    db::write_tx(conn, |conn| audit::record(conn, &audit::Who::of(actor), action, object, details))
+    audit::record(conn, &audit::Who::of(actor), action, object, details)
 }
 
 /// A version of a document the actor may see, with the document's transaction.
@@ -369,20 +366,17 @@ pub fn record_text(
         Outcome::Unsupported => (TextStatus::Unsupported, None, None),
         Outcome::Failed(e) => (TextStatus::Failed, None, Some(e)),
     };
-    db::write_tx(conn, |conn| {
-        diesel::update(
-            document_versions::table
-                .filter(document_versions::document_id.eq(document_id))
-                .filter(document_versions::version.eq(version)),
-        )
-        .set((
-            document_versions::text_status.eq(status.as_str()),
-            document_versions::text_content.eq(text),
-            document_versions::text_error.eq(error),
-        ))
-        .execute(conn)
-        .map_err(ApiError::from)
-    })?;
+    diesel::update(
+        document_versions::table
+            .filter(document_versions::document_id.eq(document_id))
+            .filter(document_versions::version.eq(version)),
+    )
+    .set((
+        document_versions::text_status.eq(AsText(status)),
+        document_versions::text_content.eq(text),
+        document_versions::text_error.eq(error),
+    ))
+    .execute(conn)?;
     Ok(())
 }
 
@@ -394,5 +388,5 @@ pub fn text(conn: &mut DbConn, actor: &Actor, document_id: i64, version: i32) ->
         .find(v.id)
         .select((document_versions::text_content, document_versions::text_error))
         .first(conn)?;
-    Ok(DocumentText { document_id, version, status: v.text_status.parse().unwrap_or(TextStatus::Pending), text, error })
+    Ok(DocumentText { document_id, version, status: v.text_status, text, error })
 }

@@ -5,11 +5,14 @@
 
 use diesel::prelude::*;
 use serde_json::json;
-use shared_types::{AuditAction, ErrorCode, Page, ReceivedDocument, ReceivedLetter};
+use shared_types::{
+    AuditAction, ErrorCode, Page, ReceivedDocument, ReceivedLetter, TransactionKind, TransactionStatus,
+};
 
 use super::audit::{self, Object, Who};
 use super::utc;
-use crate::db::{self, DbConn};
+use crate::columns::{AsLevel, AsText};
+use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::models::{ApiClientRow, DocumentRow, DocumentVersionRow, TransactionRow};
 use crate::schema::{document_versions, documents, transactions};
@@ -21,11 +24,11 @@ fn not_found(id: i64) -> ApiError {
 /// Registered outgoing letters addressed to the client's entity, within the client's clearance.
 fn addressed_to(client: &ApiClientRow) -> transactions::BoxedQuery<'static, <DbConn as diesel::Connection>::Backend> {
     transactions::table
-        .filter(transactions::confidentiality.le(client.clearance))
-        .filter(transactions::kind.eq("outgoing"))
+        .filter(transactions::confidentiality.le(AsLevel::from(client.clearance)))
+        .filter(transactions::kind.eq(AsText(TransactionKind::Outgoing)))
         .filter(transactions::external_entity_id.eq(client.external_entity_id))
         .filter(transactions::registration_number.is_not_null())
-        .filter(transactions::status.ne("draft"))
+        .filter(transactions::status.ne(AsText(TransactionStatus::Draft)))
         .into_boxed()
 }
 
@@ -105,8 +108,6 @@ pub fn document_for_download(
     })?;
     let who = Who { client_id: Some(client.id), origin, ..Who::default() };
     let details = json!({"version": found.version, "sha256": found.sha256});
-    db::write_tx(conn, |conn| {
-        audit::record(conn, &who, AuditAction::DocumentDownloaded, Object::Document(document, letter), details)
-    })?;
+    audit::record(conn, &who, AuditAction::DocumentDownloaded, Object::Document(document, letter), details)?;
     Ok(found)
 }

@@ -2,6 +2,8 @@
 //! again; the same key with another body is refused. The key is stored in the same database transaction as the
 //! work, so either both happen or neither does.
 
+use std::marker::PhantomData;
+
 use diesel::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -13,11 +15,29 @@ use crate::error::ApiError;
 use crate::models::NewIdempotencyRow;
 use crate::schema::idempotency_keys;
 
-/// A stored or fresh answer: HTTP status and JSON body.
-#[derive(Debug, Clone)]
-pub struct Stored {
+/// A stored or fresh answer of an operation whose body is a `T`: the HTTP status and the JSON of that `T`. Kept as
+/// text (what a replay sends back byte for byte), typed by what it holds, so that an operation can only answer the
+/// type it declares: [`Stored::new`] takes a `T`, and the route answers `Stored<T>` as its response type.
+#[derive(Debug)]
+pub struct Stored<T> {
     pub status: u16,
     pub body: String,
+    of: PhantomData<fn() -> T>,
+}
+
+impl<T: Serialize> Stored<T> {
+    /// The answer `value` with `status`.
+    pub fn new(status: u16, value: &T) -> Result<Self, ApiError> {
+        Ok(Stored { status, body: serde_json::to_string(value).map_err(ApiError::internal)?, of: PhantomData })
+    }
+}
+
+impl<T> Stored<T> {
+    /// An answer read back from the store, written by [`Stored::new`] for the same operation (the key's fingerprint
+    /// names the method and path).
+    fn replayed(status: u16, body: String) -> Self {
+        Stored { status, body, of: PhantomData }
+    }
 }
 
 /// The caller's key and a fingerprint of their request.
@@ -43,7 +63,7 @@ impl Key {
 }
 
 /// The answer stored for this key, if any; refused when the key was used for another request.
-pub fn lookup(conn: &mut DbConn, user_id: i64, key: &Key) -> Result<Option<Stored>, ApiError> {
+pub fn lookup<T>(conn: &mut DbConn, user_id: i64, key: &Key) -> Result<Option<Stored<T>>, ApiError> {
     let row: Option<(String, i32, String)> = idempotency_keys::table
         .find((user_id, &key.key))
         .select((idempotency_keys::request_hash, idempotency_keys::status_code, idempotency_keys::response_body))
@@ -52,7 +72,7 @@ pub fn lookup(conn: &mut DbConn, user_id: i64, key: &Key) -> Result<Option<Store
     match row {
         None => Ok(None),
         Some((hash, status, body)) if hash == key.request_hash => {
-            Ok(Some(Stored { status: u16::try_from(status).unwrap_or(200), body }))
+            Ok(Some(Stored::replayed(u16::try_from(status).unwrap_or(200), body)))
         }
         Some(_) => Err(ApiError::new(
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -63,7 +83,7 @@ pub fn lookup(conn: &mut DbConn, user_id: i64, key: &Key) -> Result<Option<Store
 }
 
 /// Keep the answers of keyed requests with their work, in the same database transaction: one statement for all.
-pub fn store(conn: &mut DbConn, answers: &[(i64, &Key, &Stored)]) -> Result<(), ApiError> {
+pub fn store<T>(conn: &mut DbConn, answers: &[(i64, &Key, &Stored<T>)]) -> Result<(), ApiError> {
     let at = now();
     let rows: Vec<NewIdempotencyRow> = answers
         .iter()
@@ -87,7 +107,7 @@ pub fn store(conn: &mut DbConn, answers: &[(i64, &Key, &Stored)]) -> Result<(), 
 
 /// The answer to give when keyed work failed: a concurrent request with the same key may have committed first
 /// (its work then makes ours fail, or our key collide with its), and its answer is ours.
-pub fn recover(conn: &mut DbConn, user_id: i64, key: Option<&Key>, error: ApiError) -> Result<Stored, ApiError> {
+pub fn recover<T>(conn: &mut DbConn, user_id: i64, key: Option<&Key>, error: ApiError) -> Result<Stored<T>, ApiError> {
     match key {
         Some(key) => lookup(conn, user_id, key)?.ok_or(error),
         None => Err(error),
@@ -101,7 +121,7 @@ pub fn execute<T, F>(
     key: Option<&Key>,
     status: u16,
     work: F,
-) -> Result<Stored, ApiError>
+) -> Result<Stored<T>, ApiError>
 where
     T: Serialize,
     F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
@@ -111,9 +131,8 @@ where
     {
         return Ok(stored);
     }
-    let result: Result<Stored, ApiError> = write_tx(conn, |conn| {
-        let value = work(conn)?;
-        let stored = Stored { status, body: serde_json::to_string(&value).map_err(ApiError::internal)? };
+    let result: Result<Stored<T>, ApiError> = write_tx(conn, |conn| {
+        let stored = Stored::new(status, &work(conn)?)?;
         if let Some(key) = key {
             store(conn, &[(user_id, key, &stored)])?;
         }

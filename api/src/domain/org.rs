@@ -2,14 +2,15 @@
 
 use diesel::prelude::*;
 use shared_types::{
-    AuditAction, Confidentiality, ErrorCode, ExternalEntity, NewExternalEntity, NewUnit, NewUser, Role, Unit,
-    UnitUpdate, User, UserUpdate,
+    AuditAction, ErrorCode, ExternalEntity, NewExternalEntity, NewUnit, NewUser, Role, Unit, UnitUpdate, User,
+    UserUpdate,
 };
 
 use super::actor::{Actor, roles_of};
 use super::audit::{self, Object, Who};
 use super::{now, policy, views};
 use crate::auth;
+use crate::columns::{AsLevel, AsText};
 use crate::db::DbConn;
 use crate::error::{ApiError, Validator};
 use crate::models::{EntityRow, NewUnitRow, NewUserRow, UnitRow, UserRow};
@@ -123,7 +124,7 @@ pub fn create_unit(conn: &mut DbConn, actor: Option<&Actor>, req: &NewUnit) -> R
             code: &req.code,
             name_ar: req.name_ar.trim(),
             name_en: req.name_en.trim(),
-            kind: req.kind.as_str(),
+            kind: AsText(req.kind),
             parent_id: req.parent_id,
             head_user_id: req.head_user_id,
             registry_code: req.registry_code.as_deref(),
@@ -338,7 +339,7 @@ pub fn create_user(conn: &mut DbConn, actor: Option<&Actor>, req: &NewUser) -> R
             full_name_ar: req.full_name_ar.trim(),
             full_name_en: req.full_name_en.trim(),
             unit_id: req.unit_id,
-            clearance: req.clearance.level(),
+            clearance: req.clearance.into(),
             phone: req.phone.as_deref(),
             email: req.email.as_deref(),
             active: true,
@@ -389,7 +390,7 @@ pub fn update_user(conn: &mut DbConn, actor: &Actor, id: i64, req: &UserUpdate) 
             users::full_name_ar.eq(req.full_name_ar.as_deref().map(str::trim).unwrap_or(&user.full_name_ar)),
             users::full_name_en.eq(req.full_name_en.as_deref().map(str::trim).unwrap_or(&user.full_name_en)),
             users::unit_id.eq(req.unit_id.unwrap_or(user.unit_id)),
-            users::clearance.eq(req.clearance.map(Confidentiality::level).unwrap_or(user.clearance)),
+            users::clearance.eq(AsLevel::from(req.clearance.unwrap_or(user.clearance))),
             users::phone.eq(req.phone.as_deref().or(user.phone.as_deref())),
             users::email.eq(req.email.as_deref().or(user.email.as_deref())),
             users::active.eq(req.active.unwrap_or(user.active)),
@@ -454,7 +455,7 @@ pub fn create_entity(
             external_entities::code.eq(&req.code),
             external_entities::name_ar.eq(req.name_ar.trim()),
             external_entities::name_en.eq(req.name_en.trim()),
-            external_entities::kind.eq(req.kind.as_str()),
+            external_entities::kind.eq(AsText(req.kind)),
             external_entities::active.eq(true),
             external_entities::created_at.eq(now()),
         ))

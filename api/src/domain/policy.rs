@@ -3,9 +3,10 @@
 
 use diesel::dsl::exists;
 use diesel::prelude::*;
-use shared_types::{ErrorCode, Role, TransactionKind};
+use shared_types::{ErrorCode, Purpose, ReferralStatus, Role, TransactionKind, TransactionStatus};
 
 use super::actor::Actor;
+use crate::columns::{AsLevel, AsText};
 use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::models::{ReferralRow, TransactionRow};
@@ -16,15 +17,15 @@ use crate::schema::{referrals, transactions};
 /// they sent, drafts they wrote, entries about what they may see — so participation holds by construction, and
 /// this filter, applied in SQL by every list and count, is the rest of the rule. Nothing is fetched to be dropped
 /// afterwards.
-pub type Cleared = diesel::dsl::LtEq<transactions::confidentiality, i32>;
+pub type Cleared = diesel::dsl::LtEq<transactions::confidentiality, AsLevel>;
 
 pub fn cleared(actor: &Actor) -> Cleared {
-    transactions::confidentiality.le(actor.clearance().level())
+    transactions::confidentiality.le(AsLevel::from(actor.clearance()))
 }
 
 /// The clearance part of the rule for one row.
 pub fn clears(actor: &Actor, t: &TransactionRow) -> bool {
-    actor.clearance().level() >= t.confidentiality
+    actor.clearance() >= t.confidentiality
 }
 
 /// Whether the actor may see the transaction: cleared for its confidentiality, and an admin or auditor, its creator,
@@ -127,7 +128,7 @@ pub fn ensure_holds_open(actor: &Actor, r: &ReferralRow) -> Result<(), ApiError>
     if !holds(actor, r) {
         return Err(ApiError::conflict(ErrorCode::ReferralNotHeld, "You do not hold this referral."));
     }
-    if r.status == "completed" {
+    if r.status == ReferralStatus::Completed {
         return Err(ApiError::conflict(
             ErrorCode::ReferralAlreadyCompleted,
             "This referral was already completed (forwarded, returned or completed).",
@@ -138,15 +139,17 @@ pub fn ensure_holds_open(actor: &Actor, r: &ReferralRow) -> Result<(), ApiError>
 
 /// The transaction must be open (not a draft, closed or archived) for routing actions.
 pub fn ensure_open(t: &TransactionRow) -> Result<(), ApiError> {
-    match t.status.as_str() {
-        "open" => Ok(()),
-        "draft" => {
+    match t.status {
+        TransactionStatus::Open => Ok(()),
+        TransactionStatus::Draft => {
             Err(ApiError::conflict(ErrorCode::TransactionIsDraft, "This transaction is a draft; send it first."))
         }
-        "closed" => {
+        TransactionStatus::Closed => {
             Err(ApiError::conflict(ErrorCode::TransactionClosed, "This transaction is closed; reopen it first."))
         }
-        _ => Err(ApiError::conflict(ErrorCode::TransactionArchived, "This transaction is archived.")),
+        TransactionStatus::Archived => {
+            Err(ApiError::conflict(ErrorCode::TransactionArchived, "This transaction is archived."))
+        }
     }
 }
 
@@ -156,7 +159,7 @@ pub fn ensure_open(t: &TransactionRow) -> Result<(), ApiError> {
 /// Answers the row as locked, so the rules that follow judge what is now, not what was read before the lock.
 pub fn lock_open(conn: &mut DbConn, t: &TransactionRow) -> Result<TransactionRow, ApiError> {
     let locked: Option<TransactionRow> =
-        diesel::update(transactions::table.find(t.id).filter(transactions::status.eq("open")))
+        diesel::update(transactions::table.find(t.id).filter(transactions::status.eq(AsText(TransactionStatus::Open))))
             .set(transactions::updated_at.eq(super::now()))
             .returning(transactions::all_columns)
             .get_result(conn)
@@ -191,7 +194,7 @@ pub fn is_owner(actor: &Actor, t: &TransactionRow) -> bool {
 pub fn open_referrals(conn: &mut DbConn, t: &TransactionRow) -> Result<Vec<ReferralRow>, ApiError> {
     Ok(referrals::table
         .filter(referrals::transaction_id.eq(t.id))
-        .filter(super::views::open_referral())
+        .filter(crate::models::open_referral())
         .order(referrals::id)
         .select(ReferralRow::as_select())
         .load(conn)?)
@@ -225,7 +228,7 @@ pub fn may_register(actor: &Actor, kind: TransactionKind) -> Result<(), ApiError
 
 /// Edit or send a draft: it must be one (409), and the caller its author or an admin (403).
 pub fn may_edit_draft(actor: &Actor, t: &TransactionRow) -> Result<(), ApiError> {
-    if t.status != "draft" {
+    if t.status != TransactionStatus::Draft {
         return Err(ApiError::conflict(ErrorCode::TransactionNotDraft, "Only a draft can be edited or sent."));
     }
     if t.created_by != actor.id() && !actor.is_admin() {
@@ -246,7 +249,7 @@ pub fn may_refer<'r>(
     ensure_staff(actor)?;
     let mut held = open.iter().filter(|r| holds(actor, r));
     let first = held.clone().next();
-    let parent = held.find(|r| r.purpose == "action").or(first);
+    let parent = held.find(|r| r.purpose == Purpose::Action).or(first);
     if parent.is_some() || is_owner(actor, t) {
         Ok(parent)
     } else {
@@ -266,7 +269,7 @@ pub fn may_decide<'r>(
 /// Link it to another transaction: not archived (409), then staff speaking for the owner side or holding an open
 /// referral on it (403), whatever else its state.
 pub fn may_link(actor: &Actor, t: &TransactionRow, open: &[ReferralRow]) -> Result<(), ApiError> {
-    if t.status == "archived" {
+    if t.status == TransactionStatus::Archived {
         ensure_open(t)?;
     }
     ensure_staff(actor)?;
@@ -293,7 +296,7 @@ pub fn may_close<'r>(
 ) -> Result<Option<&'r ReferralRow>, ApiError> {
     ensure_open(t)?;
     ensure_staff(actor)?;
-    let mine = open.iter().find(|r| r.purpose == "action" && holds(actor, r));
+    let mine = open.iter().find(|r| r.purpose == Purpose::Action && holds(actor, r));
     if mine.is_none() && !is_owner(actor, t) {
         return Err(ApiError::forbidden("Only the holder or the registry can close this transaction."));
     }
@@ -302,7 +305,7 @@ pub fn may_close<'r>(
 
 /// How many open referrals for action others hold: closing waits for them (409 `open_action_referrals`).
 pub fn close_blocked_by(actor: &Actor, open: &[ReferralRow]) -> usize {
-    open.iter().filter(|r| r.purpose == "action" && !holds(actor, r)).count()
+    open.iter().filter(|r| r.purpose == Purpose::Action && !holds(actor, r)).count()
 }
 
 /// Who reopens a closed transaction: its owner side, or whoever closed it (who then gets it back for action).
@@ -314,10 +317,12 @@ pub enum Reopener {
 
 /// Reopen: closed (409 archived, 409 not closed), then the owner side or its closer (403).
 pub fn may_reopen(actor: &Actor, t: &TransactionRow) -> Result<Reopener, ApiError> {
-    match t.status.as_str() {
-        "closed" => {}
-        "archived" => return Err(ApiError::conflict(ErrorCode::TransactionArchived, "This transaction is archived.")),
-        _ => {
+    match t.status {
+        TransactionStatus::Closed => {}
+        TransactionStatus::Archived => {
+            return Err(ApiError::conflict(ErrorCode::TransactionArchived, "This transaction is archived."));
+        }
+        TransactionStatus::Draft | TransactionStatus::Open => {
             return Err(ApiError::conflict(
                 ErrorCode::TransactionNotClosed,
                 "Only a closed transaction can be reopened.",
@@ -335,12 +340,12 @@ pub fn may_reopen(actor: &Actor, t: &TransactionRow) -> Result<Reopener, ApiErro
 
 /// Archive: closed (409), then an admin or a clerk of the registry that registered it (403).
 pub fn may_archive(actor: &Actor, t: &TransactionRow) -> Result<(), ApiError> {
-    match t.status.as_str() {
-        "closed" => {}
-        "archived" => {
+    match t.status {
+        TransactionStatus::Closed => {}
+        TransactionStatus::Archived => {
             return Err(ApiError::conflict(ErrorCode::TransactionArchived, "This transaction is already archived."));
         }
-        _ => {
+        TransactionStatus::Draft | TransactionStatus::Open => {
             return Err(ApiError::conflict(
                 ErrorCode::TransactionNotClosed,
                 "Only a closed transaction can be archived.",
@@ -364,7 +369,7 @@ pub fn may_act_on(actor: &Actor, t: &TransactionRow, r: &ReferralRow) -> Result<
 /// Receive a referral: one the caller may act on, not received yet (409).
 pub fn may_receive(actor: &Actor, t: &TransactionRow, r: &ReferralRow) -> Result<(), ApiError> {
     may_act_on(actor, t, r)?;
-    if r.status == "received" {
+    if r.status == ReferralStatus::Received {
         return Err(ApiError::conflict(ErrorCode::ReferralAlreadyReceived, "This referral was already received."));
     }
     Ok(())
@@ -378,12 +383,14 @@ pub fn may_add_document(actor: &Actor, t: &TransactionRow) -> Result<(), ApiErro
 
 /// Documents may be added to, or given versions in, a transaction that is a draft or open.
 pub fn ensure_writable(t: &TransactionRow) -> Result<(), ApiError> {
-    match t.status.as_str() {
-        "closed" => {
+    match t.status {
+        TransactionStatus::Closed => {
             Err(ApiError::conflict(ErrorCode::TransactionClosed, "This transaction is closed; reopen it first."))
         }
-        "archived" => Err(ApiError::conflict(ErrorCode::TransactionArchived, "This transaction is archived.")),
-        _ => Ok(()),
+        TransactionStatus::Archived => {
+            Err(ApiError::conflict(ErrorCode::TransactionArchived, "This transaction is archived."))
+        }
+        TransactionStatus::Draft | TransactionStatus::Open => Ok(()),
     }
 }
 
@@ -450,7 +457,7 @@ mod tests {
             full_name_ar: String::new(),
             full_name_en: String::new(),
             unit_id: unit,
-            clearance: 1,
+            clearance: shared_types::Confidentiality::Confidential,
             phone: None,
             email: None,
             active: true,
@@ -464,7 +471,7 @@ mod tests {
             code: format!("U{unit}"),
             name_ar: String::new(),
             name_en: String::new(),
-            kind: "department".into(),
+            kind: shared_types::UnitKind::Department,
             parent_id: None,
             head_user_id: None,
             registry_code: None,
@@ -493,10 +500,10 @@ mod tests {
             from_user_id: 99,
             to_unit_id: to_unit,
             to_user_id: to_user,
-            purpose: "action".into(),
+            purpose: Purpose::Action,
             instructions: None,
             due_at: None,
-            status: "sent".into(),
+            status: ReferralStatus::Sent,
             outcome: None,
             action_note: None,
             sent_at: at(),

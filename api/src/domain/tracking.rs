@@ -1,4 +1,4 @@
-//! Tracking: a transaction's header, timeline, route tree, current location and dwell times; the inbox boxes and
+//! Tracking: a transaction's header, route tree, current location and dwell times (and the arithmetic of dwell); the inbox boxes and
 //! the manager overview, with keyset (cursor) pagination.
 
 use std::collections::{BTreeMap, HashMap};
@@ -6,50 +6,22 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::{
-    DwellReport, DwellTotal, ErrorCode, Event, Holder, InboxBox, InboxCounts, InboxItem, Location, Page, Priority,
+    DwellReport, DwellTime, DwellTotal, ErrorCode, Holder, InboxBox, InboxCounts, InboxItem, Location, Page, Priority,
     Referral, Role, Route, RouteNode, Transaction, TransactionKind, TransactionStatus, TransactionSummary,
 };
 
 use super::actor::Actor;
 use super::views::{self, Refs};
-use super::{now, parse, policy, utc};
+use super::{now, policy, utc};
+use crate::columns::AsText;
 use crate::db::{self, DbConn};
 use crate::error::ApiError;
-use crate::models::{EventRow, ReferralRow, TransactionRow};
-use crate::schema::{events, referrals, transactions, units};
+use crate::models::{self, ReferralRow, TransactionRow};
+use crate::schema::{referrals, transactions, units};
 
 pub fn get(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, id)?;
     views::transaction(conn, actor, &t)
-}
-
-pub fn timeline(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Vec<Event>, ApiError> {
-    let t = policy::visible_transaction(conn, actor, id)?;
-    let rows: Vec<EventRow> = events::table
-        .filter(events::transaction_id.eq(t.id))
-        .order(events::id)
-        .select(EventRow::as_select())
-        .load(conn)?;
-    let refs = Refs::load(
-        conn,
-        rows.iter().map(|e| e.actor_unit_id),
-        rows.iter().flat_map(|e| [Some(e.actor_user_id), e.on_behalf_of_user_id].into_iter().flatten()),
-        [],
-    )?;
-    rows.iter()
-        .map(|e| {
-            Ok(Event {
-                id: e.id,
-                kind: parse(&e.kind)?,
-                at: utc(e.at),
-                actor: refs.user(e.actor_user_id),
-                actor_unit: refs.unit(e.actor_unit_id),
-                on_behalf_of: e.on_behalf_of_user_id.map(|id| refs.user(id)),
-                referral_id: e.referral_id,
-                details: serde_json::from_str(&e.details).map_err(ApiError::internal)?,
-            })
-        })
-        .collect()
 }
 
 fn all_referrals(conn: &mut DbConn, transaction_id: i64) -> Result<Vec<ReferralRow>, ApiError> {
@@ -84,7 +56,7 @@ pub fn route(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Route, ApiErro
 /// Where the transaction is now, and who holds it for action.
 pub fn location(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Location, ApiError> {
     let t = policy::visible_transaction(conn, actor, id)?;
-    let rows: Vec<ReferralRow> = all_referrals(conn, t.id)?.into_iter().filter(views::is_open).collect();
+    let rows: Vec<ReferralRow> = all_referrals(conn, t.id)?.into_iter().filter(ReferralRow::is_open).collect();
     let open_referrals = views::referrals(conn, &rows)?;
     let holders = open_referrals
         .iter()
@@ -97,7 +69,26 @@ pub fn location(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Location, A
             dwell: r.dwell,
         })
         .collect();
-    Ok(Location { transaction_id: t.id, status: parse(&t.status)?, open_referrals, holders })
+    Ok(Location { transaction_id: t.id, status: t.status, open_referrals, holders })
+}
+
+fn seconds_between(from: NaiveDateTime, to: NaiveDateTime) -> i64 {
+    (to - from).num_seconds().max(0)
+}
+
+/// Waiting (sent → received) and working (received → completed, or → `now` while open) time of a referral.
+pub fn dwell_of(r: &ReferralRow, now: NaiveDateTime) -> DwellTime {
+    let end = r.completed_at.unwrap_or(now);
+    let received = r.received_at.unwrap_or(end);
+    let waiting = seconds_between(r.sent_at, received);
+    let working = r.received_at.map(|at| seconds_between(at, end)).unwrap_or(0);
+    let duration = |s: i64| shared_types::TimeSpan { wall_clock_seconds: s, business_seconds: None };
+    DwellTime {
+        waiting: duration(waiting),
+        working: duration(working),
+        total: duration(waiting + working),
+        running: r.completed_at.is_none(),
+    }
 }
 
 fn add(total: &mut DwellTotal, r: &Referral) {
@@ -175,16 +166,16 @@ fn fetch(
 ) -> Result<Vec<(ReferralRow, TransactionRow)>, ApiError> {
     query = query.filter(policy::cleared(actor));
     if let Some(kind) = filter.kind {
-        query = query.filter(transactions::kind.eq(kind.as_str()));
+        query = query.filter(transactions::kind.eq(AsText(kind)));
     }
     if let Some(status) = filter.status {
-        query = query.filter(transactions::status.eq(status.as_str()));
+        query = query.filter(transactions::status.eq(AsText(status)));
     }
     if let Some(priority) = filter.priority {
-        query = query.filter(transactions::priority.eq(priority.as_str()));
+        query = query.filter(transactions::priority.eq(AsText(priority)));
     }
     match filter.overdue {
-        Some(true) => query = query.filter(views::open_referral()).filter(referrals::due_at.lt(at)),
+        Some(true) => query = query.filter(models::open_referral()).filter(referrals::due_at.lt(at)),
         Some(false) => query = query.filter(referrals::due_at.is_null().or(referrals::due_at.ge(at))),
         None => {}
     }
@@ -239,13 +230,13 @@ pub fn inbox(
     let queue = |unit: i64| listing().filter(by("referrals.to_unit_id", unit)).filter(referrals::to_user_id.is_null());
     let (users, queues) = (actor.user_ids(), actor.queue_unit_ids());
     let listings = match which {
-        InboxBox::Held => users.iter().map(|u| to(*u).filter(views::open_work())).collect(),
-        InboxBox::Unit => queues.iter().map(|u| queue(*u).filter(views::open_work())).collect(),
+        InboxBox::Held => users.iter().map(|u| to(*u).filter(models::open_work())).collect(),
+        InboxBox::Unit => queues.iter().map(|u| queue(*u).filter(models::open_work())).collect(),
         InboxBox::Sent => vec![listing().filter(by("referrals.from_user_id", actor.id()))],
         InboxBox::Copies => users
             .iter()
-            .map(|u| to(*u).filter(views::open_copy()))
-            .chain(queues.iter().map(|u| queue(*u).filter(views::open_copy())))
+            .map(|u| to(*u).filter(models::open_copy()))
+            .chain(queues.iter().map(|u| queue(*u).filter(models::open_copy())))
             .collect(),
     };
     page(conn, actor, filter, listings, false)
@@ -266,14 +257,14 @@ pub fn inbox_counts(conn: &mut DbConn, actor: &Actor) -> Result<InboxCounts, Api
     let count = |conn: &mut DbConn, query: Listing| -> Result<i64, ApiError> { Ok(query.count().get_result(conn)?) };
     let mut counts = InboxCounts { held: 0, unit: 0, copies: 0, overdue: 0 };
     for user in actor.user_ids() {
-        counts.held += count(conn, to(user).filter(views::open_work()))?;
-        counts.copies += count(conn, to(user).filter(views::open_copy()))?;
-        counts.overdue += count(conn, to(user).filter(views::open_work()).filter(referrals::due_at.lt(at)))?;
+        counts.held += count(conn, to(user).filter(models::open_work()))?;
+        counts.copies += count(conn, to(user).filter(models::open_copy()))?;
+        counts.overdue += count(conn, to(user).filter(models::open_work()).filter(referrals::due_at.lt(at)))?;
     }
     for unit in actor.queue_unit_ids() {
-        counts.unit += count(conn, queue(unit).filter(views::open_work()))?;
-        counts.copies += count(conn, queue(unit).filter(views::open_copy()))?;
-        counts.overdue += count(conn, queue(unit).filter(views::open_work()).filter(referrals::due_at.lt(at)))?;
+        counts.unit += count(conn, queue(unit).filter(models::open_work()))?;
+        counts.copies += count(conn, queue(unit).filter(models::open_copy()))?;
+        counts.overdue += count(conn, queue(unit).filter(models::open_work()).filter(referrals::due_at.lt(at)))?;
     }
     Ok(counts)
 }
@@ -297,7 +288,7 @@ pub fn overview(
         return Err(ApiError::forbidden("Only the head of this unit (or above it) can see its overview."));
     }
     let subtree = super::actor::subtree_ids(conn, std::slice::from_ref(&unit))?;
-    let query = listing().filter(referrals::to_unit_id.eq_any(subtree)).filter(views::open_referral());
+    let query = listing().filter(referrals::to_unit_id.eq_any(subtree)).filter(models::open_referral());
     page(conn, actor, filter, vec![query], oldest_first)
 }
 
@@ -313,7 +304,10 @@ pub fn drafts(
     let mut query = transactions::table
         .filter(transactions::created_by.eq(actor.id()))
         // A literal, not a bound value: only then can the planner use the partial index on drafts.
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("transactions.status = 'draft'"))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+            "transactions.status = '{}'",
+            TransactionStatus::Draft
+        )))
         .filter(policy::cleared(actor))
         .into_boxed();
     if let Some(before) = super::paging::after(cursor, 'r')? {
@@ -329,4 +323,53 @@ pub fn drafts(
     let next_cursor = if more { rows.last().map(|t| format!("r{}", t.id)) } else { None };
     let items = rows.iter().map(views::summary).collect::<Result<Vec<_>, ApiError>>()?;
     Ok(Page { items, next_cursor })
+}
+
+#[cfg(test)]
+mod tests {
+    use shared_types::{Purpose, ReferralStatus};
+
+    use super::*;
+
+    fn at(minutes: i64) -> NaiveDateTime {
+        chrono::DateTime::from_timestamp(1_764_000_000 + minutes * 60, 0).unwrap_or_default().naive_utc()
+    }
+
+    fn sent_at_zero(received: Option<i64>, completed: Option<i64>) -> ReferralRow {
+        ReferralRow {
+            id: 1,
+            transaction_id: 1,
+            parent_referral_id: None,
+            from_unit_id: 1,
+            from_user_id: 1,
+            to_unit_id: 2,
+            to_user_id: None,
+            purpose: Purpose::Action,
+            instructions: None,
+            due_at: None,
+            status: if completed.is_some() { ReferralStatus::Completed } else { ReferralStatus::Sent },
+            outcome: None,
+            action_note: None,
+            sent_at: at(0),
+            received_at: received.map(at),
+            received_by: None,
+            completed_at: completed.map(at),
+            completed_by: None,
+            version: 1,
+        }
+    }
+
+    /// Waiting runs from sent to received (or to now while unopened); working from received to completed (or to now).
+    #[test]
+    fn dwell_time_splits_waiting_from_working() {
+        let secs = |d: DwellTime| {
+            (d.waiting.wall_clock_seconds, d.working.wall_clock_seconds, d.total.wall_clock_seconds, d.running)
+        };
+        assert_eq!(secs(dwell_of(&sent_at_zero(None, None), at(30))), (1800, 0, 1800, true), "not opened yet");
+        assert_eq!(secs(dwell_of(&sent_at_zero(Some(10), None), at(30))), (600, 1200, 1800, true), "being worked on");
+        assert_eq!(secs(dwell_of(&sent_at_zero(Some(10), Some(25)), at(90))), (600, 900, 1500, false), "done");
+        assert_eq!(secs(dwell_of(&sent_at_zero(None, Some(5)), at(90))), (300, 0, 300, false), "completed unopened");
+        // A clock that went backwards never makes time negative.
+        assert_eq!(secs(dwell_of(&sent_at_zero(None, None), at(-5))), (0, 0, 0, true));
+    }
 }

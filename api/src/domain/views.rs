@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::{
-    Confidentiality, DwellTime, EntityRef, ExternalEntity, Referral, Transaction, TransactionLink, TransactionSummary,
-    Unit, UnitRef, User, UserRef,
+    EntityRef, ExternalEntity, Referral, Transaction, TransactionLink, TransactionStatus, TransactionSummary, Unit,
+    UnitRef, User, UserRef,
 };
 
 use super::actor::Actor;
@@ -142,49 +142,8 @@ impl Refs {
     }
 }
 
-fn seconds_between(from: NaiveDateTime, to: NaiveDateTime) -> i64 {
-    (to - from).num_seconds().max(0)
-}
-
-/// Waiting (sent → received) and working (received → completed, or → `now` while open) time of a referral.
-pub fn dwell(r: &ReferralRow, now: NaiveDateTime) -> DwellTime {
-    let end = r.completed_at.unwrap_or(now);
-    let received = r.received_at.unwrap_or(end);
-    let waiting = seconds_between(r.sent_at, received);
-    let working = r.received_at.map(|at| seconds_between(at, end)).unwrap_or(0);
-    let duration = |s: i64| shared_types::TimeSpan { wall_clock_seconds: s, business_seconds: None };
-    DwellTime {
-        waiting: duration(waiting),
-        working: duration(working),
-        total: duration(waiting + working),
-        running: r.completed_at.is_none(),
-    }
-}
-
-/// `referrals.status <> 'completed'` as a literal, not a bound parameter, so both SQLite and PostgreSQL can use the
-/// partial indexes of open referrals (a predicate with a parameter cannot prove the index's condition).
-pub fn open_referral() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
-    diesel::dsl::sql::<diesel::sql_types::Bool>("referrals.status <> 'completed'")
-}
-
-/// Open referrals other than copies (work), as a literal matching the partial indexes of inboxes.
-pub fn open_work() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
-    diesel::dsl::sql::<diesel::sql_types::Bool>(
-        "referrals.status <> 'completed' AND referrals.purpose <> 'information'",
-    )
-}
-
-/// Open copies for information, as a literal matching the partial indexes of inboxes.
-pub fn open_copy() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
-    diesel::dsl::sql::<diesel::sql_types::Bool>("referrals.status <> 'completed' AND referrals.purpose = 'information'")
-}
-
-pub fn is_open(r: &ReferralRow) -> bool {
-    r.status != "completed"
-}
-
 pub fn referral(r: &ReferralRow, refs: &Refs, now: NaiveDateTime) -> Result<Referral, ApiError> {
-    let open = is_open(r);
+    let open = r.is_open();
     Ok(Referral {
         id: r.id,
         transaction_id: r.transaction_id,
@@ -193,10 +152,10 @@ pub fn referral(r: &ReferralRow, refs: &Refs, now: NaiveDateTime) -> Result<Refe
         from_user: refs.user(r.from_user_id),
         to_unit: refs.unit(r.to_unit_id),
         to_user: r.to_user_id.map(|id| refs.user(id)),
-        purpose: parse(&r.purpose)?,
+        purpose: r.purpose,
         instructions: r.instructions.clone(),
         due_at: r.due_at.map(utc),
-        status: parse(&r.status)?,
+        status: r.status,
         outcome: r.outcome.as_deref().map(parse).transpose()?,
         action_note: r.action_note.clone(),
         sent_at: utc(r.sent_at),
@@ -205,7 +164,7 @@ pub fn referral(r: &ReferralRow, refs: &Refs, now: NaiveDateTime) -> Result<Refe
         completed_at: r.completed_at.map(utc),
         completed_by: r.completed_by.map(|id| refs.user(id)),
         overdue: open && r.due_at.is_some_and(|d| d < now),
-        dwell: dwell(r, now),
+        dwell: super::tracking::dwell_of(r, now),
         version: r.version,
     })
 }
@@ -216,23 +175,19 @@ pub fn referrals(conn: &mut DbConn, rows: &[ReferralRow]) -> Result<Vec<Referral
     rows.iter().map(|r| referral(r, &refs, now)).collect()
 }
 
-pub fn confidentiality(level: i32) -> Result<Confidentiality, ApiError> {
-    Confidentiality::from_level(level).ok_or_else(|| ApiError::internal(format!("unknown confidentiality {level}")))
-}
-
 fn transaction_overdue(t: &TransactionRow, now: NaiveDateTime) -> bool {
-    t.status == "open" && t.due_at.is_some_and(|d| d < now)
+    t.status == TransactionStatus::Open && t.due_at.is_some_and(|d| d < now)
 }
 
 pub fn summary(t: &TransactionRow) -> Result<TransactionSummary, ApiError> {
     Ok(TransactionSummary {
         id: t.id,
-        kind: parse(&t.kind)?,
-        status: parse(&t.status)?,
+        kind: t.kind,
+        status: t.status,
         registration_number: t.registration_number.clone(),
         subject: t.subject.clone(),
-        priority: parse(&t.priority)?,
-        confidentiality: confidentiality(t.confidentiality)?,
+        priority: t.priority,
+        confidentiality: t.confidentiality,
         due_at: t.due_at.map(utc),
     })
 }
@@ -330,7 +285,7 @@ fn header(conn: &mut DbConn, actor: &Actor, t: &TransactionRow, refs: &Refs) -> 
         let other = if outbound { l.to_transaction_id } else { l.from_transaction_id };
         let Some((number, subject)) = others.get(&other).cloned() else { continue };
         link_views.push(TransactionLink {
-            kind: parse(&l.kind)?,
+            kind: l.kind,
             transaction_id: other,
             registration_number: number,
             subject,
@@ -349,8 +304,8 @@ fn header_with(
 ) -> Result<Transaction, ApiError> {
     Ok(Transaction {
         id: t.id,
-        kind: parse(&t.kind)?,
-        status: parse(&t.status)?,
+        kind: t.kind,
+        status: t.status,
         registration_number: t.registration_number.clone(),
         registry: t.registry_unit_id.map(|id| refs.unit(id)),
         hijri_year: t.hijri_year,
@@ -359,8 +314,8 @@ fn header_with(
         external_entity: t.external_entity_id.map(|id| refs.entity(id)),
         sender_reference: t.sender_reference.clone(),
         sender_reference_date: t.sender_reference_date,
-        priority: parse(&t.priority)?,
-        confidentiality: confidentiality(t.confidentiality)?,
+        priority: t.priority,
+        confidentiality: t.confidentiality,
         due_at: t.due_at.map(utc),
         overdue: transaction_overdue(t, now),
         attachments_count: t.attachments_count,
@@ -383,7 +338,7 @@ pub fn unit(u: &UnitRow) -> Result<Unit, ApiError> {
         code: u.code.clone(),
         name_ar: u.name_ar.clone(),
         name_en: u.name_en.clone(),
-        kind: parse(&u.kind)?,
+        kind: u.kind,
         parent_id: u.parent_id,
         head_user_id: u.head_user_id,
         registry_code: u.registry_code.clone(),
@@ -399,7 +354,7 @@ pub fn user(u: &UserRow, roles: Vec<shared_types::Role>) -> Result<User, ApiErro
         full_name_en: u.full_name_en.clone(),
         unit_id: u.unit_id,
         roles,
-        clearance: confidentiality(u.clearance)?,
+        clearance: u.clearance,
         phone: u.phone.clone(),
         email: u.email.clone(),
         active: u.active,
@@ -412,54 +367,7 @@ pub fn entity(e: &EntityRow) -> Result<ExternalEntity, ApiError> {
         code: e.code.clone(),
         name_ar: e.name_ar.clone(),
         name_en: e.name_en.clone(),
-        kind: parse(&e.kind)?,
+        kind: e.kind,
         active: e.active,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(minutes: i64) -> NaiveDateTime {
-        chrono::DateTime::from_timestamp(1_764_000_000 + minutes * 60, 0).unwrap_or_default().naive_utc()
-    }
-
-    fn sent_at_zero(received: Option<i64>, completed: Option<i64>) -> ReferralRow {
-        ReferralRow {
-            id: 1,
-            transaction_id: 1,
-            parent_referral_id: None,
-            from_unit_id: 1,
-            from_user_id: 1,
-            to_unit_id: 2,
-            to_user_id: None,
-            purpose: "action".into(),
-            instructions: None,
-            due_at: None,
-            status: if completed.is_some() { "completed" } else { "sent" }.into(),
-            outcome: None,
-            action_note: None,
-            sent_at: at(0),
-            received_at: received.map(at),
-            received_by: None,
-            completed_at: completed.map(at),
-            completed_by: None,
-            version: 1,
-        }
-    }
-
-    /// Waiting runs from sent to received (or to now while unopened); working from received to completed (or to now).
-    #[test]
-    fn dwell_time_splits_waiting_from_working() {
-        let secs = |d: DwellTime| {
-            (d.waiting.wall_clock_seconds, d.working.wall_clock_seconds, d.total.wall_clock_seconds, d.running)
-        };
-        assert_eq!(secs(dwell(&sent_at_zero(None, None), at(30))), (1800, 0, 1800, true), "not opened yet");
-        assert_eq!(secs(dwell(&sent_at_zero(Some(10), None), at(30))), (600, 1200, 1800, true), "being worked on");
-        assert_eq!(secs(dwell(&sent_at_zero(Some(10), Some(25)), at(90))), (600, 900, 1500, false), "done");
-        assert_eq!(secs(dwell(&sent_at_zero(None, Some(5)), at(90))), (300, 0, 300, false), "completed unopened");
-        // A clock that went backwards never makes time negative.
-        assert_eq!(secs(dwell(&sent_at_zero(None, None), at(-5))), (0, 0, 0, true));
-    }
 }

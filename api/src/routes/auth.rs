@@ -6,7 +6,7 @@ use shared_types::{LoginRequest, Problem, RefreshRequest, Session, TokenResponse
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::body::{Json, OptionalJson};
-use super::{Config, Limits, Pool, as_caller, read};
+use super::{Config, Limits, Pool, change, read};
 use crate::auth::{AuthUser, JwtKeys};
 use crate::db;
 use crate::domain::{accounts, actor, org};
@@ -205,7 +205,6 @@ pub async fn sessions(pool: Pool, who: AuthUser) -> Result<web::Json<Vec<Session
 #[delete("/auth/sessions/{id}")]
 pub async fn end_session(pool: Pool, who: AuthUser, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    as_caller(&pool, who, move |conn, actor| db::write_tx(conn, |conn| accounts::end_session(conn, actor, &id)))
-        .await?;
+    change(&pool, who, move |conn, actor| accounts::end_session(conn, actor, &id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -10,10 +10,11 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::body::Json;
-use super::{Limits, Pool, as_caller, read, write};
+use super::{Limits, Pool, change, read, write};
 use crate::auth::{AuthClient, AuthUser, JwtKeys};
 use crate::db;
 use crate::domain::clients;
+use crate::domain::idempotency::Stored;
 use crate::error::ApiError;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -59,7 +60,7 @@ pub async fn create_api_client(
     who: AuthUser,
     req: HttpRequest,
     body: Json<NewApiClient>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<ApiClientCredentials>, ApiError> {
     let body = body.into_inner();
     // No idempotent replay here: a replayed answer would hand out the secret a second time.
     if req.headers().contains_key("Idempotency-Key") {
@@ -90,9 +91,7 @@ pub async fn rotate_api_client_secret(
     id: web::Path<i64>,
 ) -> Result<web::Json<ApiClientCredentials>, ApiError> {
     let id = id.into_inner();
-    as_caller(&pool, who, move |conn, actor| db::write_tx(conn, |conn| clients::rotate(conn, actor, id)))
-        .await
-        .map(web::Json)
+    change(&pool, who, move |conn, actor| clients::rotate(conn, actor, id)).await.map(web::Json)
 }
 
 /// Revoke an API client
@@ -107,7 +106,7 @@ pub async fn rotate_api_client_secret(
 #[delete("/api-clients/{id}")]
 pub async fn revoke_api_client(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    as_caller(&pool, who, move |conn, actor| db::write_tx(conn, |conn| clients::revoke(conn, actor, id))).await?;
+    change(&pool, who, move |conn, actor| clients::revoke(conn, actor, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -178,9 +177,10 @@ pub async fn oauth_token(
     limits.token_for_client(&client_id)?;
     let keys = keys.into_inner();
     let origin = ip.map(|ip| ip.to_string());
-    let answer =
-        db::run(&pool, move |conn| clients::token(conn, &keys, &client_id, &secret, form.scope.as_deref(), origin))
-            .await?;
+    let answer = db::run(&pool, move |conn| {
+        db::write_tx(conn, |conn| clients::token(conn, &keys, &client_id, &secret, form.scope.as_deref(), origin))
+    })
+    .await?;
     // RFC 6749 §5.1: tokens are not to be cached.
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(answer))
 }

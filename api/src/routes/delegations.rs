@@ -10,6 +10,7 @@ use super::{IdempotencyKey, Pool, as_caller, read, write};
 use crate::auth::AuthUser;
 use crate::db;
 use crate::domain::delegations;
+use crate::domain::idempotency::Stored;
 use crate::error::ApiError;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -50,7 +51,7 @@ pub async fn create_delegation(
     who: AuthUser,
     req: HttpRequest,
     body: Json<NewDelegation>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<Delegation>, ApiError> {
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::CREATED, move |conn, actor| {
         delegations::create(conn, actor, &body)

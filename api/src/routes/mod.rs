@@ -17,7 +17,7 @@ pub mod submissions;
 pub mod transactions;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, Responder, web};
 use serde::Serialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -25,7 +25,7 @@ use crate::auth::AuthUser;
 use crate::config::Settings;
 use crate::db::{self, DbConn, DbPool};
 use crate::domain::actor::{Actor, load_caller};
-use crate::domain::idempotency::{self, Key};
+use crate::domain::idempotency::{self, Key, Stored};
 use crate::error::ApiError;
 
 /// Everything under `/api/v1`.
@@ -111,7 +111,7 @@ pub fn caller(conn: &mut DbConn, who: AuthUser) -> Result<Actor, ApiError> {
     Ok(actor)
 }
 
-/// Run a read as the caller.
+/// Run a read as the caller: no write transaction (the domain function writes nothing).
 pub async fn read<T, F>(pool: &Pool, who: AuthUser, f: F) -> Result<web::Json<T>, ApiError>
 where
     F: FnOnce(&mut DbConn, &Actor) -> Result<T, ApiError> + Send + 'static,
@@ -120,7 +120,18 @@ where
     as_caller(pool, who, f).await.map(web::Json)
 }
 
-/// Run a change as the caller in one write transaction, honouring `Idempotency-Key` when sent.
+/// Run a change as the caller in one write transaction: the route helpers alone open database transactions, and the
+/// domain writes inside the one it is given. Also for reads that leave an audit entry (downloads).
+pub async fn change<T, F>(pool: &Pool, who: AuthUser, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConn, &Actor) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    as_caller(pool, who, move |conn, actor| db::write_tx(conn, |conn| f(conn, actor))).await
+}
+
+/// Run a change as the caller in one write transaction, honouring `Idempotency-Key` when sent. Answers the stored
+/// answer of type `T`, the operation's declared body.
 pub async fn write<T, B, F>(
     pool: &Pool,
     who: AuthUser,
@@ -128,26 +139,29 @@ pub async fn write<T, B, F>(
     body: &B,
     status: StatusCode,
     f: F,
-) -> Result<HttpResponse, ApiError>
+) -> Result<Stored<T>, ApiError>
 where
     B: Serialize,
     F: FnOnce(&mut DbConn, &Actor) -> Result<T, ApiError> + Send + 'static,
     T: Serialize + Send + 'static,
 {
     let key = idempotency_key(req, body)?;
-    let stored = db::run(pool, move |conn| {
+    db::run(pool, move |conn| {
         let actor = caller(conn, who)?;
         idempotency::execute(conn, actor.id(), key.as_ref(), status.as_u16(), |conn| f(conn, &actor))
     })
-    .await?;
-    Ok(answer(stored, status))
+    .await
 }
 
-/// The HTTP answer of a stored or fresh result.
-pub fn answer(stored: idempotency::Stored, status: StatusCode) -> HttpResponse {
-    HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(status))
-        .content_type("application/json")
-        .body(stored.body)
+/// A stored or fresh answer is sent as it was stored: its status and its JSON.
+impl<T> Responder for Stored<T> {
+    type Body = actix_web::body::BoxBody;
+
+    fn respond_to(self, _: &HttpRequest) -> HttpResponse {
+        HttpResponse::build(StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK))
+            .content_type("application/json")
+            .body(self.body)
+    }
 }
 
 /// The request's `Idempotency-Key`, with a fingerprint of the request, when one is sent.

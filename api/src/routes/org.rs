@@ -1,7 +1,7 @@
 //! `/units`, `/users`, `/external-entities`: the organisation and its directory.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, get, patch, post, web};
 use serde::Deserialize;
 use shared_types::{
     ExternalEntity, InboxItem, NewExternalEntity, NewUnit, NewUser, Page, Priority, Problem, TransactionKind,
@@ -13,6 +13,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::body::Json;
 use super::{IdempotencyKey, Pool, read, write};
 use crate::auth::AuthUser;
+use crate::domain::idempotency::Stored;
 use crate::domain::org;
 use crate::domain::tracking::{self, ListFilter};
 use crate::error::ApiError;
@@ -64,7 +65,7 @@ pub async fn create_unit(
     who: AuthUser,
     req: HttpRequest,
     body: Json<NewUnit>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<Unit>, ApiError> {
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::CREATED, move |conn, actor| {
         org::create_unit(conn, Some(actor), &body)
@@ -104,7 +105,7 @@ pub async fn update_unit(
     req: HttpRequest,
     id: web::Path<i64>,
     body: Json<UnitUpdate>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<Unit>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::OK, move |conn, actor| org::update_unit(conn, actor, id, &body))
@@ -219,7 +220,7 @@ pub async fn create_user(
     who: AuthUser,
     req: HttpRequest,
     body: Json<NewUser>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<User>, ApiError> {
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::CREATED, move |conn, actor| {
         org::create_user(conn, Some(actor), &body)
@@ -260,7 +261,7 @@ pub async fn update_user(
     req: HttpRequest,
     id: web::Path<i64>,
     body: Json<UserUpdate>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<User>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::OK, move |conn, actor| org::update_user(conn, actor, id, &body))
@@ -309,7 +310,7 @@ pub async fn create_entity(
     who: AuthUser,
     req: HttpRequest,
     body: Json<NewExternalEntity>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<ExternalEntity>, ApiError> {
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::CREATED, move |conn, actor| {
         org::create_entity(conn, Some(actor), &body)

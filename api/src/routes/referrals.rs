@@ -2,7 +2,7 @@
 //! when someone else acted first the answer is 409 with `referral_already_completed` or `version_conflict`.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, post, web};
 use shared_types::{
     ForwardRequest, Problem, ReceiveRequest, Referral, ReferralActionRequest, TransactionWithReferrals,
 };
@@ -11,6 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::body::Json;
 use super::{IdempotencyKey, Pool, write};
 use crate::auth::AuthUser;
+use crate::domain::idempotency::Stored;
 use crate::domain::routing;
 use crate::error::ApiError;
 
@@ -39,7 +40,7 @@ pub async fn receive(
     req: HttpRequest,
     id: web::Path<i64>,
     body: Json<ReceiveRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<Referral>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::OK, move |conn, actor| {
@@ -72,7 +73,7 @@ pub async fn forward(
     req: HttpRequest,
     id: web::Path<i64>,
     body: Json<ForwardRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<TransactionWithReferrals>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::OK, move |conn, actor| routing::forward(conn, actor, id, &body))
@@ -97,7 +98,7 @@ pub async fn return_referral(
     req: HttpRequest,
     id: web::Path<i64>,
     body: Json<ReferralActionRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<TransactionWithReferrals>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::OK, move |conn, actor| {
@@ -125,7 +126,7 @@ pub async fn complete(
     req: HttpRequest,
     id: web::Path<i64>,
     body: Json<ReferralActionRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<Referral>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::OK, move |conn, actor| routing::complete(conn, actor, id, &body))

@@ -10,12 +10,14 @@ use shared_types::{
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::body::Json;
-use super::documents::{Blobs, receive};
+use super::documents::Blobs;
 use super::{Config, IdempotencyKey, Limits, PageQuery, Pool, read, write};
 use crate::auth::{AuthClient, AuthUser};
 use crate::db;
+use crate::domain::idempotency::Stored;
 use crate::domain::{clients, exchange, submissions};
 use crate::error::ApiError;
+use crate::uploads::{self, receive};
 use shared_types::ApiScope;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -127,11 +129,11 @@ async fn receive_submission(
     use futures_util::StreamExt;
     let (mut letter, mut title, mut documents) = (None, None::<String>, Vec::new());
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(super::documents::malformed)?;
+        let mut field = field.map_err(uploads::malformed)?;
         let name = field.name().unwrap_or_default().to_string();
         match name.as_str() {
             "letter" => {
-                let text = super::documents::text_field(&mut field, "letter").await?;
+                let text = uploads::text_field(&mut field, "letter").await?;
                 let parsed: NewSubmission = serde_json::from_str(&text)
                     .and_then(super::body::read)
                     .map_err(|e| ApiError::field("letter", "invalid", format!("not a letter: {e}")))?;
@@ -141,7 +143,7 @@ async fn receive_submission(
                 if title.is_some() {
                     return Err(ApiError::field("title", "required", "a `title` part names the `file` part after it"));
                 }
-                title = Some(super::documents::text_field(&mut field, "title").await?);
+                title = Some(uploads::text_field(&mut field, "title").await?);
             }
             "file" => {
                 if documents.len() as i64 >= submissions::MAX_DOCUMENTS {
@@ -151,7 +153,7 @@ async fn receive_submission(
                         format!("at most {} documents", submissions::MAX_DOCUMENTS),
                     ));
                 }
-                let (file, temp) = super::documents::file_field(field, blobs, max).await?;
+                let (file, temp) = uploads::file_field(field, blobs, max).await?;
                 let title = title.take().unwrap_or_else(|| file.file_name.clone());
                 crate::domain::documents::validate_header(&title, None)?;
                 blobs.store_file(&file.sha256, temp.path()).await?;
@@ -325,8 +327,8 @@ pub async fn intake_document(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, document) = path.into_inner();
-    let d = super::as_caller(&pool, who, move |conn, actor| submissions::intake_document(conn, actor, id, document))
-        .await?;
+    let d =
+        super::change(&pool, who, move |conn, actor| submissions::intake_document(conn, actor, id, document)).await?;
     let stream = blobs.read(&d.sha256, None).await?;
     Ok(file_response(&d.media_type, &d.file_name, &d.sha256, d.size).streaming(stream))
 }
@@ -335,7 +337,7 @@ pub async fn intake_document(
 fn file_response(media_type: &str, file_name: &str, sha256: &str, size: i64) -> actix_web::HttpResponseBuilder {
     let mut res = HttpResponse::Ok();
     res.insert_header((actix_web::http::header::CONTENT_TYPE, media_type.to_string()))
-        .insert_header((actix_web::http::header::CONTENT_DISPOSITION, super::documents::disposition(false, file_name)))
+        .insert_header(super::documents::disposition(false, file_name))
         .insert_header((actix_web::http::header::ETAG, format!("\"{sha256}\"")))
         .insert_header(actix_web::http::header::ContentEncoding::Identity)
         .no_chunking(size as u64);
@@ -365,7 +367,7 @@ pub async fn register_submission(
     req: HttpRequest,
     id: web::Path<i64>,
     body: Json<RegisterSubmission>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<TransactionWithReferrals>, ApiError> {
     let (id, body) = (id.into_inner(), body.into_inner());
     write(&pool, who, &req, &body.clone(), StatusCode::CREATED, move |conn, actor| {
         submissions::register(conn, actor, id, &body)
@@ -392,7 +394,7 @@ pub async fn reject_submission(
     req: HttpRequest,
     id: web::Path<i64>,
     body: Json<RejectSubmission>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<Submission>, ApiError> {
     let (id, body) = (id.into_inner(), body.into_inner());
     write(&pool, who, &req, &body.clone(), StatusCode::OK, move |conn, actor| {
         submissions::reject(conn, actor, id, &body)
@@ -465,7 +467,7 @@ pub async fn received_document(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, document) = path.into_inner();
-    let d = as_client(&pool, who, ApiScope::Receive, false, move |conn, client, origin| {
+    let d = as_client(&pool, who, ApiScope::Receive, true, move |conn, client, origin| {
         exchange::document_for_download(conn, client, origin, id, document)
     })
     .await?;

@@ -2,7 +2,7 @@
 //! timeline, route, current location, dwell time.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, get, patch, post, web};
 use shared_types::{
     AllowedActions, AnnotationRequest, DecisionRequest, DraftUpdate, DwellReport, Event, Location, NewLink,
     NewTransaction, Problem, ReferRequest, Route, StatusChangeRequest, Transaction, TransactionWithReferrals,
@@ -10,9 +10,10 @@ use shared_types::{
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::body::Json;
-use super::{IdempotencyKey, Pool, Registrar, answer, caller, idempotency_key, read, write};
+use super::{IdempotencyKey, Pool, Registrar, caller, idempotency_key, read, write};
 use crate::auth::AuthUser;
 use crate::db;
+use crate::domain::idempotency::Stored;
 use crate::domain::{idempotency, routing, tracking, transactions};
 use crate::error::ApiError;
 use crate::registrar::Registration;
@@ -64,7 +65,7 @@ pub async fn create(
     who: AuthUser,
     req: HttpRequest,
     body: Json<NewTransaction>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<TransactionWithReferrals>, ApiError> {
     let body = body.into_inner();
     let key = idempotency_key(&req, &body)?;
     // Checked here, beside other requests; written by the registrar, together with whatever else is waiting.
@@ -79,11 +80,10 @@ pub async fn create(
         Ok(Ok(Registration { actor, req: body, prepared, key }))
     })
     .await?;
-    let stored = match checked {
-        Ok(registration) => registrar.write(registration).await?,
-        Err(stored) => stored,
-    };
-    Ok(answer(stored, StatusCode::CREATED))
+    match checked {
+        Ok(registration) => registrar.write(registration).await,
+        Err(stored) => Ok(stored),
+    }
 }
 
 /// Get a transaction's header
@@ -129,7 +129,7 @@ pub async fn update_draft(
     req: HttpRequest,
     id: web::Path<i64>,
     body: Json<DraftUpdate>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<Transaction>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::OK, move |conn, actor| {
@@ -159,7 +159,7 @@ pub async fn send(
     req: HttpRequest,
     id: web::Path<i64>,
     body: Json<ReferRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<TransactionWithReferrals>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::OK, move |conn, actor| {
@@ -192,7 +192,7 @@ pub async fn refer(
     req: HttpRequest,
     id: web::Path<i64>,
     body: Json<ReferRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<TransactionWithReferrals>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::CREATED, move |conn, actor| {
@@ -221,7 +221,7 @@ pub async fn annotate(
     req: HttpRequest,
     id: web::Path<i64>,
     body: Json<AnnotationRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<Transaction>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::CREATED, move |conn, actor| {
@@ -251,7 +251,7 @@ pub async fn decide(
     req: HttpRequest,
     id: web::Path<i64>,
     body: Json<DecisionRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<Transaction>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::CREATED, move |conn, actor| {
@@ -282,7 +282,7 @@ pub async fn close(
     req: HttpRequest,
     id: web::Path<i64>,
     body: Json<StatusChangeRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<Transaction>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::OK, move |conn, actor| routing::close(conn, actor, id, &body))
@@ -309,7 +309,7 @@ pub async fn reopen(
     req: HttpRequest,
     id: web::Path<i64>,
     body: Json<StatusChangeRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<Transaction>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::OK, move |conn, actor| routing::reopen(conn, actor, id, &body))
@@ -335,7 +335,7 @@ pub async fn archive(
     req: HttpRequest,
     id: web::Path<i64>,
     body: Json<StatusChangeRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<Transaction>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::OK, move |conn, actor| routing::archive(conn, actor, id, &body))
@@ -364,7 +364,7 @@ pub async fn link(
     req: HttpRequest,
     id: web::Path<i64>,
     body: Json<NewLink>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Stored<Transaction>, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
     write(&pool, who, &req, &body.clone(), StatusCode::CREATED, move |conn, actor| {
@@ -388,7 +388,7 @@ pub async fn link(
 #[get("/transactions/{id}/timeline")]
 pub async fn timeline(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Result<web::Json<Vec<Event>>, ApiError> {
     let id = id.into_inner();
-    read(&pool, who, move |conn, actor| tracking::timeline(conn, actor, id)).await
+    read(&pool, who, move |conn, actor| crate::domain::timeline::timeline(conn, actor, id)).await
 }
 
 /// Get a transaction's route as a tree

@@ -1,3 +1,6 @@
+//! The rules the server checks on fields, forms and parameters (lengths, patterns, counts, ranges), stated in the
+//! document so that a client or a test generator reading it sends what the server takes.
+
 //! The OpenAPI document's frame — information, servers, tags, security schemes — and what it adds after the routes
 //! have joined it: item schemas of pages by reference, the answers every operation can give by the way the
 //! server is built (401 without a valid token, 400 for a parameter that does not parse, 413/415/422 for a body,
@@ -12,333 +15,23 @@ use shared_types::limits::{
     CODE_PATTERN, MAX_ATTACHMENTS, MAX_EMAIL, MAX_NAME, MAX_NOTE, MAX_PASSWORD_BYTES, MAX_PHONE, MAX_REFERENCE,
     MAX_SUBJECT, MAX_TARGETS, MAX_TEXT,
 };
+use utoipa::Modify;
 use utoipa::openapi::encoding::EncodingBuilder;
-use utoipa::openapi::path::{Operation, Parameter, ParameterIn, PathItem};
+use utoipa::openapi::path::{Parameter, ParameterIn};
 use utoipa::openapi::request_body::RequestBody;
-use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{AdditionalProperties, SchemaType};
-use utoipa::openapi::security::{ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme};
-use utoipa::openapi::{
-    Array, Content, HttpMethod, KnownFormat, Object, ObjectBuilder, Paths, Ref, RefOr, Required, Schema, SchemaFormat,
-    Type,
-};
-use utoipa::{Modify, OpenApi};
+use utoipa::openapi::{Array, Content, Object, ObjectBuilder, Paths, Ref, RefOr, Required, Schema, Type};
 
 use crate::domain::org::MIN_PASSWORD;
 use crate::domain::submissions::MAX_DOCUMENTS;
 
-/// The document (`utoipa::OpenApi` above is the derive and its trait).
-type Document = utoipa::openapi::OpenApi;
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Muamalat API",
-        description = "Electronic correspondence and transaction tracking: register, route and track incoming, \
-                       outgoing and internal correspondence. Errors are RFC 9457 problem documents with a stable \
-                       `code`. Creating requests accept an `Idempotency-Key` header.",
-        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
-        contact(name = "Muamalat maintainers", url = "https://example.invalid/muamalat"),
-    ),
-    // Relative: the document is served by the server it describes, wherever that is deployed.
-    servers((url = "/", description = "The server that serves this document")),
-    modifiers(&BearerAuth),
-    tags(
-        (name = "auth", description = "Sign in and sessions"),
-        (name = "organisation", description = "Units, users and external entities"),
-        (name = "transactions", description = "Registering, drafts and links"),
-        (name = "routing", description = "Referrals and actions"),
-        (name = "documents", description = "Documents of a transaction and their immutable versions: upload, \
-                                              download, text, withdrawal"),
-        (name = "tracking", description = "Timeline, route, location, dwell time, inboxes"),
-        (name = "audit", description = "The hash-chained audit log, for auditors"),
-        (name = "agencies", description = "External agencies: API clients, OAuth2 client-credentials tokens, agency endpoints"),
-        (name = "health", description = "Probes"),
-    ),
-    // Schemas only query parameters name are not collected from bodies: listed here so every `$ref` resolves.
-    components(schemas(shared_types::ErrorCode, shared_types::Problem, shared_types::FieldError, shared_types::InboxBox))
-)]
-pub struct ApiDoc;
-
-struct BearerAuth;
-
-/// utoipa writes the item schema of a generic `Page<T>` inline; point `Page_T`'s items at the component `T` instead,
-/// so generated clients get one `InboxItem` type, not an anonymous copy per page.
-struct PageItemsByReference;
-
-impl Modify for PageItemsByReference {
-    fn modify(&self, openapi: &mut Document) {
-        use utoipa::openapi::schema::{ArrayItems, Schema};
-        use utoipa::openapi::{Ref, RefOr};
-        let Some(components) = openapi.components.as_mut() else { return };
-        let names: Vec<String> = components.schemas.keys().cloned().collect();
-        for name in names {
-            let Some(item) = name.strip_prefix("Page_") else { continue };
-            if !components.schemas.contains_key(item) {
-                continue;
-            }
-            if let Some(RefOr::T(Schema::Object(page))) = components.schemas.get_mut(&name)
-                && let Some(RefOr::T(Schema::Array(items))) = page.properties.get_mut("items")
-            {
-                items.items = ArrayItems::RefOrSchema(Box::new(RefOr::Ref(Ref::from_schema_name(item))));
-            }
-        }
-    }
-}
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut Document) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
-        );
-        // External agencies: OAuth2 client credentials at `/api/v1/oauth/token`.
-        let scopes = Scopes::from_iter([
-            ("submit", "Submit incoming correspondence to the central registry"),
-            ("read_submissions", "Read the status of the agency's own submissions"),
-            ("receive", "Read correspondence addressed to the agency"),
-        ]);
-        components.add_security_scheme(
-            "agency",
-            SecurityScheme::OAuth2(OAuth2::with_description(
-                [Flow::ClientCredentials(ClientCredentials::new("/api/v1/oauth/token", scopes))],
-                "External agencies registered as API clients (`/api/v1/api-clients`) get tokens by the \
-                 client-credentials grant; those tokens open the `/api/v1/agency/...` endpoints only.",
-            )),
-        );
-    }
-}
-
-/// Finish the document once every route has joined it (`modifiers(...)` run before that, on the frame alone).
-pub fn complete(document: &mut Document) {
-    PageItemsByReference.modify(document);
-    StandardAnswers.modify(document);
-    BinaryDownloads.modify(document);
-    FreeFormDetails.modify(document);
-    ParametersNeverNull.modify(document);
-    ValidationRules.modify(document);
-}
-
-/// A query string or a header cannot say null: an optional parameter is absent or has a value. utoipa marks
-/// `Option<T>` header parameters nullable (`type: [string, null]`), which generators turn into awkward types;
-/// an optional parameter is `required: false` with a plain schema instead.
-struct ParametersNeverNull;
-
-impl Modify for ParametersNeverNull {
-    fn modify(&self, openapi: &mut Document) {
-        for (_, operation) in operations_mut(openapi) {
-            for parameter in operation.parameters.iter_mut().flatten() {
-                if let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() {
-                    schema.schema_type = non_null(&schema.schema_type);
-                }
-            }
-        }
-    }
-}
-
-/// A schema type without `null`: `[string, null]` is `string`; a type that is not a list stays as it is.
-fn non_null(schema_type: &SchemaType) -> SchemaType {
-    match schema_type {
-        SchemaType::Array(types) => {
-            let types: Vec<Type> = types.iter().filter(|t| **t != Type::Null).cloned().collect();
-            match types.as_slice() {
-                [one] => SchemaType::Type(one.clone()),
-                _ => SchemaType::Array(types),
-            }
-        }
-        other => other.clone(),
-    }
-}
-
-/// A download answers with the stored version's own media type (`application/pdf`, `image/png`, ...), which the
-/// handlers declare as `application/octet-stream`: declare every media type a document may have, each a binary
-/// string (not the array of integers `Vec<u8>` would say), octet-stream first for generators that take the first.
-struct BinaryDownloads;
-
-impl Modify for BinaryDownloads {
-    fn modify(&self, openapi: &mut Document) {
-        let binary = || {
-            Content::new(Some(RefOr::T(Schema::Object(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
-                    .build(),
-            ))))
-        };
-        for item in openapi.paths.paths.values_mut() {
-            let Some(operation) = item.get.as_mut() else { continue };
-            for answer in operation.responses.responses.values_mut() {
-                let RefOr::T(response) = answer else { continue };
-                if !response.content.contains_key("application/octet-stream") {
-                    continue;
-                }
-                response.content.insert("application/octet-stream".into(), binary());
-                for media_type in crate::routes::documents::MEDIA_TYPES {
-                    response.content.insert((*media_type).into(), binary());
-                }
-            }
-        }
-    }
-}
-
-/// Kind-specific `details` of events and audit entries are objects with any keys: say so, or generators type them
-/// as objects with no keys at all.
-struct FreeFormDetails;
-
-impl Modify for FreeFormDetails {
-    fn modify(&self, openapi: &mut Document) {
-        let Some(components) = openapi.components.as_mut() else { return };
-        for schema in components.schemas.values_mut() {
-            let RefOr::T(Schema::Object(object)) = schema else { continue };
-            if let Some(RefOr::T(Schema::Object(details))) = object.properties.get_mut("details")
-                && details.properties.is_empty()
-                && details.additional_properties.is_none()
-            {
-                details.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(true)));
-            }
-        }
-    }
-}
-
-/// The answers the server's own machinery gives, each a shared component response, added to every operation it
-/// applies to unless the operation declares that status itself.
-struct StandardAnswers;
-
-/// (component name, status, description).
-const UNAUTHORIZED: (&str, &str, &str) = (
-    "Unauthorized",
-    "401",
-    "`unauthenticated` (no bearer token), `invalid_token` (malformed, forged, expired, of the wrong kind, or its \
-     session has ended) or `account_disabled`",
-);
-const BAD_REQUEST: (&str, &str, &str) = (
-    "BadRequest",
-    "400",
-    "`invalid_parameter` (a path, query or header parameter does not parse or is out of range), `malformed_json` \
-     (the body is not JSON) or `malformed_upload` (a `multipart/form-data` body is malformed or cut off)",
-);
-const TOO_LARGE: (&str, &str, &str) =
-    ("PayloadTooLarge", "413", "`payload_too_large`: the body is larger than accepted");
-const NOT_JSON: (&str, &str, &str) =
-    ("UnsupportedMediaType", "415", "`unsupported_media_type`: the body must be `application/json`");
-const INVALID_BODY: (&str, &str, &str) = (
-    "ValidationFailed",
-    "422",
-    "`validation_failed`: fields missing, unknown, of the wrong type or out of range; `errors` lists each one",
-);
-const FORBIDDEN: (&str, &str, &str) = (
-    "Forbidden",
-    "403",
-    "`forbidden`: the caller's role, unit or token scope does not allow this (auditors only read; agencies need the \
-     operation's scope)",
-);
-const NOT_FOUND: (&str, &str, &str) = (
-    "NotFound",
-    "404",
-    "`…_not_found`: no such record, or one the caller may not see — the same answer, so ids leak nothing",
-);
-const QUOTA: (&str, &str, &str) = (
-    "RateLimited",
-    "429",
-    "`rate_limited`: the API client's request quota is spent for now; retry after `Retry-After` seconds",
-);
-
-impl Modify for StandardAnswers {
-    fn modify(&self, openapi: &mut Document) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        for (name, _, description) in
-            [UNAUTHORIZED, BAD_REQUEST, TOO_LARGE, NOT_JSON, INVALID_BODY, FORBIDDEN, NOT_FOUND, QUOTA]
-        {
-            components.responses.insert(name.to_string(), RefOr::T(problem(description)));
-        }
-        for (method, operation) in operations_mut(openapi) {
-            for (name, status, _) in standard_answers(&method, operation) {
-                operation
-                    .responses
-                    .responses
-                    .entry(status.to_string())
-                    .or_insert_with(|| RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))));
-            }
-        }
-    }
-}
-
-/// Every operation of the document, with its method (the API has no HEAD, OPTIONS or TRACE operations).
-fn operations_mut(openapi: &mut Document) -> impl Iterator<Item = (HttpMethod, &mut Operation)> {
-    openapi.paths.paths.values_mut().flat_map(|item: &mut PathItem| {
-        [
-            (HttpMethod::Get, item.get.as_mut()),
-            (HttpMethod::Post, item.post.as_mut()),
-            (HttpMethod::Put, item.put.as_mut()),
-            (HttpMethod::Patch, item.patch.as_mut()),
-            (HttpMethod::Delete, item.delete.as_mut()),
-        ]
-        .into_iter()
-        .filter_map(|(method, operation)| operation.map(|o| (method, o)))
-    })
-}
-
-/// Which standard answers an operation can give, from what it takes.
-fn standard_answers(method: &HttpMethod, operation: &Operation) -> Vec<(&'static str, &'static str, &'static str)> {
-    let mut answers = Vec::new();
-    let schemes: Vec<String> = operation
-        .security
-        .iter()
-        .flatten()
-        .filter_map(|requirement| serde_json::to_value(requirement).ok())
-        .filter_map(|value| value.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()))
-        .flatten()
-        .collect();
-    if !schemes.is_empty() {
-        answers.push(UNAUTHORIZED);
-    }
-    // Every change is someone's to make (roles, units, the holder), and every agency operation needs its scope.
-    let agency = schemes.iter().any(|s| s == "agency");
-    if agency || (!schemes.is_empty() && *method != HttpMethod::Get) {
-        answers.push(FORBIDDEN);
-    }
-    if agency {
-        answers.push(QUOTA);
-    }
-    let parameters = operation.parameters.iter().flatten();
-    // A path parameter names a record (a transaction, a referral, a document, a unit, ...).
-    if parameters.clone().any(|p| matches!(p.parameter_in, ParameterIn::Path)) {
-        answers.push(NOT_FOUND);
-    }
-    if parameters
-        .clone()
-        .any(|p| matches!(p.parameter_in, ParameterIn::Path | ParameterIn::Query | ParameterIn::Header))
-    {
-        answers.push(BAD_REQUEST);
-    }
-    if let Some(body) = &operation.request_body {
-        if takes(body, "application/json") {
-            answers.extend([BAD_REQUEST, TOO_LARGE, NOT_JSON, INVALID_BODY]);
-        } else if takes(body, "multipart/form-data") {
-            answers.extend([BAD_REQUEST, TOO_LARGE]);
-        }
-    }
-    answers
-}
-
-fn takes(body: &RequestBody, media_type: &str) -> bool {
-    body.content.keys().any(|k| k == media_type)
-}
-
-/// A problem document answer with this description.
-fn problem(description: &str) -> Response {
-    ResponseBuilder::new()
-        .description(description)
-        .content("application/problem+json", Content::new(Some(RefOr::Ref(Ref::from_schema_name("Problem")))))
-        .build()
-}
+use super::{Document, non_null};
 
 /// The rules the server checks on request fields, forms and parameters, stated in the document: lengths, patterns,
 /// counts and ranges (`FIELD_RULES`), schemas of their own where one request type serves operations with different
 /// rules, forms as the multipart readers take them, the token request's form and list cursors.
 /// A rule no schema can say (an id that exists, a user of the named unit, a guessable password) stays a 422.
-struct ValidationRules;
+pub(super) struct ValidationRules;
 
 /// The control characters (Unicode category Cc, `char::is_control`) that `Validator::max_len` refuses in a text: all
 /// but tab, LF and CR.
@@ -356,10 +49,11 @@ macro_rules! white_space {
 }
 
 /// A text without control characters but tab, CR and LF: `Validator::optional_text`.
-const NO_CONTROL: &str = concat!("^[^", control!(), "]*$");
+pub(super) const NO_CONTROL: &str = concat!("^[^", control!(), "]*$");
 /// The same, and not blank: at least one character `str::trim` keeps (`Validator::text` answers `required`
 /// otherwise).
-const NOT_BLANK: &str = concat!("^[^", control!(), "]*[^", control!(), white_space!(), "][^", control!(), "]*$");
+pub(super) const NOT_BLANK: &str =
+    concat!("^[^", control!(), "]*[^", control!(), white_space!(), "][^", control!(), "]*$");
 /// An optional text part of an upload form, which the upload handlers drop when it is blank (`trim().is_empty()`)
 /// before they check it: without control characters, or blank (white space, some of it control characters, such as
 /// a vertical tab).
@@ -372,7 +66,7 @@ const SHA256: &str = "^[0-9a-fA-F]{64}$";
 
 /// What the server checks on one field, set on the field's own string, integer or array schema.
 #[derive(Clone, Copy)]
-enum Rule {
+pub(super) enum Rule {
     /// `Validator::text`: not blank, at most this many characters, no control characters but tab, CR and LF.
     RequiredText(usize),
     /// `Validator::optional_text`: at most this many characters, no control characters but tab, CR and LF.
@@ -395,7 +89,7 @@ enum Rule {
 /// `domain::submissions` (submit, reject; registration through `prepare_create`), `domain::documents`
 /// (`validate_header`, `validate_note`, withdraw) and the upload handlers in `routes::documents` and
 /// `routes::submissions`.
-const FIELD_RULES: &[(&str, &str, Rule)] = &[
+pub(super) const FIELD_RULES: &[(&str, &str, Rule)] = &[
     ("NewTransaction", "subject", Rule::RequiredText(MAX_SUBJECT)),
     ("NewTransaction", "summary", Rule::OptionalText(MAX_TEXT)),
     ("NewTransaction", "sender_reference", Rule::OptionalText(MAX_REFERENCE)),
@@ -476,7 +170,7 @@ const NOTE_REQUIRED: &[(&str, &str, &str, &str)] = &[
 ];
 
 /// (path, media type, schema) of request bodies whose operation checks another schema than the one it shares.
-const BODY_SCHEMAS: &[(&str, &str, &str)] = &[
+pub(super) const BODY_SCHEMAS: &[(&str, &str, &str)] = &[
     ("/api/v1/referrals/{id}/complete", "application/json", "CompleteRequest"),
     ("/api/v1/transactions/{id}/close", "application/json", "StatusNoteRequest"),
     ("/api/v1/transactions/{id}/reopen", "application/json", "StatusNoteRequest"),
@@ -494,14 +188,14 @@ const UPLOADS: &[&str] = &[
     "/api/v1/agency/submissions",
 ];
 
-/// The multipart forms: the readers (`routes::documents::receive`, `routes::submissions::receive_submission`)
+/// The multipart forms: the readers (`uploads::receive`, `routes::submissions::receive_submission`)
 /// refuse a part the form does not name (422 `unknown_field`), and a part cannot be null, only left out.
 const FORMS: &[&str] = &["NewDocumentForm", "NewVersionForm", "NewSubmissionForm"];
 
 /// (path, letter) of the lists with a `cursor`: `paging::after` takes only the cursors of its own list, the letter
 /// its caller in `domain` passes and an id (`r1234`), or an empty one (the first page). The pattern says ids of up to
 /// 18 digits, ample for the ids the API gives out; `str::parse::<i64>` would also take a sign or 19 digits.
-const CURSORS: &[(&str, char)] = &[
+pub(super) const CURSORS: &[(&str, char)] = &[
     ("/api/v1/inbox", 'r'),
     ("/api/v1/drafts", 'r'),
     ("/api/v1/units/{id}/overview", 'r'),
@@ -511,7 +205,7 @@ const CURSORS: &[(&str, char)] = &[
     ("/api/v1/agency/correspondence", 't'),
 ];
 
-type Schemas = BTreeMap<String, RefOr<Schema>>;
+pub(super) type Schemas = BTreeMap<String, RefOr<Schema>>;
 
 impl Modify for ValidationRules {
     fn modify(&self, openapi: &mut Document) {
@@ -538,13 +232,17 @@ fn object_mut<'a>(schemas: &'a mut Schemas, name: &str) -> Option<&'a mut Object
     }
 }
 
-fn property_mut<'a>(schemas: &'a mut Schemas, schema: &str, property: &str) -> Option<&'a mut RefOr<Schema>> {
+pub(super) fn property_mut<'a>(
+    schemas: &'a mut Schemas,
+    schema: &str,
+    property: &str,
+) -> Option<&'a mut RefOr<Schema>> {
     object_mut(schemas, schema)?.properties.get_mut(property)
 }
 
 /// Set `rule` on a field's own schema, through a `oneOf` or `allOf` around it; never on a `$ref`, whose schema
 /// others share. False when there is no schema the rule fits.
-fn apply(schema: &mut RefOr<Schema>, rule: Rule) -> bool {
+pub(super) fn apply(schema: &mut RefOr<Schema>, rule: Rule) -> bool {
     match schema {
         RefOr::T(Schema::Object(object)) => constrain_object(object, rule),
         RefOr::T(Schema::Array(array)) => constrain_array(array, rule),
@@ -710,7 +408,7 @@ fn request_bodies(paths: &mut Paths) {
         }
     }
     // The `file` part is sniffed, not trusted for its type: these are the types it may have (415 otherwise).
-    let documents = crate::routes::documents::MEDIA_TYPES.join(", ");
+    let documents = crate::uploads::MEDIA_TYPES.join(", ");
     for path in UPLOADS {
         if let Some(form) = form_mut(paths, path) {
             let file = EncodingBuilder::new().content_type(Some(documents.clone())).build();
@@ -740,94 +438,6 @@ fn query_parameters(paths: &mut Paths) {
             let pattern = format!("^({letter}[0-9]{{1,18}})?$");
             let schema = ObjectBuilder::new().schema_type(Type::String).pattern(Some(pattern)).build();
             cursor.schema = Some(RefOr::T(Schema::Object(schema)));
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::{Value, json};
-
-    use super::*;
-
-    fn document() -> Value {
-        serde_json::to_value(crate::app::openapi_document()).expect("the document serialises")
-    }
-
-    /// The schema of a list's `cursor` parameter.
-    fn cursor(document: &Value, path: &str) -> Value {
-        document["paths"][path]["get"]["parameters"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|p| p["name"] == "cursor")
-            .map(|p| p["schema"].clone())
-            .unwrap_or_default()
-    }
-
-    #[test]
-    fn fields_state_what_the_server_checks() {
-        let document = document();
-        let schemas = &document["components"]["schemas"];
-        let subject = &schemas["NewTransaction"]["properties"]["subject"];
-        assert_eq!(subject["minLength"], json!(1));
-        assert_eq!(subject["maxLength"], json!(MAX_SUBJECT));
-        assert_eq!(subject["pattern"], json!(NOT_BLANK));
-        let summary = &schemas["NewTransaction"]["properties"]["summary"];
-        assert_eq!(summary["type"], json!(["string", "null"]), "an optional field stays nullable");
-        assert_eq!(summary["maxLength"], json!(MAX_TEXT));
-        assert_eq!(summary["pattern"], json!(NO_CONTROL));
-        assert_eq!(schemas["NewTransaction"]["properties"]["attachments_count"]["maximum"], json!(MAX_ATTACHMENTS));
-        assert_eq!(schemas["ReferRequest"]["properties"]["targets"]["minItems"], json!(1));
-        assert_eq!(schemas["CompleteRequest"]["required"], json!(["note"]));
-        assert_eq!(schemas["CompleteRequest"]["properties"]["note"]["type"], json!("string"));
-        assert_eq!(schemas["StatusNoteRequest"]["properties"]["note"]["pattern"], json!(NOT_BLANK));
-        assert_eq!(schemas["ReferralActionRequest"]["required"], Value::Null, "returning a referral needs no note");
-        let form = &schemas["NewDocumentForm"];
-        assert_eq!(form["additionalProperties"], json!(false));
-        assert_eq!(form["properties"]["kind"]["$ref"], json!("#/components/schemas/DocumentKind"));
-        assert_eq!(form["properties"]["note"]["type"], json!("string"), "a form part is never null");
-        let parts = schemas["SubmissionDocumentForm"]["properties"].as_object();
-        let parts = parts.map(|p| p.keys().map(String::as_str).collect::<Vec<_>>());
-        assert_eq!(parts, Some(vec!["file", "sha256", "title"]), "the agency's upload takes no `kind` or `note`");
-        assert_eq!(schemas["TokenRequest"]["properties"]["grant_type"]["enum"], json!(["client_credentials"]));
-    }
-
-    #[test]
-    fn operations_name_their_own_bodies_and_parameters() {
-        let document = document();
-        let body = |path: &str, media_type: &str| {
-            document["paths"][path]["post"]["requestBody"]["content"][media_type]["schema"]["$ref"].clone()
-        };
-        let schema = |name: &str| json!(format!("#/components/schemas/{name}"));
-        assert_eq!(body("/api/v1/referrals/{id}/complete", "application/json"), schema("CompleteRequest"));
-        assert_eq!(body("/api/v1/transactions/{id}/reopen", "application/json"), schema("StatusNoteRequest"));
-        assert_eq!(body("/api/v1/transactions/{id}/archive", "application/json"), schema("StatusChangeRequest"));
-        assert_eq!(
-            body("/api/v1/agency/submissions/{id}/documents", "multipart/form-data"),
-            schema("SubmissionDocumentForm")
-        );
-        assert_eq!(document["paths"]["/api/v1/auth/logout"]["post"]["requestBody"]["required"], json!(false));
-        assert_eq!(cursor(&document, "/api/v1/inbox")["pattern"], json!("^(r[0-9]{1,18})?$"));
-        assert_eq!(cursor(&document, "/api/v1/agency/correspondence")["pattern"], json!("^(t[0-9]{1,18})?$"));
-    }
-
-    /// Every rule of the tables finds its field, with a schema of its own: a renamed type, field or path, or a field
-    /// that became a `$ref`, fails here instead of losing its rule unseen.
-    #[test]
-    fn every_rule_finds_its_field() {
-        let mut document = crate::app::openapi_document();
-        let schemas = &mut document.components.as_mut().expect("components").schemas;
-        for (schema, property, rule) in FIELD_RULES {
-            let field = property_mut(schemas, schema, property);
-            assert!(field.is_some_and(|field| apply(field, *rule)), "{schema}.{property}");
-        }
-        let document = serde_json::to_value(&document).expect("the document serialises");
-        for (path, letter) in CURSORS {
-            assert_eq!(cursor(&document, path)["pattern"], json!(format!("^({letter}[0-9]{{1,18}})?$")), "{path}");
-        }
-        for (path, _, name) in BODY_SCHEMAS {
-            assert!(document["components"]["schemas"][*name].is_object(), "{path}: {name}");
         }
     }
 }

@@ -2,17 +2,23 @@
 //! of a referral is a conditional update on its version, so of two people acting on the same referral at the same
 //! moment exactly one wins and the other is told why.
 
+pub mod opening;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::json;
 use shared_types::{
     DecisionRequest, ErrorCode, EventKind, ForwardRequest, Referral, ReferralActionRequest, ReferralOutcome,
-    ReferralTarget, StatusChangeRequest, Transaction, TransactionWithReferrals,
+    ReferralStatus, ReferralTarget, StatusChangeRequest, Transaction, TransactionStatus, TransactionWithReferrals,
 };
 
+use opening::{Lead, open_referrals, validate_targets};
+use shared_types::limits::MAX_NOTE;
+
 use super::actor::Actor;
-use super::transactions::{Lead, MAX_NOTE, open_referrals, record, validate_targets};
+use super::timeline::record;
 use super::{now, policy, views};
+use crate::columns::AsText;
 use crate::db::DbConn;
 use crate::error::{ApiError, Validator};
 use crate::models::{ReferralRow, TransactionRow};
@@ -26,8 +32,9 @@ where
     match change(conn, r.id, r.version)? {
         Some(updated) => Ok(updated),
         None => {
-            let status: String = referrals::table.find(r.id).select(referrals::status).first(conn)?;
-            if status == "completed" {
+            let AsText(status): AsText<ReferralStatus> =
+                referrals::table.find(r.id).select(referrals::status).first(conn)?;
+            if status == ReferralStatus::Completed {
                 Err(ApiError::conflict(
                     ErrorCode::ReferralAlreadyCompleted,
                     "Someone else completed or forwarded this referral a moment ago.",
@@ -48,10 +55,13 @@ fn mark_received(
     let me = actor.id();
     let updated = bump_referral(conn, r, |conn, id, version| {
         diesel::update(
-            referrals::table.find(id).filter(referrals::version.eq(version)).filter(referrals::status.eq("sent")),
+            referrals::table
+                .find(id)
+                .filter(referrals::version.eq(version))
+                .filter(referrals::status.eq(AsText(ReferralStatus::Sent))),
         )
         .set((
-            referrals::status.eq("received"),
+            referrals::status.eq(AsText(ReferralStatus::Received)),
             referrals::received_at.eq(at),
             referrals::received_by.eq(me),
             referrals::version.eq(version + 1),
@@ -75,7 +85,7 @@ fn finish(
 ) -> Result<ReferralRow, ApiError> {
     // Acting on a referral acknowledges it; closing the transaction completes copies nobody opened without
     // pretending anyone received them.
-    let r = if r.status == "sent" && outcome != ReferralOutcome::Closed {
+    let r = if r.status == ReferralStatus::Sent && outcome != ReferralOutcome::Closed {
         mark_received(conn, actor, r, at)?
     } else {
         r.clone()
@@ -84,10 +94,13 @@ fn finish(
     let note = note.map(str::trim).filter(|n| !n.is_empty());
     bump_referral(conn, &r, |conn, id, version| {
         diesel::update(
-            referrals::table.find(id).filter(referrals::version.eq(version)).filter(referrals::status.ne("completed")),
+            referrals::table
+                .find(id)
+                .filter(referrals::version.eq(version))
+                .filter(referrals::status.ne(AsText(ReferralStatus::Completed))),
         )
         .set((
-            referrals::status.eq("completed"),
+            referrals::status.eq(AsText(ReferralStatus::Completed)),
             referrals::outcome.eq(outcome.as_str()),
             referrals::action_note.eq(note),
             referrals::completed_at.eq(at),
@@ -168,7 +181,7 @@ pub fn return_to_sender(
     let back = ReferralTarget {
         unit_id: r.from_unit_id,
         user_id: Some(r.from_user_id),
-        purpose: super::parse(&r.purpose)?,
+        purpose: r.purpose,
         instructions: done.action_note.clone(),
         due_at: None,
     };
@@ -288,10 +301,10 @@ pub fn close(
         transactions::table
             .find(t.id)
             .filter(transactions::version.eq(t.version))
-            .filter(transactions::status.eq("open")),
+            .filter(transactions::status.eq(AsText(TransactionStatus::Open))),
     )
     .set((
-        transactions::status.eq("closed"),
+        transactions::status.eq(AsText(TransactionStatus::Closed)),
         transactions::closed_at.eq(at),
         transactions::closed_by.eq(actor.id()),
         transactions::resolution.eq(resolution),
@@ -325,10 +338,10 @@ pub fn reopen(
         transactions::table
             .find(t.id)
             .filter(transactions::version.eq(t.version))
-            .filter(transactions::status.eq("closed")),
+            .filter(transactions::status.eq(AsText(TransactionStatus::Closed))),
     )
     .set((
-        transactions::status.eq("open"),
+        transactions::status.eq(AsText(TransactionStatus::Open)),
         transactions::closed_at.eq(None::<NaiveDateTime>),
         transactions::closed_by.eq(None::<i64>),
         transactions::resolution.eq(None::<String>),
@@ -368,10 +381,10 @@ pub fn archive(
         transactions::table
             .find(t.id)
             .filter(transactions::version.eq(t.version))
-            .filter(transactions::status.eq("closed")),
+            .filter(transactions::status.eq(AsText(TransactionStatus::Closed))),
     )
     .set((
-        transactions::status.eq("archived"),
+        transactions::status.eq(AsText(TransactionStatus::Archived)),
         transactions::archived_at.eq(at),
         transactions::archived_by.eq(actor.id()),
         transactions::version.eq(t.version + 1),
