@@ -13,6 +13,7 @@ pub mod app;
 pub mod components;
 pub mod i18n;
 pub mod pages;
+pub mod paging;
 
 /// Load the messages, then show `app`.
 pub fn start<V: leptos::IntoView + 'static>(app: fn() -> V) {
@@ -30,6 +31,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("bin/office.rs"),
     include_str!("app.rs"),
     include_str!("components.rs"),
+    include_str!("paging.rs"),
     include_str!("pages/login.rs"),
     include_str!("pages/inbox.rs"),
     include_str!("pages/register.rs"),

@@ -16,6 +16,7 @@ use super::views::Refs;
 use super::{now, policy, utc};
 use crate::columns::AsText;
 use crate::db::{self, DbConn};
+use crate::domain::ids::{DocumentId, TransactionId};
 use crate::error::{ApiError, Validator};
 use crate::models::{DocumentRow, DocumentVersionRow, TransactionRow};
 use crate::schema::{document_versions, documents};
@@ -30,22 +31,26 @@ pub struct StoredFile {
 }
 
 /// Check before the upload is read: the transaction is visible and writable.
-pub fn check_new_document(conn: &mut DbConn, actor: &Actor, transaction_id: i64) -> Result<(), ApiError> {
+pub fn check_new_document(conn: &mut DbConn, actor: &Actor, transaction_id: TransactionId) -> Result<(), ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
     policy::may_add_document(actor, &t)
 }
 
 /// A document whose transaction the actor may see, or 404.
-fn visible_document(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<(DocumentRow, TransactionRow), ApiError> {
+fn visible_document(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: DocumentId,
+) -> Result<(DocumentRow, TransactionRow), ApiError> {
     let not_found = || ApiError::not_found(ErrorCode::DocumentNotFound, format!("No document {id}."));
     let d: DocumentRow =
         documents::table.find(id).select(DocumentRow::as_select()).first(conn).optional()?.ok_or_else(not_found)?;
-    let t = policy::visible_transaction(conn, actor, d.transaction_id).map_err(|_| not_found())?;
+    let t = policy::visible_transaction(conn, actor, TransactionId(d.transaction_id)).map_err(|_| not_found())?;
     Ok((d, t))
 }
 
 /// Check before a new version's upload is read.
-pub fn check_new_version(conn: &mut DbConn, actor: &Actor, document_id: i64) -> Result<(), ApiError> {
+pub fn check_new_version(conn: &mut DbConn, actor: &Actor, document_id: DocumentId) -> Result<(), ApiError> {
     let (d, t) = visible_document(conn, actor, document_id)?;
     policy::may_add_document(actor, &t)?;
     if d.withdrawn_at.is_some() {
@@ -101,7 +106,7 @@ fn insert_version(
 pub fn create(
     conn: &mut DbConn,
     actor: &Actor,
-    transaction_id: i64,
+    transaction_id: TransactionId,
     title: &str,
     kind: DocumentKind,
     note: Option<&str>,
@@ -110,7 +115,7 @@ pub fn create(
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
     policy::ensure_writable(&t)?;
     let id = add_to(conn, actor, &t, title, kind, note, file)?;
-    get(conn, actor, id)
+    get(conn, actor, DocumentId(id))
 }
 
 /// Add a document to a transaction inside the caller's write transaction; answers its id.
@@ -153,7 +158,7 @@ pub fn add_to(
 pub fn add_version(
     conn: &mut DbConn,
     actor: &Actor,
-    document_id: i64,
+    document_id: DocumentId,
     note: Option<&str>,
     file: &StoredFile,
 ) -> Result<DocumentVersion, ApiError> {
@@ -191,7 +196,7 @@ pub fn add_version(
 }
 
 /// Withdraw a document: hidden from the normal list, kept with every version, recorded on the timeline.
-pub fn withdraw(conn: &mut DbConn, actor: &Actor, document_id: i64, reason: &str) -> Result<Document, ApiError> {
+pub fn withdraw(conn: &mut DbConn, actor: &Actor, document_id: DocumentId, reason: &str) -> Result<Document, ApiError> {
     let at = now();
     let (d, t) = visible_document(conn, actor, document_id)?;
     policy::ensure_staff(actor)?;
@@ -272,7 +277,7 @@ fn version_view(v: &DocumentVersionRow, refs: &Refs) -> DocumentVersion {
 }
 
 /// One document with all its versions.
-pub fn get(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Document, ApiError> {
+pub fn get(conn: &mut DbConn, actor: &Actor, id: DocumentId) -> Result<Document, ApiError> {
     let (d, _) = visible_document(conn, actor, id)?;
     assemble(conn, vec![d])?
         .pop()
@@ -283,7 +288,7 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Document, ApiErr
 pub fn list(
     conn: &mut DbConn,
     actor: &Actor,
-    transaction_id: i64,
+    transaction_id: TransactionId,
     include_withdrawn: bool,
 ) -> Result<Vec<Document>, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
@@ -300,7 +305,7 @@ pub fn list(
 pub fn version_for_download(
     conn: &mut DbConn,
     actor: &Actor,
-    document_id: i64,
+    document_id: DocumentId,
     version: i32,
 ) -> Result<DocumentVersionRow, ApiError> {
     let (v, transaction_id) = version_row(conn, actor, document_id, version)?;
@@ -324,7 +329,7 @@ fn audit_read(
 fn version_row(
     conn: &mut DbConn,
     actor: &Actor,
-    document_id: i64,
+    document_id: DocumentId,
     version: i32,
 ) -> Result<(DocumentVersionRow, i64), ApiError> {
     let (d, t) = visible_document(conn, actor, document_id)?;
@@ -344,7 +349,7 @@ fn version_row(
 }
 
 /// Stored versions never change: any attempt answers 409 (after the same visibility check as a read).
-pub fn refuse_change(conn: &mut DbConn, actor: &Actor, document_id: i64, version: i32) -> Result<(), ApiError> {
+pub fn refuse_change(conn: &mut DbConn, actor: &Actor, document_id: DocumentId, version: i32) -> Result<(), ApiError> {
     version_row(conn, actor, document_id, version)?;
     let what = if version == 1 { "The original (version 1)" } else { "A stored version" };
     Err(ApiError::conflict(
@@ -381,12 +386,12 @@ pub fn record_text(
 }
 
 /// The extracted text of a version.
-pub fn text(conn: &mut DbConn, actor: &Actor, document_id: i64, version: i32) -> Result<DocumentText, ApiError> {
+pub fn text(conn: &mut DbConn, actor: &Actor, document_id: DocumentId, version: i32) -> Result<DocumentText, ApiError> {
     let (v, transaction_id) = version_row(conn, actor, document_id, version)?;
     audit_read(conn, actor, AuditAction::DocumentTextRead, &v, transaction_id)?;
     let (text, error): (Option<String>, Option<String>) = document_versions::table
         .find(v.id)
         .select((document_versions::text_content, document_versions::text_error))
         .first(conn)?;
-    Ok(DocumentText { document_id, version, status: v.text_status, text, error })
+    Ok(DocumentText { document_id: document_id.0, version, status: v.text_status, text, error })
 }

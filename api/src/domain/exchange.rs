@@ -13,6 +13,7 @@ use super::audit::{self, Object, Who};
 use super::utc;
 use crate::columns::{AsLevel, AsText};
 use crate::db::DbConn;
+use crate::domain::ids::{DocumentId, TransactionId};
 use crate::error::ApiError;
 use crate::models::{ApiClientRow, DocumentRow, DocumentVersionRow, TransactionRow};
 use crate::schema::{document_versions, documents, transactions};
@@ -85,13 +86,13 @@ pub fn list(
     super::paging::page(rows, size, 't', |t| t.id, |rows| letters(conn, rows))
 }
 
-pub fn get(conn: &mut DbConn, client: &ApiClientRow, id: i64) -> Result<ReceivedLetter, ApiError> {
+pub fn get(conn: &mut DbConn, client: &ApiClientRow, id: TransactionId) -> Result<ReceivedLetter, ApiError> {
     let row: TransactionRow = addressed_to(client)
         .filter(transactions::id.eq(id))
         .select(TransactionRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| not_found(id))?;
+        .ok_or_else(|| not_found(id.0))?;
     Ok(letters(conn, &[row])?.remove(0))
 }
 
@@ -100,14 +101,14 @@ pub fn document_for_download(
     conn: &mut DbConn,
     client: &ApiClientRow,
     origin: Option<String>,
-    letter: i64,
-    document: i64,
+    letter: TransactionId,
+    document: DocumentId,
 ) -> Result<ReceivedDocument, ApiError> {
-    let found = get(conn, client, letter)?.documents.into_iter().find(|d| d.id == document).ok_or_else(|| {
+    let found = get(conn, client, letter)?.documents.into_iter().find(|d| d.id == document.0).ok_or_else(|| {
         ApiError::not_found(ErrorCode::DocumentNotFound, format!("No document {document} in letter {letter}."))
     })?;
     let who = Who { client_id: Some(client.id), origin, ..Who::default() };
     let details = json!({"version": found.version, "sha256": found.sha256});
-    audit::record(conn, &who, AuditAction::DocumentDownloaded, Object::Document(document, letter), details)?;
+    audit::record(conn, &who, AuditAction::DocumentDownloaded, Object::Document(document.0, letter.0), details)?;
     Ok(found)
 }

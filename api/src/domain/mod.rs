@@ -10,6 +10,7 @@ pub mod delegations;
 pub mod documents;
 pub mod exchange;
 pub mod idempotency;
+pub mod ids;
 pub mod numbering;
 pub mod org;
 pub mod paging;

@@ -8,6 +8,7 @@ use shared_types::{ErrorCode, Purpose, ReferralStatus, Role, TransactionKind, Tr
 use super::actor::Actor;
 use crate::columns::{AsLevel, AsText};
 use crate::db::DbConn;
+use crate::domain::ids::{ReferralId, TransactionId};
 use crate::error::ApiError;
 use crate::models::{ReferralRow, TransactionRow};
 use crate::schema::{referrals, transactions};
@@ -62,7 +63,7 @@ pub fn can_view(conn: &mut DbConn, actor: &Actor, t: &TransactionRow) -> Result<
 }
 
 /// Load a transaction the actor may see, or answer 404.
-pub fn visible_transaction(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<TransactionRow, ApiError> {
+pub fn visible_transaction(conn: &mut DbConn, actor: &Actor, id: TransactionId) -> Result<TransactionRow, ApiError> {
     let not_found = || ApiError::not_found(ErrorCode::TransactionNotFound, format!("No transaction {id}."));
     let t: TransactionRow = transactions::table
         .find(id)
@@ -74,7 +75,11 @@ pub fn visible_transaction(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<
 }
 
 /// Load a referral whose transaction the actor may see, or answer 404; also answers the transaction.
-pub fn visible_referral(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<(ReferralRow, TransactionRow), ApiError> {
+pub fn visible_referral(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: ReferralId,
+) -> Result<(ReferralRow, TransactionRow), ApiError> {
     let not_found = || ApiError::not_found(ErrorCode::ReferralNotFound, format!("No referral {id}."));
     let r: ReferralRow =
         referrals::table.find(id).select(ReferralRow::as_select()).first(conn).optional()?.ok_or_else(not_found)?;

@@ -10,6 +10,7 @@ use super::views::Refs;
 use super::{policy, utc};
 use crate::columns::AsText;
 use crate::db::{self, DbConn};
+use crate::domain::ids::TransactionId;
 use crate::error::ApiError;
 use crate::models::{EventRow, NewEventRow};
 use crate::schema::events;
@@ -68,7 +69,7 @@ pub fn record(
 }
 
 /// The timeline of a transaction the actor may see, oldest first.
-pub fn timeline(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Vec<Event>, ApiError> {
+pub fn timeline(conn: &mut DbConn, actor: &Actor, id: TransactionId) -> Result<Vec<Event>, ApiError> {
     let t = policy::visible_transaction(conn, actor, id)?;
     let rows: Vec<EventRow> = events::table
         .filter(events::transaction_id.eq(t.id))

@@ -15,11 +15,12 @@ use super::views::{self, Refs};
 use super::{now, policy, utc};
 use crate::columns::AsText;
 use crate::db::{self, DbConn};
+use crate::domain::ids::TransactionId;
 use crate::error::ApiError;
 use crate::models::{self, ReferralRow, TransactionRow};
 use crate::schema::{referrals, transactions, units};
 
-pub fn get(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Transaction, ApiError> {
+pub fn get(conn: &mut DbConn, actor: &Actor, id: TransactionId) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, id)?;
     views::transaction(conn, actor, &t)
 }
@@ -33,7 +34,7 @@ fn all_referrals(conn: &mut DbConn, transaction_id: i64) -> Result<Vec<ReferralR
 }
 
 /// The route as a forest: each referral under the one it was forwarded or returned from.
-pub fn route(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Route, ApiError> {
+pub fn route(conn: &mut DbConn, actor: &Actor, id: TransactionId) -> Result<Route, ApiError> {
     let t = policy::visible_transaction(conn, actor, id)?;
     let rows = all_referrals(conn, t.id)?;
     let views = views::referrals(conn, &rows)?;
@@ -54,7 +55,7 @@ pub fn route(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Route, ApiErro
 }
 
 /// Where the transaction is now, and who holds it for action.
-pub fn location(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Location, ApiError> {
+pub fn location(conn: &mut DbConn, actor: &Actor, id: TransactionId) -> Result<Location, ApiError> {
     let t = policy::visible_transaction(conn, actor, id)?;
     let rows: Vec<ReferralRow> = all_referrals(conn, t.id)?.into_iter().filter(ReferralRow::is_open).collect();
     let open_referrals = views::referrals(conn, &rows)?;
@@ -99,7 +100,7 @@ fn add(total: &mut DwellTotal, r: &Referral) {
 }
 
 /// Dwell time of every referral, with totals per user and per unit.
-pub fn dwell(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<DwellReport, ApiError> {
+pub fn dwell(conn: &mut DbConn, actor: &Actor, id: TransactionId) -> Result<DwellReport, ApiError> {
     let t = policy::visible_transaction(conn, actor, id)?;
     let at = now();
     let rows = all_referrals(conn, t.id)?;

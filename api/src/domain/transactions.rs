@@ -22,6 +22,7 @@ use super::timeline::record;
 use super::{naive, now, policy, views};
 use crate::columns::{AsLevel, AsText};
 use crate::db::{self, DbConn};
+use crate::domain::ids::TransactionId;
 use crate::error::{ApiError, Validator};
 use crate::models::{EntityRow, NewTransactionRow, TransactionRow, UnitRow};
 use crate::schema::{external_entities, transaction_links, transactions, units};
@@ -31,7 +32,7 @@ pub use shared_types::limits::{MAX_NOTE, MAX_REFERENCE, MAX_SUBJECT, MAX_TARGETS
 /// Links name transactions the actor may see; a hidden one answers exactly as a missing one.
 fn validate_links(conn: &mut DbConn, actor: &Actor, v: &mut Validator, links: &[NewLink]) -> Result<(), ApiError> {
     for (i, l) in links.iter().enumerate() {
-        if !link_target_visible(conn, actor, l.transaction_id)? {
+        if !link_target_visible(conn, actor, TransactionId(l.transaction_id))? {
             v.add(format!("links[{i}].transaction_id"), "not_found", format!("no transaction {}", l.transaction_id));
         }
     }
@@ -40,7 +41,7 @@ fn validate_links(conn: &mut DbConn, actor: &Actor, v: &mut Validator, links: &[
 
 /// Whether the actor may see the transaction a link names: hidden and missing alike are `false` (the caller learns
 /// nothing), any other failure (the database) is an error, not a verdict.
-fn link_target_visible(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<bool, ApiError> {
+fn link_target_visible(conn: &mut DbConn, actor: &Actor, id: TransactionId) -> Result<bool, ApiError> {
     match policy::visible_transaction(conn, actor, id) {
         Ok(_) => Ok(true),
         Err(e) if e.status == actix_web::http::StatusCode::NOT_FOUND => Ok(false),
@@ -49,7 +50,7 @@ fn link_target_visible(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<bool
 }
 
 /// The other end of a link must be one the actor may see.
-fn ensure_link_target(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<(), ApiError> {
+fn ensure_link_target(conn: &mut DbConn, actor: &Actor, id: TransactionId) -> Result<(), ApiError> {
     if link_target_visible(conn, actor, id)? {
         Ok(())
     } else {
@@ -66,7 +67,7 @@ fn insert_links(
 ) -> Result<(), ApiError> {
     for l in links {
         // Linking only names the other transaction; it must be one the actor may see.
-        ensure_link_target(conn, actor, l.transaction_id)?;
+        ensure_link_target(conn, actor, TransactionId(l.transaction_id))?;
         diesel::insert_into(transaction_links::table)
             .values((
                 transaction_links::from_transaction_id.eq(t.id),
@@ -250,7 +251,7 @@ pub fn create_all(conn: &mut DbConn, items: &[Creation<'_>]) -> Result<Vec<Trans
     Ok(answers)
 }
 
-fn draft_of_actor(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<TransactionRow, ApiError> {
+fn draft_of_actor(conn: &mut DbConn, actor: &Actor, id: TransactionId) -> Result<TransactionRow, ApiError> {
     let t = policy::visible_transaction(conn, actor, id)?;
     policy::may_edit_draft(actor, &t)?;
     Ok(t)
@@ -260,7 +261,7 @@ fn draft_of_actor(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<Transacti
 pub fn update_draft(
     conn: &mut DbConn,
     actor: &Actor,
-    id: i64,
+    id: TransactionId,
     req: &DraftUpdate,
 ) -> Result<shared_types::Transaction, ApiError> {
     let t = draft_of_actor(conn, actor, id)?;
@@ -302,7 +303,7 @@ pub fn update_draft(
 pub fn send_draft(
     conn: &mut DbConn,
     actor: &Actor,
-    id: i64,
+    id: TransactionId,
     targets: &[ReferralTarget],
 ) -> Result<TransactionWithReferrals, ApiError> {
     let t = draft_of_actor(conn, actor, id)?;
@@ -343,7 +344,12 @@ pub fn send_draft(
 }
 
 /// Link a transaction to another (reply to, related, follow-up).
-pub fn link(conn: &mut DbConn, actor: &Actor, id: i64, req: &NewLink) -> Result<shared_types::Transaction, ApiError> {
+pub fn link(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: TransactionId,
+    req: &NewLink,
+) -> Result<shared_types::Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, id)?;
     let open = policy::open_referrals(conn, &t)?;
     policy::may_link(actor, &t, &open)?;
@@ -352,7 +358,7 @@ pub fn link(conn: &mut DbConn, actor: &Actor, id: i64, req: &NewLink) -> Result<
     }
     // Whether the other one is visible comes before whether the link exists: a link to a hidden transaction must
     // answer as a link to a missing one.
-    ensure_link_target(conn, actor, req.transaction_id)?;
+    ensure_link_target(conn, actor, TransactionId(req.transaction_id))?;
     let exists: Option<i64> = transaction_links::table
         .filter(transaction_links::from_transaction_id.eq(t.id))
         .filter(transaction_links::to_transaction_id.eq(req.transaction_id))

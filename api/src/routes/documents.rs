@@ -19,6 +19,7 @@ use crate::auth::AuthUser;
 use crate::blobs::BlobStore;
 use crate::db;
 use crate::domain::documents::{self};
+use crate::domain::ids::{DocumentId, TransactionId};
 use crate::error::ApiError;
 use crate::uploads::receive;
 
@@ -87,7 +88,7 @@ pub async fn upload_document(
     config: Config,
     blobs: Blobs,
     who: AuthUser,
-    id: web::Path<i64>,
+    id: web::Path<TransactionId>,
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -138,7 +139,7 @@ pub async fn upload_version(
     config: Config,
     blobs: Blobs,
     who: AuthUser,
-    id: web::Path<i64>,
+    id: web::Path<DocumentId>,
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -176,7 +177,7 @@ pub struct ListQuery {
 pub async fn list(
     pool: Pool,
     who: AuthUser,
-    id: web::Path<i64>,
+    id: web::Path<TransactionId>,
     query: web::Query<ListQuery>,
 ) -> Result<web::Json<Vec<Document>>, ApiError> {
     let (id, all) = (id.into_inner(), query.include_withdrawn.unwrap_or(false));
@@ -194,7 +195,11 @@ pub async fn list(
     (status = 404, description = "`document_not_found`", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/documents/{id}")]
-pub async fn get_document(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Result<web::Json<Document>, ApiError> {
+pub async fn get_document(
+    pool: Pool,
+    who: AuthUser,
+    id: web::Path<DocumentId>,
+) -> Result<web::Json<Document>, ApiError> {
     let id = id.into_inner();
     read(&pool, who, move |conn, actor| documents::get(conn, actor, id)).await
 }
@@ -216,7 +221,7 @@ pub async fn get_document(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Resu
 pub async fn withdraw(
     pool: Pool,
     who: AuthUser,
-    id: web::Path<i64>,
+    id: web::Path<DocumentId>,
     body: Json<WithdrawRequest>,
 ) -> Result<web::Json<Document>, ApiError> {
     let (id, reason) = (id.into_inner(), body.into_inner().reason);
@@ -234,7 +239,11 @@ pub async fn withdraw(
     (status = 404, description = "`document_not_found`, `document_version_not_found`", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/documents/{id}/versions/{version}/text")]
-pub async fn text(pool: Pool, who: AuthUser, path: web::Path<(i64, i32)>) -> Result<web::Json<DocumentText>, ApiError> {
+pub async fn text(
+    pool: Pool,
+    who: AuthUser,
+    path: web::Path<(DocumentId, i32)>,
+) -> Result<web::Json<DocumentText>, ApiError> {
     let (id, version) = path.into_inner();
     change(&pool, who, move |conn, actor| documents::text(conn, actor, id, version)).await.map(web::Json)
 }
@@ -303,7 +312,7 @@ pub async fn download(
     pool: Pool,
     blobs: Blobs,
     who: AuthUser,
-    path: web::Path<(i64, i32)>,
+    path: web::Path<(DocumentId, i32)>,
     query: web::Query<DownloadQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
@@ -380,7 +389,11 @@ pub async fn download(
     (status = 409, description = "`version_immutable`", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[delete("/documents/{id}/versions/{version}")]
-pub async fn refuse_delete(pool: Pool, who: AuthUser, path: web::Path<(i64, i32)>) -> Result<HttpResponse, ApiError> {
+pub async fn refuse_delete(
+    pool: Pool,
+    who: AuthUser,
+    path: web::Path<(DocumentId, i32)>,
+) -> Result<HttpResponse, ApiError> {
     let (id, version) = path.into_inner();
     read(&pool, who, move |conn, actor| documents::refuse_change(conn, actor, id, version)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -397,7 +410,11 @@ pub async fn refuse_delete(pool: Pool, who: AuthUser, path: web::Path<(i64, i32)
     (status = 409, description = "`version_immutable`", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[put("/documents/{id}/versions/{version}")]
-pub async fn refuse_put(pool: Pool, who: AuthUser, path: web::Path<(i64, i32)>) -> Result<HttpResponse, ApiError> {
+pub async fn refuse_put(
+    pool: Pool,
+    who: AuthUser,
+    path: web::Path<(DocumentId, i32)>,
+) -> Result<HttpResponse, ApiError> {
     let (id, version) = path.into_inner();
     read(&pool, who, move |conn, actor| documents::refuse_change(conn, actor, id, version)).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -12,6 +12,7 @@ use super::body::Json;
 use super::{IdempotencyKey, Pool, write};
 use crate::auth::AuthUser;
 use crate::domain::idempotency::Stored;
+use crate::domain::ids::ReferralId;
 use crate::domain::routing;
 use crate::error::ApiError;
 
@@ -38,7 +39,7 @@ pub async fn receive(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<ReferralId>,
     body: Json<ReceiveRequest>,
 ) -> Result<Stored<Referral>, ApiError> {
     let id = id.into_inner();
@@ -71,7 +72,7 @@ pub async fn forward(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<ReferralId>,
     body: Json<ForwardRequest>,
 ) -> Result<Stored<TransactionWithReferrals>, ApiError> {
     let id = id.into_inner();
@@ -96,7 +97,7 @@ pub async fn return_referral(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<ReferralId>,
     body: Json<ReferralActionRequest>,
 ) -> Result<Stored<TransactionWithReferrals>, ApiError> {
     let id = id.into_inner();
@@ -124,7 +125,7 @@ pub async fn complete(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<ReferralId>,
     body: Json<ReferralActionRequest>,
 ) -> Result<Stored<Referral>, ApiError> {
     let id = id.into_inner();

@@ -15,6 +15,7 @@ use super::{Config, IdempotencyKey, Limits, PageQuery, Pool, read, write};
 use crate::auth::{AuthClient, AuthUser};
 use crate::db;
 use crate::domain::idempotency::Stored;
+use crate::domain::ids::{DocumentId, TransactionId};
 use crate::domain::{clients, exchange, submissions};
 use crate::error::ApiError;
 use crate::uploads::{self, receive};
@@ -441,7 +442,7 @@ pub async fn received_letters(
 pub async fn received_letter(
     pool: Pool,
     who: AuthClient,
-    id: web::Path<i64>,
+    id: web::Path<TransactionId>,
 ) -> Result<web::Json<ReceivedLetter>, ApiError> {
     let id = id.into_inner();
     as_client(&pool, who, ApiScope::Receive, false, move |conn, client, _| exchange::get(conn, client, id))
@@ -464,7 +465,7 @@ pub async fn received_document(
     pool: Pool,
     blobs: Blobs,
     who: AuthClient,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(TransactionId, DocumentId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, document) = path.into_inner();
     let d = as_client(&pool, who, ApiScope::Receive, true, move |conn, client, origin| {

@@ -14,6 +14,7 @@ use super::{IdempotencyKey, Pool, Registrar, caller, idempotency_key, read, writ
 use crate::auth::AuthUser;
 use crate::db;
 use crate::domain::idempotency::Stored;
+use crate::domain::ids::TransactionId;
 use crate::domain::{idempotency, routing, tracking, transactions};
 use crate::error::ApiError;
 use crate::registrar::Registration;
@@ -103,7 +104,7 @@ pub async fn create(
 pub async fn get_transaction(
     pool: Pool,
     who: AuthUser,
-    id: web::Path<i64>,
+    id: web::Path<TransactionId>,
 ) -> Result<web::Json<Transaction>, ApiError> {
     let id = id.into_inner();
     read(&pool, who, move |conn, actor| tracking::get(conn, actor, id)).await
@@ -127,7 +128,7 @@ pub async fn update_draft(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<TransactionId>,
     body: Json<DraftUpdate>,
 ) -> Result<Stored<Transaction>, ApiError> {
     let id = id.into_inner();
@@ -157,7 +158,7 @@ pub async fn send(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<TransactionId>,
     body: Json<ReferRequest>,
 ) -> Result<Stored<TransactionWithReferrals>, ApiError> {
     let id = id.into_inner();
@@ -190,7 +191,7 @@ pub async fn refer(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<TransactionId>,
     body: Json<ReferRequest>,
 ) -> Result<Stored<TransactionWithReferrals>, ApiError> {
     let id = id.into_inner();
@@ -219,7 +220,7 @@ pub async fn annotate(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<TransactionId>,
     body: Json<AnnotationRequest>,
 ) -> Result<Stored<Transaction>, ApiError> {
     let id = id.into_inner();
@@ -249,7 +250,7 @@ pub async fn decide(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<TransactionId>,
     body: Json<DecisionRequest>,
 ) -> Result<Stored<Transaction>, ApiError> {
     let id = id.into_inner();
@@ -280,7 +281,7 @@ pub async fn close(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<TransactionId>,
     body: Json<StatusChangeRequest>,
 ) -> Result<Stored<Transaction>, ApiError> {
     let id = id.into_inner();
@@ -307,7 +308,7 @@ pub async fn reopen(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<TransactionId>,
     body: Json<StatusChangeRequest>,
 ) -> Result<Stored<Transaction>, ApiError> {
     let id = id.into_inner();
@@ -333,7 +334,7 @@ pub async fn archive(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<TransactionId>,
     body: Json<StatusChangeRequest>,
 ) -> Result<Stored<Transaction>, ApiError> {
     let id = id.into_inner();
@@ -362,7 +363,7 @@ pub async fn link(
     pool: Pool,
     who: AuthUser,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<TransactionId>,
     body: Json<NewLink>,
 ) -> Result<Stored<Transaction>, ApiError> {
     let id = id.into_inner();
@@ -386,7 +387,11 @@ pub async fn link(
     (status = 404, description = "`transaction_not_found`", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/transactions/{id}/timeline")]
-pub async fn timeline(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Result<web::Json<Vec<Event>>, ApiError> {
+pub async fn timeline(
+    pool: Pool,
+    who: AuthUser,
+    id: web::Path<TransactionId>,
+) -> Result<web::Json<Vec<Event>>, ApiError> {
     let id = id.into_inner();
     read(&pool, who, move |conn, actor| crate::domain::timeline::timeline(conn, actor, id)).await
 }
@@ -404,7 +409,7 @@ pub async fn timeline(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Result<w
     (status = 404, description = "`transaction_not_found`", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/transactions/{id}/route")]
-pub async fn route(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Result<web::Json<Route>, ApiError> {
+pub async fn route(pool: Pool, who: AuthUser, id: web::Path<TransactionId>) -> Result<web::Json<Route>, ApiError> {
     let id = id.into_inner();
     read(&pool, who, move |conn, actor| tracking::route(conn, actor, id)).await
 }
@@ -421,7 +426,11 @@ pub async fn route(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Result<web:
     (status = 404, description = "`transaction_not_found`", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/transactions/{id}/location")]
-pub async fn location(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Result<web::Json<Location>, ApiError> {
+pub async fn location(
+    pool: Pool,
+    who: AuthUser,
+    id: web::Path<TransactionId>,
+) -> Result<web::Json<Location>, ApiError> {
     let id = id.into_inner();
     read(&pool, who, move |conn, actor| tracking::location(conn, actor, id)).await
 }
@@ -440,7 +449,11 @@ pub async fn location(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Result<w
     (status = 404, description = "`transaction_not_found`", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/transactions/{id}/actions")]
-pub async fn actions(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Result<web::Json<AllowedActions>, ApiError> {
+pub async fn actions(
+    pool: Pool,
+    who: AuthUser,
+    id: web::Path<TransactionId>,
+) -> Result<web::Json<AllowedActions>, ApiError> {
     let id = id.into_inner();
     read(&pool, who, move |conn, actor| {
         let t = crate::domain::policy::visible_transaction(conn, actor, id)?;
@@ -462,7 +475,11 @@ pub async fn actions(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Result<we
     (status = 404, description = "`transaction_not_found`", body = Problem, content_type = "application/problem+json"),
 ), security(("bearer" = [])))]
 #[get("/transactions/{id}/dwell")]
-pub async fn dwell(pool: Pool, who: AuthUser, id: web::Path<i64>) -> Result<web::Json<DwellReport>, ApiError> {
+pub async fn dwell(
+    pool: Pool,
+    who: AuthUser,
+    id: web::Path<TransactionId>,
+) -> Result<web::Json<DwellReport>, ApiError> {
     let id = id.into_inner();
     read(&pool, who, move |conn, actor| tracking::dwell(conn, actor, id)).await
 }

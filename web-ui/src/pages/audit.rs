@@ -7,6 +7,7 @@ use shared_types::{AuditAction, AuditEntry, AuditVerification, EventKind};
 use crate::api::{self, ApiError};
 use crate::components::{ProblemMessage, optional, user_name};
 use crate::i18n::use_i18n;
+use crate::paging::{MoreButton, PagedList};
 
 /// The message key of an action: a timeline event's, or an audit action's.
 fn action_key(action: &str) -> String {
@@ -22,14 +23,11 @@ pub fn AuditPage() -> impl IntoView {
     let transaction = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
-    let items = RwSignal::new(Vec::<AuditEntry>::new());
-    let cursor = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(false);
-    let (error, set_error) = signal(None::<ApiError>);
     let verification = RwSignal::new(None::<AuditVerification>);
+    let (verify_error, set_verify_error) = signal(None::<ApiError>);
 
-    let load = move |more: bool| {
-        let after = if more { cursor.get_untracked() } else { None };
+    // The filters are read when a page is asked for: applying them loads the first page again.
+    let list = PagedList::new(move |cursor: Option<String>| {
         let mut filters: Vec<(&'static str, String)> = Vec::new();
         for (name, value) in [("action", action), ("transaction_id", transaction)] {
             if let Some(v) = optional(value.get_untracked()) {
@@ -44,44 +42,25 @@ pub fn AuditPage() -> impl IntoView {
             filters.push(("to", format!("{d}T23:59:59.999999Z")));
         }
         let who = optional(username.get_untracked());
-        loading.set(true);
-        leptos::task::spawn_local(async move {
-            let result = async {
-                if let Some(name) = who {
-                    let found = api::search_users(&name).await?;
-                    let user = found.iter().find(|u| u.username == name.trim().to_lowercase());
-                    // An unknown username matches nothing.
-                    filters.push(("user_id", user.map_or("0".into(), |u| u.id.to_string())));
-                }
-                api::audit(&filters, after.as_deref()).await
+        async move {
+            if let Some(name) = who {
+                let found = api::search_users(&name).await?;
+                let user = found.iter().find(|u| u.username == name.trim().to_lowercase());
+                // An unknown username matches nothing.
+                filters.push(("user_id", user.map_or("0".into(), |u| u.id.to_string())));
             }
-            .await;
-            match result {
-                Ok(page) => {
-                    set_error.set(None);
-                    if more {
-                        items.update(|i| i.extend(page.items));
-                    } else {
-                        items.set(page.items);
-                    }
-                    cursor.set(page.next_cursor);
-                }
-                Err(e) => {
-                    items.set(Vec::new());
-                    set_error.set(Some(e));
-                }
-            }
-            loading.set(false);
-        });
-    };
-    load(false);
+            api::audit(&filters, cursor.as_deref()).await
+        }
+    });
+    list.reload();
 
     let verify = move |_| {
         verification.set(None);
+        set_verify_error.set(None);
         leptos::task::spawn_local(async move {
             match api::audit_verification().await {
                 Ok(v) => verification.set(Some(v)),
-                Err(e) => set_error.set(Some(e)),
+                Err(e) => set_verify_error.set(Some(e)),
             }
         });
     };
@@ -97,7 +76,7 @@ pub fn AuditPage() -> impl IntoView {
 
     view! {
         <h1>{i18n.tr("audit-title")}</h1>
-        <form class="filters" on:submit=move |ev| { ev.prevent_default(); load(false); }>
+        <form class="filters" on:submit=move |ev| { ev.prevent_default(); list.reload(); }>
             <label>{i18n.tr("audit-action")}
                 <select id="audit-action" on:change=move |ev| action.set(event_target_value(&ev))>
                     <option value="">{i18n.tr("audit-any")}</option>
@@ -125,9 +104,10 @@ pub fn AuditPage() -> impl IntoView {
                 </div>
             }
         })}
-        <ProblemMessage error=error retry=Callback::new(move |_| load(false)) />
+        <ProblemMessage error=verify_error />
+        <ProblemMessage error=list.error() retry=Callback::new(move |_| list.reload()) />
         <div class="table-wrap">
-            <table id="audit-log" aria-busy=move || loading.get().to_string()>
+            <table id="audit-log" aria-busy=move || list.loading.get().to_string()>
                 <thead>
                     <tr>
                         <th scope="col">{i18n.tr("audit-when")}</th>
@@ -140,7 +120,7 @@ pub fn AuditPage() -> impl IntoView {
                 <tbody>
                     {move || {
                         let lang = i18n.lang.get();
-                        items.get().into_iter().map(|e| {
+                        list.items.get().into_iter().map(|e: AuditEntry| {
                             let who = e.user.as_ref().map(|u| user_name(lang, u)).unwrap_or_else(|| i18n.t("audit-nobody"));
                             let behalf = e.on_behalf_of.as_ref().map(|u| format!(" ({} {})", i18n.t("on-behalf-of"), user_name(lang, u)));
                             let object = format!("{} {}", i18n.t(&format!("audit-object-{}", e.object_type.replace('_', "-"))), e.object_id.map(|id| format!("#{id}")).unwrap_or_default());
@@ -159,11 +139,9 @@ pub fn AuditPage() -> impl IntoView {
                 </tbody>
             </table>
         </div>
-        <Show when=move || items.with(Vec::is_empty) && !loading.get() && error.with(Option::is_none)>
+        <Show when=move || list.is_empty()>
             <p class="empty">{i18n.tr("audit-empty")}</p>
         </Show>
-        <Show when=move || cursor.with(Option::is_some)>
-            <button id="audit-more" class="secondary" disabled=move || loading.get() on:click=move |_| load(true)>{i18n.tr("more")}</button>
-        </Show>
+        <MoreButton list=list id="audit-more" />
     }
 }

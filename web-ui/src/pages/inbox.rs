@@ -5,9 +5,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use shared_types::{InboxItem, Priority, TransactionSummary};
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::{ConfidentialityBadge, PriorityBadge, ProblemMessage, unit_name, user_name};
-use crate::i18n::use_i18n;
+use crate::i18n::{I18n, Lang, use_i18n};
+use crate::paging::{MoreButton, PagedList};
 
 const BOXES: [&str; 5] = ["held", "unit", "sent", "copies", "drafts"];
 
@@ -27,68 +28,39 @@ pub fn InboxPage() -> impl IntoView {
     let which = RwSignal::new("held");
     let urgent_only = RwSignal::new(false);
     let overdue_only = RwSignal::new(false);
-    let items = RwSignal::new(Vec::<InboxItem>::new());
-    let drafts = RwSignal::new(Vec::<TransactionSummary>::new());
-    let cursor = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(false);
-    let (error, set_error) = signal(None::<ApiError>);
     let counts = LocalResource::new(api::inbox_counts);
-
-    let load = move |more: bool| {
-        let filters = {
-            let mut f = Vec::new();
-            if urgent_only.get_untracked() {
-                f.push(("priority", Priority::Urgent.as_str().to_string()));
-            }
-            if overdue_only.get_untracked() {
-                f.push(("overdue", "true".to_string()));
-            }
-            f
-        };
-        let after = if more { cursor.get_untracked() } else { None };
+    // The boxes of referrals page `InboxItem`s; drafts are transactions: one list each, one of them shown.
+    let work = PagedList::new(move |cursor: Option<String>| {
+        let mut filters = Vec::new();
+        if urgent_only.get_untracked() {
+            filters.push(("priority", Priority::Urgent.as_str().to_string()));
+        }
+        if overdue_only.get_untracked() {
+            filters.push(("overdue", "true".to_string()));
+        }
         let box_name = which.get_untracked();
-        loading.set(true);
-        leptos::task::spawn_local(async move {
-            if box_name == "drafts" {
-                match api::drafts(after.as_deref()).await {
-                    Ok(page) => {
-                        set_error.set(None);
-                        items.set(Vec::new());
-                        if more {
-                            drafts.update(|d| d.extend(page.items));
-                        } else {
-                            drafts.set(page.items);
-                        }
-                        cursor.set(page.next_cursor);
-                    }
-                    Err(e) => set_error.set(Some(e)),
-                }
-                loading.set(false);
-                return;
-            }
-            drafts.set(Vec::new());
-            match api::inbox(box_name, &filters, after.as_deref()).await {
-                Ok(page) => {
-                    set_error.set(None);
-                    if more {
-                        items.update(|i| i.extend(page.items));
-                    } else {
-                        items.set(page.items);
-                    }
-                    cursor.set(page.next_cursor);
-                    mark_first_render();
-                }
-                Err(e) => set_error.set(Some(e)),
-            }
-            loading.set(false);
-        });
-    };
+        async move {
+            let page = api::inbox(box_name, &filters, cursor.as_deref()).await?;
+            mark_first_render();
+            Ok(page)
+        }
+    });
+    let drafts = PagedList::new(|cursor: Option<String>| async move { api::drafts(cursor.as_deref()).await });
+    let showing_drafts = move || which.get() == "drafts";
     Effect::new(move |_| {
         which.track();
         urgent_only.track();
         overdue_only.track();
-        load(false);
+        if which.get_untracked() == "drafts" {
+            work.clear();
+            drafts.reload();
+        } else {
+            drafts.clear();
+            work.reload();
+        }
     });
+    let reload =
+        Callback::new(move |_| if which.get_untracked() == "drafts" { drafts.reload() } else { work.reload() });
     let count_of = move |name: &str| {
         counts.get().and_then(|r| r.ok()).and_then(|c| match name {
             "held" => Some(c.held),
@@ -144,60 +116,71 @@ pub fn InboxPage() -> impl IntoView {
             <label class="check"><input type="checkbox" prop:checked=move || overdue_only.get()
                 on:change=move |ev| overdue_only.set(event_target_checked(&ev)) />{i18n.tr("filter-overdue")}</label>
         </div>
-        <ProblemMessage error=error retry=Callback::new(move |_| load(false)) />
-        <ul class="inbox" aria-busy=move || loading.get().to_string()>
+        <ProblemMessage error=work.error() retry=reload />
+        <ProblemMessage error=drafts.error() retry=reload />
+        <ul class="inbox" aria-busy=move || work.loading.get().to_string()>
             {move || {
                 let lang = i18n.lang.get();
-                items.get().into_iter().map(|item| {
-                    let t = item.transaction;
-                    let r = item.referral;
-                    let href = format!("/transactions/{}", t.id);
-                    let purpose = i18n.t(&format!("purpose-{}", r.purpose.as_str()));
-                    let from = format!("{} — {}", user_name(lang, &r.from_user), unit_name(lang, &r.from_unit));
-                    let to = match &r.to_user { Some(u) => user_name(lang, u), None => unit_name(lang, &r.to_unit) };
-                    let due = r.due_at.or(t.due_at).map(|d| i18n.date(&d));
-                    view! {
-                        <li class="item" class:overdue=r.overdue>
-                            <A href=href>
-                                <span class="number" dir="ltr">{t.registration_number.clone().unwrap_or_else(|| i18n.t("draft"))}</span>
-                                <span class="subject">{t.subject.clone()}</span>
-                            </A>
-                            <div class="meta">
-                                <PriorityBadge priority=t.priority />
-                                <ConfidentialityBadge confidentiality=t.confidentiality />
-                                <span class="badge purpose">{purpose}</span>
-                                <span>{i18n.t("from")} " " <bdi>{from}</bdi></span>
-                                <span>{i18n.t("to")} " " <bdi>{to}</bdi></span>
-                                <span>{i18n.t("sent-at")} " " {i18n.date_time(&r.sent_at)}</span>
-                                {due.map(|d| view! { <span class="due">{i18n.t("due")} " " {d}</span> })}
-                                {r.overdue.then(|| view! { <span class="badge overdue-badge">{i18n.t("overdue")}</span> })}
-                                <span>{i18n.t("dwell")} " " {i18n.duration(r.dwell.total.wall_clock_seconds)}</span>
-                            </div>
-                        </li>
-                    }
-                }).collect_view()
+                work.items.get().into_iter().map(|item| inbox_row(i18n, lang, item)).collect_view()
             }}
         </ul>
-        <ul class="inbox drafts">
-            {move || drafts.get().into_iter().map(|t| view! {
-                <li class="item">
-                    <A href=format!("/transactions/{}", t.id)>
-                        <span class="number">{i18n.t("draft")}</span>
-                        <span class="subject">{t.subject.clone()}</span>
-                    </A>
-                    <div class="meta">
-                        <PriorityBadge priority=t.priority />
-                        <ConfidentialityBadge confidentiality=t.confidentiality />
-                        {t.due_at.map(|d| view! { <span class="due">{i18n.t("due")} " " {i18n.date(&d)}</span> })}
-                    </div>
-                </li>
-            }).collect_view()}
+        <ul class="inbox drafts" aria-busy=move || drafts.loading.get().to_string()>
+            {move || drafts.items.get().into_iter().map(|t| draft_row(i18n, t)).collect_view()}
         </ul>
-        <Show when=move || items.with(Vec::is_empty) && drafts.with(Vec::is_empty) && !loading.get() && error.with(Option::is_none)>
+        <Show when=move || if showing_drafts() { drafts.is_empty() } else { work.is_empty() }>
             <p class="empty">{i18n.tr("inbox-empty")}</p>
         </Show>
-        <Show when=move || cursor.with(Option::is_some)>
-            <button class="secondary" disabled=move || loading.get() on:click=move |_| load(true)>{i18n.tr("more")}</button>
-        </Show>
+        <MoreButton list=work />
+        <MoreButton list=drafts />
+    }
+}
+
+/// A referral in one of the boxes, with its transaction.
+fn inbox_row(i18n: I18n, lang: Lang, item: InboxItem) -> impl IntoView {
+    let t = item.transaction;
+    let r = item.referral;
+    let href = format!("/transactions/{}", t.id);
+    let purpose = i18n.t(&format!("purpose-{}", r.purpose.as_str()));
+    let from = format!("{} — {}", user_name(lang, &r.from_user), unit_name(lang, &r.from_unit));
+    let to = match &r.to_user {
+        Some(u) => user_name(lang, u),
+        None => unit_name(lang, &r.to_unit),
+    };
+    let due = r.due_at.or(t.due_at).map(|d| i18n.date(&d));
+    view! {
+        <li class="item" class:overdue=r.overdue>
+            <A href=href>
+                <span class="number" dir="ltr">{t.registration_number.clone().unwrap_or_else(|| i18n.t("draft"))}</span>
+                <span class="subject">{t.subject.clone()}</span>
+            </A>
+            <div class="meta">
+                <PriorityBadge priority=t.priority />
+                <ConfidentialityBadge confidentiality=t.confidentiality />
+                <span class="badge purpose">{purpose}</span>
+                <span>{i18n.t("from")} " " <bdi>{from}</bdi></span>
+                <span>{i18n.t("to")} " " <bdi>{to}</bdi></span>
+                <span>{i18n.t("sent-at")} " " {i18n.date_time(&r.sent_at)}</span>
+                {due.map(|d| view! { <span class="due">{i18n.t("due")} " " {d}</span> })}
+                {r.overdue.then(|| view! { <span class="badge overdue-badge">{i18n.t("overdue")}</span> })}
+                <span>{i18n.t("dwell")} " " {i18n.duration(r.dwell.total.wall_clock_seconds)}</span>
+            </div>
+        </li>
+    }
+}
+
+/// One of my drafts.
+fn draft_row(i18n: I18n, t: TransactionSummary) -> impl IntoView {
+    view! {
+        <li class="item">
+            <A href=format!("/transactions/{}", t.id)>
+                <span class="number">{i18n.t("draft")}</span>
+                <span class="subject">{t.subject.clone()}</span>
+            </A>
+            <div class="meta">
+                <PriorityBadge priority=t.priority />
+                <ConfidentialityBadge confidentiality=t.confidentiality />
+                {t.due_at.map(|d| view! { <span class="due">{i18n.t("due")} " " {i18n.date(&d)}</span> })}
+            </div>
+        </li>
     }
 }

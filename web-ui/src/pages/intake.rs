@@ -15,36 +15,16 @@ use crate::app::PageLink;
 use crate::components::{PriorityBadge, ProblemMessage, TargetPicker, due_at_from, entity_name, optional};
 use crate::i18n::use_i18n;
 use crate::pages::documents::{Preview, previewable, size_text};
+use crate::paging::{MoreButton, PagedList};
 use fluent_bundle::FluentValue;
 
 #[component]
 pub fn IntakePage() -> impl IntoView {
     let i18n = use_i18n();
-    let items = RwSignal::new(Vec::<Submission>::new());
-    let cursor = RwSignal::new(None::<String>);
-    let loaded = RwSignal::new(false);
     let (error, set_error) = signal(None::<ApiError>);
     let selected = RwSignal::new(None::<Submission>);
-
-    let load = move |more: bool| {
-        let after = if more { cursor.get_untracked() } else { None };
-        leptos::task::spawn_local(async move {
-            match api::intake(after.as_deref()).await {
-                Ok(page) => {
-                    set_error.set(None);
-                    if more {
-                        items.update(|i| i.extend(page.items));
-                    } else {
-                        items.set(page.items);
-                    }
-                    cursor.set(page.next_cursor);
-                }
-                Err(e) => set_error.set(Some(e)),
-            }
-            loaded.set(true);
-        });
-    };
-    load(false);
+    let list = PagedList::new(|cursor: Option<String>| async move { api::intake(cursor.as_deref()).await });
+    list.reload();
     let open = move |id: i64| {
         leptos::task::spawn_local(async move {
             match api::submission(id).await {
@@ -58,23 +38,24 @@ pub fn IntakePage() -> impl IntoView {
     };
     let back = Callback::new(move |()| {
         selected.set(None);
-        load(false);
+        list.reload();
     });
 
     view! {
         <h1>{i18n.tr("intake-title")}</h1>
         <ProblemMessage error=error />
+        <ProblemMessage error=list.error() retry=Callback::new(move |_| list.reload()) />
         {move || match selected.get() {
             Some(submission) => view! { <SubmissionPanel submission=submission back=back /> }.into_any(),
             None => view! {
                 <p class="hint">{i18n.tr("intake-hint")}</p>
-                <Show when=move || loaded.get() && items.with(Vec::is_empty)>
+                <Show when=move || list.is_empty()>
                     <p class="empty" id="intake-empty">{i18n.tr("intake-empty")}</p>
                 </Show>
                 <ul class="inbox" id="intake-list">
                     {move || {
                         let lang = i18n.lang.get();
-                        items.get().into_iter().map(|s| {
+                        list.items.get().into_iter().map(|s: Submission| {
                             let id = s.id;
                             let sender = entity_name(lang, &s.sender);
                             let when = i18n.date_time(&s.submitted_at);
@@ -101,9 +82,7 @@ pub fn IntakePage() -> impl IntoView {
                         }).collect_view()
                     }}
                 </ul>
-                <Show when=move || cursor.with(Option::is_some)>
-                    <button type="button" class="secondary" on:click=move |_| load(true)>{i18n.tr("more")}</button>
-                </Show>
+                <MoreButton list=list />
             }.into_any(),
         }}
     }

@@ -5,10 +5,11 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use shared_types::{InboxItem, Role};
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::app::use_session;
 use crate::components::{PriorityBadge, ProblemMessage, unit_name, user_name};
 use crate::i18n::{Lang, use_i18n};
+use crate::paging::{MoreButton, PagedList};
 
 #[component]
 pub fn OverviewPage() -> impl IntoView {
@@ -18,39 +19,15 @@ pub fn OverviewPage() -> impl IntoView {
     let own_unit = session.user.with_untracked(|u| u.as_ref().map(|u| u.unit_id).unwrap_or(0));
     let unit_id = RwSignal::new(own_unit);
     let oldest_first = RwSignal::new(true);
-    let items = RwSignal::new(Vec::<InboxItem>::new());
-    let cursor = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(false);
-    let (error, set_error) = signal(None::<ApiError>);
     let units = LocalResource::new(api::units);
-
-    let load = move |more: bool| {
-        let after = if more { cursor.get_untracked() } else { None };
+    let list = PagedList::new(move |cursor: Option<String>| {
         let (unit, oldest) = (unit_id.get_untracked(), oldest_first.get_untracked());
-        loading.set(true);
-        leptos::task::spawn_local(async move {
-            match api::overview(unit, oldest, after.as_deref()).await {
-                Ok(page) => {
-                    set_error.set(None);
-                    if more {
-                        items.update(|i| i.extend(page.items));
-                    } else {
-                        items.set(page.items);
-                    }
-                    cursor.set(page.next_cursor);
-                }
-                Err(e) => {
-                    items.set(Vec::new());
-                    set_error.set(Some(e));
-                }
-            }
-            loading.set(false);
-        });
-    };
+        async move { api::overview(unit, oldest, cursor.as_deref()).await }
+    });
     Effect::new(move |_| {
         unit_id.track();
         oldest_first.track();
-        load(false);
+        list.reload();
     });
 
     view! {
@@ -76,9 +53,9 @@ pub fn OverviewPage() -> impl IntoView {
                 </select>
             </label>
         </div>
-        <ProblemMessage error=error retry=Callback::new(move |_| load(false)) />
+        <ProblemMessage error=list.error() retry=Callback::new(move |_| list.reload()) />
         <div class="table-wrap">
-            <table class="overview" id="overview" aria-busy=move || loading.get().to_string()>
+            <table class="overview" id="overview" aria-busy=move || list.loading.get().to_string()>
                 <thead>
                     <tr>
                         <th scope="col">{i18n.tr("col-transaction")}</th>
@@ -91,7 +68,7 @@ pub fn OverviewPage() -> impl IntoView {
                 <tbody>
                     {move || {
                         let lang = i18n.lang.get();
-                        items.get().into_iter().map(|item| {
+                        list.items.get().into_iter().map(|item: InboxItem| {
                             let t = item.transaction;
                             let r = item.referral;
                             let holder = match &r.to_user {
@@ -120,11 +97,9 @@ pub fn OverviewPage() -> impl IntoView {
                 </tbody>
             </table>
         </div>
-        <Show when=move || items.with(Vec::is_empty) && !loading.get() && error.with(Option::is_none)>
+        <Show when=move || list.is_empty()>
             <p class="empty">{i18n.tr("overview-empty")}</p>
         </Show>
-        <Show when=move || cursor.with(Option::is_some)>
-            <button class="secondary" disabled=move || loading.get() on:click=move |_| load(true)>{i18n.tr("more")}</button>
-        </Show>
+        <MoreButton list=list />
     }
 }

@@ -25,14 +25,18 @@ struct Loaded {
     actions: AllowedActions,
 }
 
+/// The page's five parts, asked for at once (over HTTP/1.1 the browser opens up to six connections to the server):
+/// the page waits for the slowest of them, not for their sum.
 async fn load(id: i64) -> Result<Loaded, ApiError> {
-    Ok(Loaded {
-        transaction: api::transaction(id).await?,
-        location: api::location(id).await?,
-        route: api::route(id).await?,
-        timeline: api::timeline(id).await?,
-        actions: api::actions(id).await?,
-    })
+    let (transaction, location, route, timeline, actions) = futures_util::future::try_join5(
+        api::transaction(id),
+        api::location(id),
+        api::route(id),
+        api::timeline(id),
+        api::actions(id),
+    )
+    .await?;
+    Ok(Loaded { transaction, location, route, timeline, actions })
 }
 
 #[component]
@@ -203,98 +207,138 @@ enum Form {
     Send,
 }
 
-#[component]
-fn Actions(transaction: Transaction, actions: AllowedActions, refresh: Callback<()>) -> impl IntoView {
-    let i18n = use_i18n();
-    let form = RwSignal::new(Form::None);
-    let note = RwSignal::new(String::new());
-    let targets = RwSignal::new(Vec::<ReferralTarget>::new());
-    let (error, set_error) = signal(None::<ApiError>);
-    let busy = RwSignal::new(false);
-    let id = transaction.id;
-    let t_version = transaction.version;
-    // A draft's header, prefilled for editing.
-    let header = HeaderFields::new();
-    header.subject.set(transaction.subject.clone());
-    header.summary.set(transaction.summary.clone().unwrap_or_default());
-    header.priority.set(transaction.priority);
-    header.confidentiality.set(transaction.confidentiality);
-    header.due.set(date_of_due(transaction.due_at));
-    let decision = RwSignal::new(Decision::Approve);
-    // Creating requests (refer, annotate, send, decide) carry a key: a double click or a retry records them once.
-    let key = RwSignal::new(api::idempotency_key());
+type Request = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>;
 
-    // Run an action; on success reload the page's data, on failure keep what was typed and explain.
-    let run = move |f: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>| {
-        if busy.get_untracked() {
+/// The actions panel's state: which form is open and what has been typed into it. Copy, like its signals.
+#[derive(Clone, Copy)]
+struct ActionState {
+    id: i64,
+    /// The transaction's version, for the state changes that say which one they saw.
+    version: i32,
+    form: RwSignal<Form>,
+    note: RwSignal<String>,
+    targets: RwSignal<Vec<ReferralTarget>>,
+    decision: RwSignal<Decision>,
+    /// A draft's header, prefilled for editing.
+    header: HeaderFields,
+    error: ReadSignal<Option<ApiError>>,
+    set_error: WriteSignal<Option<ApiError>>,
+    busy: RwSignal<bool>,
+    /// Creating requests (refer, annotate, send, decide) carry a key: a double click or a retry records them once.
+    key: RwSignal<String>,
+    refresh: Callback<()>,
+}
+
+impl ActionState {
+    fn new(transaction: &Transaction, refresh: Callback<()>) -> Self {
+        let header = HeaderFields::new();
+        header.subject.set(transaction.subject.clone());
+        header.summary.set(transaction.summary.clone().unwrap_or_default());
+        header.priority.set(transaction.priority);
+        header.confidentiality.set(transaction.confidentiality);
+        header.due.set(date_of_due(transaction.due_at));
+        let (error, set_error) = signal(None::<ApiError>);
+        ActionState {
+            id: transaction.id,
+            version: transaction.version,
+            form: RwSignal::new(Form::None),
+            note: RwSignal::new(String::new()),
+            targets: RwSignal::new(Vec::new()),
+            decision: RwSignal::new(Decision::Approve),
+            header,
+            error,
+            set_error,
+            busy: RwSignal::new(false),
+            key: RwSignal::new(api::idempotency_key()),
+            refresh,
+        }
+    }
+
+    fn open(self, form: Form) {
+        self.set_error.set(None);
+        self.form.set(form);
+    }
+
+    /// Run an action; on success reload the page's data, on failure keep what was typed and explain.
+    fn run(self, request: Request) {
+        if self.busy.get_untracked() {
             return;
         }
-        busy.set(true);
+        self.busy.set(true);
         leptos::task::spawn_local(async move {
-            match f.await {
+            match request.await {
                 Ok(()) => {
-                    set_error.set(None);
-                    key.set(api::idempotency_key());
-                    form.set(Form::None);
-                    note.set(String::new());
-                    targets.set(Vec::new());
-                    refresh.run(());
+                    self.set_error.set(None);
+                    self.key.set(api::idempotency_key());
+                    self.form.set(Form::None);
+                    self.note.set(String::new());
+                    self.targets.set(Vec::new());
+                    self.refresh.run(());
                 }
-                Err(e) => set_error.set(Some(e)),
+                Err(e) => self.set_error.set(Some(e)),
             }
-            busy.set(false);
+            self.busy.set(false);
         });
-    };
-    let note_opt = move || {
-        let n = note.get_untracked();
-        (!n.trim().is_empty()).then(|| n.trim().to_string())
-    };
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let n = note_opt();
-        match form.get_untracked() {
-            Form::None => {}
+    }
+
+    /// Send what the open form says.
+    fn submit(self) {
+        match self.request() {
+            Ok(Some(request)) => self.run(request),
+            Ok(None) => {}
+            Err(e) => self.set_error.set(Some(e)),
+        }
+    }
+
+    /// The request of the open form, or why it cannot be sent as it is.
+    fn request(self) -> Result<Option<Request>, ApiError> {
+        let (id, version, key) = (self.id, self.version, self.key.get_untracked());
+        let note = Some(self.note.get_untracked()).filter(|n| !n.trim().is_empty()).map(|n| n.trim().to_string());
+        let targets = self.targets.get_untracked();
+        let request: Request = match self.form.get_untracked() {
+            Form::None => return Ok(None),
             Form::Forward(r, v) => {
-                let body = ForwardRequest { targets: targets.get_untracked(), note: n, expected_version: Some(v) };
-                run(Box::pin(async move { api::forward(r, &body).await.map(|_| ()) }))
+                let body = ForwardRequest { targets, note, expected_version: Some(v) };
+                Box::pin(async move { api::forward(r, &body).await.map(|_| ()) })
             }
             Form::Return(r, v) => {
-                let body = ReferralActionRequest { note: n, expected_version: Some(v) };
-                run(Box::pin(async move { api::return_to_sender(r, &body).await.map(|_| ()) }))
+                let body = ReferralActionRequest { note, expected_version: Some(v) };
+                Box::pin(async move { api::return_to_sender(r, &body).await.map(|_| ()) })
             }
             Form::Complete(r, v) => {
-                let body = ReferralActionRequest { note: n, expected_version: Some(v) };
-                run(Box::pin(async move { api::complete(r, &body).await.map(|_| ()) }))
+                let body = ReferralActionRequest { note, expected_version: Some(v) };
+                Box::pin(async move { api::complete(r, &body).await.map(|_| ()) })
             }
             Form::Refer => {
-                let body = ReferRequest { targets: targets.get_untracked() };
-                let k = key.get_untracked();
-                run(Box::pin(async move { api::refer(id, &body, &k).await.map(|_| ()) }))
+                let body = ReferRequest { targets };
+                Box::pin(async move { api::refer(id, &body, &key).await.map(|_| ()) })
             }
             Form::Annotate => {
-                let text = n.unwrap_or_default();
-                let k = key.get_untracked();
-                run(Box::pin(async move { api::annotate(id, text, &k).await.map(|_| ()) }))
+                let text = note.unwrap_or_default();
+                Box::pin(async move { api::annotate(id, text, &key).await.map(|_| ()) })
             }
             Form::Decide => {
-                let body = DecisionRequest { decision: decision.get_untracked(), note: n };
-                let k = key.get_untracked();
-                run(Box::pin(async move { api::decide(id, &body, &k).await.map(|_| ()) }))
+                let body = DecisionRequest { decision: self.decision.get_untracked(), note };
+                Box::pin(async move { api::decide(id, &body, &key).await.map(|_| ()) })
             }
             Form::Close => {
-                let body = StatusChangeRequest { note: n, expected_version: Some(t_version) };
-                run(Box::pin(async move { api::close(id, &body).await.map(|_| ()) }))
+                let body = StatusChangeRequest { note, expected_version: Some(version) };
+                Box::pin(async move { api::close(id, &body).await.map(|_| ()) })
             }
             Form::Archive => {
-                let body = StatusChangeRequest { note: n, expected_version: Some(t_version) };
-                run(Box::pin(async move { api::archive(id, &body).await.map(|_| ()) }))
+                let body = StatusChangeRequest { note, expected_version: Some(version) };
+                Box::pin(async move { api::archive(id, &body).await.map(|_| ()) })
+            }
+            Form::Reopen => {
+                let body = StatusChangeRequest { note, expected_version: Some(version) };
+                Box::pin(async move { api::reopen(id, &body).await.map(|_| ()) })
             }
             Form::EditDraft => {
+                let header = self.header;
                 let mut errors = Vec::new();
                 header.validate(&mut errors);
                 if !errors.is_empty() {
-                    set_error.set(Some(invalid(errors)));
-                    return;
+                    return Err(invalid(errors));
                 }
                 let body = DraftUpdate {
                     subject: Some(header.subject.get_untracked().trim().to_string()),
@@ -303,27 +347,21 @@ fn Actions(transaction: Transaction, actions: AllowedActions, refresh: Callback<
                     confidentiality: Some(header.confidentiality.get_untracked()),
                     due_at: due_at_from(&header.due.get_untracked()),
                     attachments_count: None,
-                    expected_version: Some(t_version),
+                    expected_version: Some(version),
                 };
-                run(Box::pin(async move { api::update_draft(id, &body).await.map(|_| ()) }))
+                Box::pin(async move { api::update_draft(id, &body).await.map(|_| ()) })
             }
             Form::Send => {
-                let body = ReferRequest { targets: targets.get_untracked() };
-                let k = key.get_untracked();
-                run(Box::pin(async move { api::send_draft(id, &body, &k).await.map(|_| ()) }))
+                let body = ReferRequest { targets };
+                Box::pin(async move { api::send_draft(id, &body, &key).await.map(|_| ()) })
             }
-            Form::Reopen => {
-                let body = StatusChangeRequest { note: n, expected_version: Some(t_version) };
-                run(Box::pin(async move { api::reopen(id, &body).await.map(|_| ()) }))
-            }
-        }
-    };
-    let open = move |f: Form| {
-        set_error.set(None);
-        form.set(f);
-    };
-    let conflict = move || {
-        error.with(|e| {
+        };
+        Ok(Some(request))
+    }
+
+    /// The failure is someone else's change a moment ago: reloading shows it.
+    fn conflict(self) -> bool {
+        self.error.with(|e| {
             matches!(
                 e.as_ref().and_then(ApiError::code),
                 Some(
@@ -333,7 +371,14 @@ fn Actions(transaction: Transaction, actions: AllowedActions, refresh: Callback<
                 )
             )
         })
-    };
+    }
+}
+
+/// The actions the caller may take now, as the server says, each opening its form (or, to receive, done at once).
+#[component]
+fn Actions(transaction: Transaction, actions: AllowedActions, refresh: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = ActionState::new(&transaction, refresh);
     let any = actions.refer
         || actions.annotate
         || actions.decide
@@ -347,65 +392,82 @@ fn Actions(transaction: Transaction, actions: AllowedActions, refresh: Callback<
     view! {
         <section class="actions-panel" aria-labelledby="actions-title" class:hidden=!any>
             <h2 id="actions-title">{i18n.t("actions")}</h2>
-            <div class="action-buttons">
-                {actions.referrals.iter().map(|r| {
-                    let (rid, v) = (r.referral_id, r.version);
-                    view! {
-                        {r.receive.then(|| view! { <button id="action-receive" disabled=move || busy.get()
-                            on:click=move |_| run(Box::pin(async move { api::receive(rid, v).await.map(|_| ()) }))>{i18n.t("action-receive")}</button> })}
-                        {r.forward.then(|| view! { <button id="action-forward" on:click=move |_| open(Form::Forward(rid, v))>{i18n.t("action-forward")}</button> })}
-                        {r.complete.then(|| view! { <button id="action-complete" on:click=move |_| open(Form::Complete(rid, v))>{i18n.t("action-complete")}</button> })}
-                        {r.return_to_sender.then(|| view! { <button id="action-return" class="secondary" on:click=move |_| open(Form::Return(rid, v))>{i18n.t("action-return")}</button> })}
-                    }
-                }).collect_view()}
-                {actions.send.then(|| view! { <button id="action-send" on:click=move |_| open(Form::Send)>{i18n.t("action-send")}</button> })}
-                {actions.edit_draft.then(|| view! { <button id="action-edit" class="secondary" on:click=move |_| open(Form::EditDraft)>{i18n.t("action-edit")}</button> })}
-                {actions.refer.then(|| view! { <button id="action-refer" class="secondary" on:click=move |_| open(Form::Refer)>{i18n.t("action-refer")}</button> })}
-                {actions.annotate.then(|| view! { <button id="action-annotate" class="secondary" on:click=move |_| open(Form::Annotate)>{i18n.t("action-annotate")}</button> })}
-                {actions.decide.then(|| view! { <button id="action-decide" class="secondary" on:click=move |_| open(Form::Decide)>{i18n.t("action-decide")}</button> })}
-                {actions.close.then(|| view! { <button id="action-close" on:click=move |_| open(Form::Close)>{i18n.t("action-close")}</button> })}
-                {actions.reopen.then(|| view! { <button id="action-reopen" class="secondary" on:click=move |_| open(Form::Reopen)>{i18n.t("action-reopen")}</button> })}
-                {actions.archive.then(|| view! { <button id="action-archive" class="secondary" on:click=move |_| open(Form::Archive)>{i18n.t("action-archive")}</button> })}
-            </div>
+            <ActionButtons actions=actions state=state />
             {(blocked > 0).then(|| view! { <p class="hint">{i18n.ta("close-blocked", &[("n", blocked.into())])}</p> })}
-            <Show when=move || form.get() != Form::None>
-                <form class="action-form" on:submit=submit>
-                    <Show when=move || matches!(form.get(), Form::Forward(..) | Form::Refer | Form::Send)>
-                        <TargetPicker targets=targets id_prefix="action-" />
-                    </Show>
-                    <Show when=move || form.get() == Form::EditDraft>
-                        <HeaderInputs fields=header />
-                    </Show>
-                    <Show when=move || form.get() == Form::Decide>
-                        <label for="decision">{i18n.tr("field-decision")}</label>
-                        <select id="decision" on:change=move |ev| decision.set(event_target_value(&ev).parse().unwrap_or(Decision::Approve))>
-                            {Decision::ALL.iter().map(|d| {
-                                let k = format!("decision-{}", d.as_str().replace('_', "-"));
-                                view! { <option value=d.as_str()>{move || i18n.t(&k)}</option> }
-                            }).collect_view()}
-                        </select>
-                    </Show>
-                    <Show when=move || !matches!(form.get(), Form::EditDraft | Form::Send)>
-                        <label for="action-note">{move || match form.get() {
-                            Form::Complete(..) => i18n.t("field-action-note"),
-                            Form::Close => i18n.t("field-resolution"),
-                            Form::Reopen => i18n.t("field-reason"),
-                            Form::Annotate => i18n.t("field-annotation"),
-                            _ => i18n.t("field-note"),
-                        }}</label>
-                        <textarea id="action-note" rows="3" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
-                    </Show>
-                    <div class="row">
-                        <button type="submit" id="action-submit" disabled=move || busy.get()>{i18n.tr("confirm")}</button>
-                        <button type="button" class="secondary" on:click=move |_| form.set(Form::None)>{i18n.tr("cancel")}</button>
-                    </div>
-                </form>
-            </Show>
-            <ProblemMessage error=error />
-            <Show when=conflict>
+            <ActionForm state=state />
+            <ProblemMessage error=state.error />
+            <Show when=move || state.conflict()>
                 <p class="hint">{i18n.tr("conflict-explained")}</p>
                 <button class="secondary" on:click=move |_| refresh.run(())>{i18n.tr("refresh")}</button>
             </Show>
         </section>
+    }
+}
+
+#[component]
+fn ActionButtons(actions: AllowedActions, state: ActionState) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="action-buttons">
+            {actions.referrals.iter().map(|r| {
+                let (rid, v) = (r.referral_id, r.version);
+                view! {
+                    {r.receive.then(|| view! { <button id="action-receive" disabled=move || state.busy.get()
+                        on:click=move |_| state.run(Box::pin(async move { api::receive(rid, v).await.map(|_| ()) }))>{i18n.t("action-receive")}</button> })}
+                    {r.forward.then(|| view! { <button id="action-forward" on:click=move |_| state.open(Form::Forward(rid, v))>{i18n.t("action-forward")}</button> })}
+                    {r.complete.then(|| view! { <button id="action-complete" on:click=move |_| state.open(Form::Complete(rid, v))>{i18n.t("action-complete")}</button> })}
+                    {r.return_to_sender.then(|| view! { <button id="action-return" class="secondary" on:click=move |_| state.open(Form::Return(rid, v))>{i18n.t("action-return")}</button> })}
+                }
+            }).collect_view()}
+            {actions.send.then(|| view! { <button id="action-send" on:click=move |_| state.open(Form::Send)>{i18n.t("action-send")}</button> })}
+            {actions.edit_draft.then(|| view! { <button id="action-edit" class="secondary" on:click=move |_| state.open(Form::EditDraft)>{i18n.t("action-edit")}</button> })}
+            {actions.refer.then(|| view! { <button id="action-refer" class="secondary" on:click=move |_| state.open(Form::Refer)>{i18n.t("action-refer")}</button> })}
+            {actions.annotate.then(|| view! { <button id="action-annotate" class="secondary" on:click=move |_| state.open(Form::Annotate)>{i18n.t("action-annotate")}</button> })}
+            {actions.decide.then(|| view! { <button id="action-decide" class="secondary" on:click=move |_| state.open(Form::Decide)>{i18n.t("action-decide")}</button> })}
+            {actions.close.then(|| view! { <button id="action-close" on:click=move |_| state.open(Form::Close)>{i18n.t("action-close")}</button> })}
+            {actions.reopen.then(|| view! { <button id="action-reopen" class="secondary" on:click=move |_| state.open(Form::Reopen)>{i18n.t("action-reopen")}</button> })}
+            {actions.archive.then(|| view! { <button id="action-archive" class="secondary" on:click=move |_| state.open(Form::Archive)>{i18n.t("action-archive")}</button> })}
+        </div>
+    }
+}
+
+/// The open action's form: targets, a draft's header, a decision, a note, as the action needs.
+#[component]
+fn ActionForm(state: ActionState) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Show when=move || state.form.get() != Form::None>
+            <form class="action-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); state.submit() }>
+                <Show when=move || matches!(state.form.get(), Form::Forward(..) | Form::Refer | Form::Send)>
+                    <TargetPicker targets=state.targets id_prefix="action-" />
+                </Show>
+                <Show when=move || state.form.get() == Form::EditDraft>
+                    <HeaderInputs fields=state.header />
+                </Show>
+                <Show when=move || state.form.get() == Form::Decide>
+                    <label for="decision">{i18n.tr("field-decision")}</label>
+                    <select id="decision" on:change=move |ev| state.decision.set(event_target_value(&ev).parse().unwrap_or(Decision::Approve))>
+                        {Decision::ALL.iter().map(|d| {
+                            let k = format!("decision-{}", d.as_str().replace('_', "-"));
+                            view! { <option value=d.as_str()>{move || i18n.t(&k)}</option> }
+                        }).collect_view()}
+                    </select>
+                </Show>
+                <Show when=move || !matches!(state.form.get(), Form::EditDraft | Form::Send)>
+                    <label for="action-note">{move || match state.form.get() {
+                        Form::Complete(..) => i18n.t("field-action-note"),
+                        Form::Close => i18n.t("field-resolution"),
+                        Form::Reopen => i18n.t("field-reason"),
+                        Form::Annotate => i18n.t("field-annotation"),
+                        _ => i18n.t("field-note"),
+                    }}</label>
+                    <textarea id="action-note" rows="3" prop:value=move || state.note.get() on:input=move |ev| state.note.set(event_target_value(&ev))></textarea>
+                </Show>
+                <div class="row">
+                    <button type="submit" id="action-submit" disabled=move || state.busy.get()>{i18n.tr("confirm")}</button>
+                    <button type="button" class="secondary" on:click=move |_| state.form.set(Form::None)>{i18n.tr("cancel")}</button>
+                </div>
+            </form>
+        </Show>
     }
 }

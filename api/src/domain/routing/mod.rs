@@ -20,6 +20,7 @@ use super::timeline::record;
 use super::{now, policy, views};
 use crate::columns::AsText;
 use crate::db::DbConn;
+use crate::domain::ids::{ReferralId, TransactionId};
 use crate::error::{ApiError, Validator};
 use crate::models::{ReferralRow, TransactionRow};
 use crate::schema::{referrals, transactions};
@@ -118,7 +119,7 @@ fn finish(
 fn held_referral(
     conn: &mut DbConn,
     actor: &Actor,
-    id: i64,
+    id: ReferralId,
     expected_version: Option<i32>,
 ) -> Result<(ReferralRow, TransactionRow, Actor), ApiError> {
     let (r, t) = policy::visible_referral(conn, actor, id)?;
@@ -135,7 +136,12 @@ fn one(conn: &mut DbConn, r: &ReferralRow) -> Result<Referral, ApiError> {
 }
 
 /// Acknowledge a referral.
-pub fn receive(conn: &mut DbConn, actor: &Actor, id: i64, expected_version: Option<i32>) -> Result<Referral, ApiError> {
+pub fn receive(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: ReferralId,
+    expected_version: Option<i32>,
+) -> Result<Referral, ApiError> {
     let (r, t, acting) = held_referral(conn, actor, id, expected_version)?;
     policy::may_receive(actor, &t, &r)?;
     let actor = &acting;
@@ -147,7 +153,7 @@ pub fn receive(conn: &mut DbConn, actor: &Actor, id: i64, expected_version: Opti
 pub fn forward(
     conn: &mut DbConn,
     actor: &Actor,
-    id: i64,
+    id: ReferralId,
     req: &ForwardRequest,
 ) -> Result<TransactionWithReferrals, ApiError> {
     let (r, t, acting) = held_referral(conn, actor, id, req.expected_version)?;
@@ -167,7 +173,7 @@ pub fn forward(
 pub fn return_to_sender(
     conn: &mut DbConn,
     actor: &Actor,
-    id: i64,
+    id: ReferralId,
     req: &ReferralActionRequest,
 ) -> Result<TransactionWithReferrals, ApiError> {
     let (r, t, acting) = held_referral(conn, actor, id, req.expected_version)?;
@@ -190,7 +196,12 @@ pub fn return_to_sender(
 }
 
 /// Complete my referral with an action note.
-pub fn complete(conn: &mut DbConn, actor: &Actor, id: i64, req: &ReferralActionRequest) -> Result<Referral, ApiError> {
+pub fn complete(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: ReferralId,
+    req: &ReferralActionRequest,
+) -> Result<Referral, ApiError> {
     let (r, t, acting) = held_referral(conn, actor, id, req.expected_version)?;
     let actor = &acting;
     let mut v = Validator::new();
@@ -206,7 +217,7 @@ pub fn complete(conn: &mut DbConn, actor: &Actor, id: i64, req: &ReferralActionR
 pub fn refer(
     conn: &mut DbConn,
     actor: &Actor,
-    transaction_id: i64,
+    transaction_id: TransactionId,
     targets: &[ReferralTarget],
 ) -> Result<TransactionWithReferrals, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
@@ -223,7 +234,12 @@ pub fn refer(
 
 /// Add a note to the timeline. Any member of staff who can see an open transaction may annotate it (auditors only
 /// read).
-pub fn annotate(conn: &mut DbConn, actor: &Actor, transaction_id: i64, text: &str) -> Result<Transaction, ApiError> {
+pub fn annotate(
+    conn: &mut DbConn,
+    actor: &Actor,
+    transaction_id: TransactionId,
+    text: &str,
+) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
     policy::may_annotate(actor, &t)?;
     let t = policy::lock_open(conn, &t)?;
@@ -241,7 +257,7 @@ pub fn annotate(conn: &mut DbConn, actor: &Actor, transaction_id: i64, text: &st
 pub fn decide(
     conn: &mut DbConn,
     actor: &Actor,
-    transaction_id: i64,
+    transaction_id: TransactionId,
     req: &DecisionRequest,
 ) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
@@ -273,7 +289,7 @@ fn status_conflict() -> ApiError {
 pub fn close(
     conn: &mut DbConn,
     actor: &Actor,
-    transaction_id: i64,
+    transaction_id: TransactionId,
     req: &StatusChangeRequest,
 ) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
@@ -324,7 +340,7 @@ pub fn close(
 pub fn reopen(
     conn: &mut DbConn,
     actor: &Actor,
-    transaction_id: i64,
+    transaction_id: TransactionId,
     req: &StatusChangeRequest,
 ) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
@@ -370,7 +386,7 @@ pub fn reopen(
 pub fn archive(
     conn: &mut DbConn,
     actor: &Actor,
-    transaction_id: i64,
+    transaction_id: TransactionId,
     req: &StatusChangeRequest,
 ) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, transaction_id)?;
