@@ -9,7 +9,7 @@ use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
 use diesel::serialize::{self, Output, ToSql};
-use diesel::sql_types::{Integer, Text};
+use diesel::sql_types::{Integer, Nullable, Text};
 use shared_types::{Confidentiality, WireEnum};
 
 /// An enum of the contract in a text column.
@@ -39,6 +39,35 @@ where
 {
     fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
         <str as ToSql<Text, DB>>::to_sql(self.0.as_str(), out)
+    }
+}
+
+/// An optional enum of the contract in a nullable text column (`NULL` is `None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromSqlRow)]
+pub struct AsOptionalText<T>(pub Option<T>);
+
+impl<T, DB> FromSql<Nullable<Text>, DB> for AsOptionalText<T>
+where
+    T: WireEnum,
+    DB: Backend,
+    AsText<T>: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        let AsText(value) = <AsText<T> as FromSql<Text, DB>>::from_sql(bytes)?;
+        Ok(AsOptionalText(Some(value)))
+    }
+
+    fn from_nullable_sql(bytes: Option<DB::RawValue<'_>>) -> deserialize::Result<Self> {
+        match bytes {
+            None => Ok(AsOptionalText(None)),
+            Some(bytes) => Self::from_sql(bytes),
+        }
+    }
+}
+
+impl<T> From<AsOptionalText<T>> for Option<T> {
+    fn from(stored: AsOptionalText<T>) -> Self {
+        stored.0
     }
 }
 
@@ -119,8 +148,8 @@ mod tests {
     use diesel::sql_types::{Integer, Text};
     use diesel::sqlite::SqliteConnection;
     use shared_types::{
-        Confidentiality, Priority, Purpose, ReferralStatus, SubmissionStatus, TransactionKind, TransactionStatus,
-        WireEnum,
+        Confidentiality, DocumentKind, EventKind, LinkKind, Priority, Purpose, ReferralOutcome, ReferralStatus,
+        SubmissionStatus, TextStatus, TransactionKind, TransactionStatus, WireEnum,
     };
 
     use super::{AsLevel, AsText};
@@ -167,6 +196,11 @@ mod tests {
             .chain(all::<Purpose>())
             .chain(all::<ReferralStatus>())
             .chain(all::<SubmissionStatus>())
+            .chain(all::<ReferralOutcome>())
+            .chain(all::<LinkKind>())
+            .chain(all::<DocumentKind>())
+            .chain(all::<TextStatus>())
+            .chain(all::<EventKind>())
             .collect()
     }
 

@@ -4,12 +4,11 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use shared_types::{
-    Confidentiality, DocumentKind, EntityKind, EventKind, LinkKind, Priority, Purpose, ReferralStatus,
+    Confidentiality, DocumentKind, EntityKind, EventKind, LinkKind, Priority, Purpose, ReferralOutcome, ReferralStatus,
     SubmissionStatus, TextStatus, TransactionKind, TransactionStatus, UnitKind,
 };
 
-use crate::columns::{AsLevel, AsText};
-
+use crate::columns::{AsLevel, AsOptionalText, AsText};
 use crate::schema::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -199,7 +198,8 @@ pub struct ReferralRow {
     pub due_at: Option<NaiveDateTime>,
     #[diesel(deserialize_as = AsText<ReferralStatus>)]
     pub status: ReferralStatus,
-    pub outcome: Option<String>,
+    #[diesel(deserialize_as = AsOptionalText<ReferralOutcome>)]
+    pub outcome: Option<ReferralOutcome>,
     pub action_note: Option<String>,
     pub sent_at: NaiveDateTime,
     pub received_at: Option<NaiveDateTime>,

@@ -523,6 +523,65 @@ async fn the_inbox_counts_pages_and_filters() {
     .await;
 }
 
+/// When the access token has expired, the requests a page sends together (the transaction page asks for its parts at
+/// once, the inbox for its counts and its list) all meet 401 at the same moment. They wait for one renewal: a refresh
+/// token is single-use, and the server ends the whole session when one is presented twice.
+#[tokio::test]
+async fn requests_that_meet_an_expired_token_together_renew_it_once_and_the_session_lives_on() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    // Access tokens live a second (plus the server's 5 s of leeway).
+    let server = support::start_with_settings(Some(spa_dir()), &[("MUAMALAT_ACCESS_TOKEN_TTL_SECONDS", "1")]).await;
+    let org = Org::load(&server).await;
+    let khb = org.units.iter().find(|u| u["code"] == "KHB").expect("KHB")["id"].clone();
+    let clerk = support::Client::login(&server, "registry.clerk1").await;
+    let entity = clerk.get("/api/v1/external-entities").await[0]["id"].clone();
+    clerk
+        .post(
+            "/api/v1/transactions",
+            json!({"kind": "incoming", "subject": "خطاب يُفتح بعد انتهاء الرمز",
+                   "external_entity_id": entity, "referrals": [{"unit_id": khb, "purpose": "action"}]}),
+        )
+        .await;
+    let expired = std::time::Duration::from_secs(7);
+    scenario("renewal", &server, move |p| async move {
+        p.login("khb.head").await;
+        p.goto("/").await;
+        p.click("#tab-unit").await;
+        p.el("ul.inbox li.item a").await;
+        // The token expires while the inbox is on screen; opening the letter sends its five requests at once.
+        tokio::time::sleep(expired).await;
+        p.click("ul.inbox li.item a").await;
+        p.el("#timeline").await;
+        p.el("#transaction-number").await;
+        p.until("no failure on the page", "return document.querySelector('.problem') === null").await;
+        // Again, back to the inbox (its counts and list together): the session was not ended by the first renewal.
+        tokio::time::sleep(expired).await;
+        p.js("history.back(); return true").await;
+        // The inbox opens on its first box (the head holds nothing himself): counts and list, then the unit's queue.
+        p.until("the counts", "return document.querySelector('#tab-unit .count') !== null").await;
+        p.click("#tab-unit").await;
+        p.el("ul.inbox li.item a").await;
+        p.until("no failure on the page", "return document.querySelector('.problem') === null").await;
+        p.el("#logout").await;
+    })
+    .await;
+    // No refresh token was presented twice: no session of the head's was ended for reuse.
+    let auditor = support::Client::login(&server, "auditor1").await;
+    let ended = auditor.get("/api/v1/audit?action=session_ended&limit=200").await;
+    let reused: Vec<&Value> = ended["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["details"]["reason"] == "refresh_token_reused")
+        .collect();
+    assert!(reused.is_empty(), "a refresh token was presented twice: {reused:?}");
+    let refreshed = auditor.get("/api/v1/audit?action=session_refreshed&limit=200").await;
+    assert!(
+        refreshed["items"].as_array().expect("items").len() >= 2,
+        "the two expiries were each renewed: {refreshed}"
+    );
+}
+
 #[tokio::test]
 async fn a_lost_connection_is_explained_and_retried_without_losing_the_session() {
     let _turn = ONE_AT_A_TIME.lock().await;

@@ -94,11 +94,44 @@ async fn problem_of(response: Response) -> ApiError {
 
 /// Send a request; renew the access token once when it has expired.
 async fn call_raw(method: Method, path: &str, body: Option<String>, key: Option<&str>) -> ApiResult<Response> {
+    let sent_with = access_token();
     let response = send(method.clone(), path, body.as_deref(), key).await?;
-    if response.status() == 401 && access_token().is_some() && restore().await.is_ok() {
-        return send(method, path, body.as_deref(), key).await;
+    if response.status() == 401 && sent_with.is_some() {
+        // Another request may have renewed it meanwhile; if not, renew it (once for all of them).
+        let renewed = access_token() != sent_with || renew().await;
+        if renewed {
+            return send(method, path, body.as_deref(), key).await;
+        }
     }
     Ok(response)
+}
+
+type Renewal = futures_util::future::Shared<futures_util::future::LocalBoxFuture<'static, bool>>;
+
+thread_local! {
+    /// The renewal under way, if any. The page's requests go out together (a page asks for its parts at once), so
+    /// when the access token expires several come back 401 at the same moment: they all wait for one refresh. A
+    /// refresh token is single-use, and the server ends the whole session when one is presented twice.
+    static RENEWAL: RefCell<Option<Renewal>> = const { RefCell::new(None) };
+}
+
+/// Renew the access token with the session cookie, one refresh at a time; whether it worked.
+async fn renew() -> bool {
+    use futures_util::FutureExt;
+    let renewal = RENEWAL.with(|r| {
+        r.borrow_mut()
+            .get_or_insert_with(|| {
+                async {
+                    let renewed = restore().await.is_ok();
+                    RENEWAL.with(|r| r.borrow_mut().take());
+                    renewed
+                }
+                .boxed_local()
+                .shared()
+            })
+            .clone()
+    });
+    renewal.await
 }
 
 async fn call<T: DeserializeOwned>(

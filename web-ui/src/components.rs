@@ -10,7 +10,7 @@ use shared_types::{
 };
 
 use crate::api::{self, ApiError};
-use crate::i18n::{Lang, use_i18n};
+use crate::i18n::{I18n, Lang, use_i18n};
 
 /// A unit's name in the current language.
 pub fn unit_name(lang: Lang, unit: &UnitRef) -> String {
@@ -213,74 +213,100 @@ pub fn find_people(query: RwSignal<String>, typed: String, found: impl Fn(Vec<Us
     });
 }
 
-/// Choose one or several referral targets: a unit found by Arabic or English name, optionally one of its users,
-/// a purpose and instructions.
+/// What the referral-target picker holds while a target is being chosen. Copy, like its signals.
+#[derive(Clone, Copy)]
+struct Picker {
+    units: LocalResource<Result<Vec<Unit>, ApiError>>,
+    query: RwSignal<String>,
+    chosen_unit: RwSignal<Option<Unit>>,
+    /// The users of the chosen unit, and the people found by name. Plain signals filled by requests, not resources:
+    /// a resource refetching on every keystroke would suspend the page around the picker.
+    users: RwSignal<Vec<User>>,
+    people: RwSignal<Vec<User>>,
+    user_id: RwSignal<Option<i64>>,
+    purpose: RwSignal<Purpose>,
+    instructions: RwSignal<String>,
+}
+
+impl Picker {
+    fn new() -> Self {
+        let picker = Picker {
+            units: LocalResource::new(api::units),
+            query: RwSignal::new(String::new()),
+            chosen_unit: RwSignal::new(None),
+            users: RwSignal::new(Vec::new()),
+            people: RwSignal::new(Vec::new()),
+            user_id: RwSignal::new(None),
+            purpose: RwSignal::new(Purpose::Action),
+            instructions: RwSignal::new(String::new()),
+        };
+        let (chosen_unit, users) = (picker.chosen_unit, picker.users);
+        Effect::new(move |_| match chosen_unit.get() {
+            Some(unit) => leptos::task::spawn_local(async move {
+                let found = api::users_of(unit.id).await.unwrap_or_default();
+                if chosen_unit.with_untracked(|c| c.as_ref().map(|c| c.id)) == Some(unit.id) {
+                    users.set(found);
+                }
+            }),
+            None => users.set(Vec::new()),
+        });
+        picker
+    }
+
+    /// Active units whose name or code matches what is typed (Arabic folded), eight at most.
+    fn matches(self) -> Vec<Unit> {
+        let q = self.query.get();
+        if q.trim().is_empty() {
+            return Vec::new();
+        }
+        let all = self.units.get().and_then(|r| r.ok()).unwrap_or_default();
+        all.into_iter().filter(|u| u.active && text::matches(&q, &[&u.name_ar, &u.name_en, &u.code])).take(8).collect()
+    }
+
+    /// The target chosen so far, with how it reads in the list of chosen targets; then the picker starts again.
+    fn take(self, i18n: I18n) -> Option<(ReferralTarget, String)> {
+        let unit = self.chosen_unit.get_untracked()?;
+        let lang = i18n.lang.get_untracked();
+        let mut label = if lang == Lang::Ar { unit.name_ar.clone() } else { unit.name_en.clone() };
+        let uid = self.user_id.get_untracked();
+        if let Some(uid) = uid
+            && let Some(u) = self.users.get_untracked().into_iter().find(|u| u.id == uid)
+        {
+            label = format!("{label} — {}", if lang == Lang::Ar { u.full_name_ar } else { u.full_name_en });
+        }
+        let p = self.purpose.get_untracked();
+        label = format!("{label} ({})", i18n.t(&format!("purpose-{}", p.as_str())));
+        let note = self.instructions.get_untracked();
+        let target = ReferralTarget {
+            unit_id: unit.id,
+            user_id: uid,
+            purpose: p,
+            instructions: (!note.trim().is_empty()).then(|| note.trim().to_string()),
+            due_at: None,
+        };
+        self.chosen_unit.set(None);
+        self.user_id.set(None);
+        self.query.set(String::new());
+        self.instructions.set(String::new());
+        Some((target, label))
+    }
+}
+
+/// Referral targets: units found by name or code, or people found by name, each with a purpose and instructions.
 #[component]
 pub fn TargetPicker(
     targets: RwSignal<Vec<ReferralTarget>>,
     #[prop(optional)] id_prefix: &'static str,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let units = LocalResource::new(api::units);
-    let query = RwSignal::new(String::new());
-    let chosen_unit = RwSignal::new(None::<Unit>);
-    // The users of the chosen unit, and the people found by name. Plain signals filled by requests, not resources:
-    // a resource refetching on every keystroke would suspend the page around the picker.
-    let users = RwSignal::new(Vec::<User>::new());
-    let people = RwSignal::new(Vec::<User>::new());
-    Effect::new(move |_| match chosen_unit.get() {
-        Some(unit) => leptos::task::spawn_local(async move {
-            let found = api::users_of(unit.id).await.unwrap_or_default();
-            if chosen_unit.with_untracked(|c| c.as_ref().map(|c| c.id)) == Some(unit.id) {
-                users.set(found);
-            }
-        }),
-        None => users.set(Vec::new()),
-    });
-    let user_id = RwSignal::new(None::<i64>);
-    let search_people = move |q: String| find_people(query, q, move |found| people.set(found));
-    let purpose = RwSignal::new(Purpose::Action);
-    let instructions = RwSignal::new(String::new());
+    let picker = Picker::new();
     let names = RwSignal::new(Vec::<String>::new());
-    let matches = move || {
-        let q = query.get();
-        let all = units.get().and_then(|r| r.ok()).unwrap_or_default();
-        if q.trim().is_empty() {
-            return Vec::new();
+    let add = Callback::new(move |()| {
+        if let Some((target, label)) = picker.take(i18n) {
+            targets.update(|t| t.push(target));
+            names.update(|n| n.push(label));
         }
-        all.into_iter()
-            .filter(|u| u.active && text::matches(&q, &[&u.name_ar, &u.name_en, &u.code]))
-            .take(8)
-            .collect::<Vec<_>>()
-    };
-    let add = move |_| {
-        let Some(unit) = chosen_unit.get_untracked() else { return };
-        let lang = i18n.lang.get_untracked();
-        let mut label = if lang == Lang::Ar { unit.name_ar.clone() } else { unit.name_en.clone() };
-        let uid = user_id.get_untracked();
-        if let Some(uid) = uid
-            && let Some(u) = users.get_untracked().into_iter().find(|u| u.id == uid)
-        {
-            label = format!("{label} — {}", if lang == Lang::Ar { u.full_name_ar } else { u.full_name_en });
-        }
-        let p = purpose.get_untracked();
-        label = format!("{label} ({})", i18n.t(&format!("purpose-{}", p.as_str())));
-        let note = instructions.get_untracked();
-        targets.update(|t| {
-            t.push(ReferralTarget {
-                unit_id: unit.id,
-                user_id: uid,
-                purpose: p,
-                instructions: (!note.trim().is_empty()).then(|| note.trim().to_string()),
-                due_at: None,
-            })
-        });
-        names.update(|n| n.push(label));
-        chosen_unit.set(None);
-        user_id.set(None);
-        query.set(String::new());
-        instructions.set(String::new());
-    };
+    });
     let remove = move |i: usize| {
         targets.update(|t| {
             if i < t.len() {
@@ -293,6 +319,8 @@ pub fn TargetPicker(
             }
         });
     };
+    let (query, chosen_unit, user_id, people) = (picker.query, picker.chosen_unit, picker.user_id, picker.people);
+    let search_people = move |q: String| find_people(query, q, move |found| people.set(found));
     view! {
         <fieldset class="picker">
             <legend>{i18n.tr("targets")}</legend>
@@ -318,78 +346,105 @@ pub fn TargetPicker(
                     search_people(q);
                 }
             />
-            <ul class="options" role="listbox">
-                {move || {
-                    let lang = i18n.lang.get();
-                    (chosen_unit.get().is_none()).then(|| matches().into_iter().map(|u| {
-                        let label = if lang == Lang::Ar { u.name_ar.clone() } else { u.name_en.clone() };
-                        let shown = label.clone();
-                        view! {
-                            <li role="option">
-                                <button type="button" class="option" on:click=move |_| {
-                                    query.set(label.clone());
-                                    chosen_unit.set(Some(u.clone()));
-                                    people.set(Vec::new());
-                                }>{shown}</button>
-                            </li>
-                        }
-                    }).collect_view())
-                }}
-            </ul>
-            <ul class="options" role="listbox" aria-label=move || i18n.t("target-people")>
-                {move || {
-                    let lang = i18n.lang.get();
-                    let all = units.get().and_then(|r| r.ok()).unwrap_or_default();
-                    (chosen_unit.get().is_none()).then(|| people.get().into_iter().filter(|u| u.active).take(8).filter_map(|u| {
-                        let unit = all.iter().find(|x| x.id == u.unit_id && x.active)?.clone();
-                        let (person, place) = if lang == Lang::Ar { (u.full_name_ar.clone(), unit.name_ar.clone()) } else { (u.full_name_en.clone(), unit.name_en.clone()) };
-                        let shown = format!("{person} — {place}");
-                        let uid = u.id;
-                        Some(view! {
-                            <li role="option">
-                                <button type="button" class="option person" on:click=move |_| {
-                                    query.set(place.clone());
-                                    chosen_unit.set(Some(unit.clone()));
-                                    user_id.set(Some(uid));
-                                    people.set(Vec::new());
-                                }>{shown}</button>
-                            </li>
-                        })
-                    }).collect_view())
-                }}
-            </ul>
+            <UnitOptions picker=picker />
+            <PeopleOptions picker=picker />
             <Show when=move || chosen_unit.with(Option::is_some)>
-                <div class="row">
-                    <label>
-                        {i18n.tr("target-user")}
-                        <select id=format!("{id_prefix}target-user") on:change=move |ev| user_id.set(event_target_value(&ev).parse().ok())>
-                            <option value="">{i18n.tr("target-unit-queue")}</option>
-                            {move || {
-                                let lang = i18n.lang.get();
-                                users.get().into_iter().filter(|u| u.active).map(|u| {
-                                    let name = if lang == Lang::Ar { u.full_name_ar } else { u.full_name_en };
-                                    let id = u.id;
-                                    view! { <option value=u.id.to_string() selected=move || user_id.get() == Some(id)>{name}</option> }
-                                }).collect_view()
-                            }}
-                        </select>
-                    </label>
-                    <label>
-                        {i18n.tr("purpose")}
-                        <select id=format!("{id_prefix}target-purpose") on:change=move |ev| purpose.set(event_target_value(&ev).parse().unwrap_or(Purpose::Action))>
-                            {Purpose::ALL.iter().map(|p| {
-                                let key = format!("purpose-{}", p.as_str());
-                                view! { <option value=p.as_str()>{move || i18n.t(&key)}</option> }
-                            }).collect_view()}
-                        </select>
-                    </label>
-                </div>
-                <label>
-                    {i18n.tr("instructions")}
-                    <input id=format!("{id_prefix}target-instructions") type="text" prop:value=move || instructions.get() on:input=move |ev| instructions.set(event_target_value(&ev)) />
-                </label>
-                <button type="button" id=format!("{id_prefix}add-target") class="secondary" on:click=add>{i18n.tr("add-target")}</button>
+                <TargetDetails picker=picker id_prefix=id_prefix add=add />
             </Show>
         </fieldset>
+    }
+}
+
+/// The units matching what is typed, until one is chosen.
+#[component]
+fn UnitOptions(picker: Picker) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ul class="options" role="listbox">
+            {move || {
+                let lang = i18n.lang.get();
+                (picker.chosen_unit.get().is_none()).then(|| picker.matches().into_iter().map(|u| {
+                    let label = if lang == Lang::Ar { u.name_ar.clone() } else { u.name_en.clone() };
+                    let shown = label.clone();
+                    view! {
+                        <li role="option">
+                            <button type="button" class="option" on:click=move |_| {
+                                picker.query.set(label.clone());
+                                picker.chosen_unit.set(Some(u.clone()));
+                                picker.people.set(Vec::new());
+                            }>{shown}</button>
+                        </li>
+                    }
+                }).collect_view())
+            }}
+        </ul>
+    }
+}
+
+/// The people found by what is typed, each in their unit, until a unit is chosen.
+#[component]
+fn PeopleOptions(picker: Picker) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ul class="options" role="listbox" aria-label=move || i18n.t("target-people")>
+            {move || {
+                let lang = i18n.lang.get();
+                let all = picker.units.get().and_then(|r| r.ok()).unwrap_or_default();
+                (picker.chosen_unit.get().is_none()).then(|| picker.people.get().into_iter().filter(|u| u.active).take(8).filter_map(|u| {
+                    let unit = all.iter().find(|x| x.id == u.unit_id && x.active)?.clone();
+                    let (person, place) = if lang == Lang::Ar { (u.full_name_ar.clone(), unit.name_ar.clone()) } else { (u.full_name_en.clone(), unit.name_en.clone()) };
+                    let shown = format!("{person} — {place}");
+                    let uid = u.id;
+                    Some(view! {
+                        <li role="option">
+                            <button type="button" class="option person" on:click=move |_| {
+                                picker.query.set(place.clone());
+                                picker.chosen_unit.set(Some(unit.clone()));
+                                picker.user_id.set(Some(uid));
+                                picker.people.set(Vec::new());
+                            }>{shown}</button>
+                        </li>
+                    })
+                }).collect_view())
+            }}
+        </ul>
+    }
+}
+
+/// For the chosen unit: its queue or one of its people, the purpose, instructions, and adding the target.
+#[component]
+fn TargetDetails(picker: Picker, id_prefix: &'static str, add: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="row">
+            <label>
+                {i18n.tr("target-user")}
+                <select id=format!("{id_prefix}target-user") on:change=move |ev| picker.user_id.set(event_target_value(&ev).parse().ok())>
+                    <option value="">{i18n.tr("target-unit-queue")}</option>
+                    {move || {
+                        let lang = i18n.lang.get();
+                        picker.users.get().into_iter().filter(|u| u.active).map(|u| {
+                            let name = if lang == Lang::Ar { u.full_name_ar } else { u.full_name_en };
+                            let id = u.id;
+                            view! { <option value=u.id.to_string() selected=move || picker.user_id.get() == Some(id)>{name}</option> }
+                        }).collect_view()
+                    }}
+                </select>
+            </label>
+            <label>
+                {i18n.tr("purpose")}
+                <select id=format!("{id_prefix}target-purpose") on:change=move |ev| picker.purpose.set(event_target_value(&ev).parse().unwrap_or(Purpose::Action))>
+                    {Purpose::ALL.iter().map(|p| {
+                        let key = format!("purpose-{}", p.as_str());
+                        view! { <option value=p.as_str()>{move || i18n.t(&key)}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+        </div>
+        <label>
+            {i18n.tr("instructions")}
+            <input id=format!("{id_prefix}target-instructions") type="text" prop:value=move || picker.instructions.get() on:input=move |ev| picker.instructions.set(event_target_value(&ev)) />
+        </label>
+        <button type="button" id=format!("{id_prefix}add-target") class="secondary" on:click=move |_| add.run(())>{i18n.tr("add-target")}</button>
     }
 }

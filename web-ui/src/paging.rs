@@ -76,6 +76,7 @@ impl<T: Send + Sync + 'static> PagedList<T> {
         self.next_cursor.set(None);
         self.error.set(None);
         self.loading.set(false);
+        self.loaded.set(false);
     }
 
     /// The failure of the last load, for [`crate::components::ProblemMessage`].

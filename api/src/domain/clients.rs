@@ -154,8 +154,16 @@ pub fn revoke(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<(), ApiError>
     )
 }
 
+/// A token issued by [`token`], to be recorded by [`record_token`].
+pub struct Issued {
+    client: i64,
+    origin: Option<String>,
+    scope: String,
+}
+
 /// The client-credentials grant: check the client's id and secret and issue a token for the scopes asked (all of
-/// the client's when none are).
+/// the client's when none are). Reads only: a refused request writes nothing (and takes no write lock); the caller
+/// records an issued token with [`record_token`] in a write transaction before answering it.
 pub fn token(
     conn: &mut DbConn,
     keys: &JwtKeys,
@@ -163,7 +171,7 @@ pub fn token(
     secret: &str,
     scope: Option<&str>,
     origin: Option<String>,
-) -> Result<ClientTokenResponse, ApiError> {
+) -> Result<(ClientTokenResponse, Issued), ApiError> {
     let row: ApiClientRow = api_clients::table
         .filter(api_clients::client_id.eq(client_id))
         .select(ApiClientRow::as_select())
@@ -195,9 +203,18 @@ pub fn token(
     };
     let scope = granted.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ");
     let access_token = keys.issue_client(row.id, &scope, now().and_utc().timestamp())?;
-    let who = Who { client_id: Some(row.id), origin, ..Who::default() };
-    audit::record(conn, &who, AuditAction::ClientTokenIssued, Object::ApiClient(row.id), json!({"scope": scope}))?;
-    Ok(ClientTokenResponse { access_token, token_type: "Bearer".into(), expires_in: keys.access_ttl_seconds, scope })
+    let issued = Issued { client: row.id, origin, scope: scope.clone() };
+    Ok((
+        ClientTokenResponse { access_token, token_type: "Bearer".into(), expires_in: keys.access_ttl_seconds, scope },
+        issued,
+    ))
+}
+
+/// Audit an issued token, with the client as actor.
+pub fn record_token(conn: &mut DbConn, issued: Issued) -> Result<(), ApiError> {
+    let who = Who { client_id: Some(issued.client), origin: issued.origin, ..Who::default() };
+    let details = json!({"scope": issued.scope});
+    audit::record(conn, &who, AuditAction::ClientTokenIssued, Object::ApiClient(issued.client), details)
 }
 
 /// The client behind a token, refused when it was revoked since (a rotated secret leaves issued tokens to lapse).

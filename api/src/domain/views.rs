@@ -11,7 +11,7 @@ use shared_types::{
 };
 
 use super::actor::Actor;
-use super::{parse, utc};
+use super::utc;
 use crate::calendar;
 use crate::db::DbConn;
 use crate::error::ApiError;
@@ -156,7 +156,7 @@ pub fn referral(r: &ReferralRow, refs: &Refs, now: NaiveDateTime) -> Result<Refe
         instructions: r.instructions.clone(),
         due_at: r.due_at.map(utc),
         status: r.status,
-        outcome: r.outcome.as_deref().map(parse).transpose()?,
+        outcome: r.outcome,
         action_note: r.action_note.clone(),
         sent_at: utc(r.sent_at),
         received_at: r.received_at.map(utc),

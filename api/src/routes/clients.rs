@@ -178,7 +178,9 @@ pub async fn oauth_token(
     let keys = keys.into_inner();
     let origin = ip.map(|ip| ip.to_string());
     let answer = db::run(&pool, move |conn| {
-        db::write_tx(conn, |conn| clients::token(conn, &keys, &client_id, &secret, form.scope.as_deref(), origin))
+        let (answer, issued) = clients::token(conn, &keys, &client_id, &secret, form.scope.as_deref(), origin)?;
+        db::write_tx(conn, |conn| clients::record_token(conn, issued))?;
+        Ok(answer)
     })
     .await?;
     // RFC 6749 §5.1: tokens are not to be cached.

@@ -262,6 +262,12 @@ pub struct DownloadQuery {
 /// ranges, another unit, a malformed header: the whole content is sent, as RFC 9110 allows), `Some(None)` when it
 /// cannot be satisfied, else the byte range.
 fn byte_range(req: &HttpRequest, size: u64) -> Option<Option<std::ops::Range<u64>>> {
+    // actix's parser drops the ranges of a list it cannot read (`bytes=0-1,5-2` would read as one range): a list,
+    // valid or not, is answered whole, as before.
+    let raw = req.headers().get(header::RANGE)?.to_str().ok()?;
+    if raw.contains(',') {
+        return None;
+    }
     match header::Range::parse(req) {
         Ok(header::Range::Bytes(specs)) if specs.len() == 1 => {
             Some(specs[0].to_satisfiable_range(size).map(|(first, last)| first..last + 1))
@@ -270,21 +276,32 @@ fn byte_range(req: &HttpRequest, size: u64) -> Option<Option<std::ops::Range<u64
     }
 }
 
-/// `Content-Disposition` with an ASCII fallback and the exact name per RFC 5987 (Arabic names survive).
-pub(super) fn disposition(inline: bool, name: &str) -> header::ContentDisposition {
+/// `Content-Disposition` with an ASCII fallback and the exact name per RFC 8187 (Arabic names survive). The
+/// disposition and the fallback are actix's typed header; the exact name is encoded here, because actix's encode set
+/// leaves `=`, `@` and other characters that RFC 8187 does not allow in `filename*` unencoded.
+pub(super) fn disposition(inline: bool, name: &str) -> (header::HeaderName, String) {
     let fallback: String =
         name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
-    header::ContentDisposition {
+    let typed = header::ContentDisposition {
         disposition: if inline { header::DispositionType::Inline } else { header::DispositionType::Attachment },
-        parameters: vec![
-            header::DispositionParam::Filename(fallback),
-            header::DispositionParam::FilenameExt(header::ExtendedValue {
-                charset: header::Charset::Ext("UTF-8".into()),
-                language_tag: None,
-                value: name.as_bytes().to_vec(),
-            }),
-        ],
-    }
+        parameters: vec![header::DispositionParam::Filename(fallback)],
+    };
+    /// RFC 8187 `attr-char`: everything else is percent-encoded.
+    const NOT_ATTR_CHAR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'!')
+        .remove(b'#')
+        .remove(b'$')
+        .remove(b'&')
+        .remove(b'+')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'^')
+        .remove(b'_')
+        .remove(b'`')
+        .remove(b'|')
+        .remove(b'~');
+    let exact = percent_encoding::utf8_percent_encode(name, NOT_ATTR_CHAR);
+    (header::CONTENT_DISPOSITION, format!("{typed}; filename*=UTF-8''{exact}"))
 }
 
 /// Download a version of a document
@@ -440,6 +457,8 @@ mod tests {
         assert_eq!(range(Some("bytes=100-")), Some(None));
         assert_eq!(range(Some("bytes=-0")), Some(None));
         assert_eq!(range(Some("bytes=0-1,5-6")), None);
+        assert_eq!(range(Some("bytes=0-1,5-2")), None, "a list is answered whole, even one actix would shorten");
+        assert_eq!(range(Some("bytes=0-9,")), None);
         assert_eq!(range(Some("bytes=5-2")), None);
         assert_eq!(range(Some("items=0-1")), None);
         assert_eq!(range(None), None);
@@ -447,8 +466,10 @@ mod tests {
 
     #[test]
     fn arabic_file_names_are_encoded() {
-        let d = disposition(false, "خطاب الوزارة.pdf").to_string();
+        let d = disposition(false, "خطاب الوزارة.pdf").1;
         assert!(d.starts_with("attachment; filename=\"____ _______.pdf\"; filename*=UTF-8''%D8%AE"), "{d}");
-        assert!(disposition(true, "a\"b.pdf").to_string().starts_with("inline; filename=\"a_b.pdf\""));
+        assert!(disposition(true, "a\"b.pdf").1.starts_with("inline; filename=\"a_b.pdf\""));
+        // RFC 8187: `=` and `@` are not attr-chars; `.` `-` `_` `~` are.
+        assert!(disposition(false, "a=b@c-d_e~f.pdf").1.ends_with("filename*=UTF-8''a%3Db%40c-d_e~f.pdf"));
     }
 }

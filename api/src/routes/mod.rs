@@ -179,3 +179,72 @@ pub fn idempotency_key(req: &HttpRequest, body: &impl Serialize) -> Result<Optio
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    /// The type in `Stored<…>` or `web::Json<…>` of a handler's `Result<…, ApiError>`.
+    fn answered_type(signature: &str) -> Option<String> {
+        let after = signature.split("-> Result<").nth(1)?;
+        for wrapper in ["Stored<", "web::Json<"] {
+            if let Some(inner) = after.strip_prefix(wrapper) {
+                // Up to the `>` that closes the wrapper.
+                let mut depth = 1;
+                for (i, c) in inner.char_indices() {
+                    match c {
+                        '<' => depth += 1,
+                        '>' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                return Some(inner[..i].replace(' ', ""));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Every handler that answers a typed JSON body (`Stored<T>` for writes, `web::Json<T>` for reads) declares that
+    /// same `T` as the body of its success answer in its OpenAPI entry: the compiler checks what the handler
+    /// answers, this test that the document says so.
+    #[test]
+    fn every_handler_documents_the_body_it_answers() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/routes");
+        let mut checked = 0;
+        let mut wrong = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let source = std::fs::read_to_string(&path).unwrap();
+            for operation in source.split("#[utoipa::path(").skip(1) {
+                let Some(at) = operation.find("pub async fn ") else { continue };
+                let (attribute, rest) = operation.split_at(at);
+                let signature = &rest[..rest.find('{').unwrap_or(rest.len())];
+                let Some(answered) = answered_type(signature) else { continue };
+                let name = rest["pub async fn ".len()..].split('(').next().unwrap_or_default().to_string();
+                let documented: Vec<String> = attribute
+                    .split("(status = 20")
+                    .skip(1)
+                    .filter_map(|answer| {
+                        let body = answer.split("body = ").nth(1)?;
+                        let end = body.find([',', ')']).map(|i| {
+                            // `Vec<T>` and `Page<T>` hold no comma; stop at the first one after the type.
+                            let closing = body[..i].matches('<').count() - body[..i].matches('>').count();
+                            if closing == 0 { i } else { body.find('>').map_or(i, |j| j + 1) }
+                        })?;
+                        Some(body[..end].replace(' ', ""))
+                    })
+                    .collect();
+                checked += 1;
+                if !documented.contains(&answered) {
+                    wrong.push(format!("{}: {name} answers {answered}, documents {documented:?}", path.display()));
+                }
+            }
+        }
+        assert!(checked >= 40, "only {checked} handlers found: the parsing no longer matches the routes");
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+}

@@ -186,10 +186,16 @@ impl Setup {
 
 /// Start the server with the demo organisation; with `spa_dir` it also serves that built web UI at `/`.
 pub async fn start_with(spa_dir: Option<PathBuf>) -> Server {
+    start_with_settings(spa_dir, &[]).await
+}
+
+/// [`start_with`], with settings (`MUAMALAT_…` variables) of the test's own.
+pub async fn start_with_settings(spa_dir: Option<PathBuf>, settings: &[(&str, &str)]) -> Server {
     let mut setup = Setup::new(Some(PASSWORD));
     if let Some(dir) = &spa_dir {
         setup.env.push(("MUAMALAT_SPA_DIR".into(), dir.display().to_string()));
     }
+    setup.env.extend(settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     setup.serve(&["serve", "--demo"]).await
 }
 

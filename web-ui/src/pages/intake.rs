@@ -153,16 +153,6 @@ fn SubmissionPanel(submission: Submission, back: Callback<()>) -> impl IntoView 
             busy.set(false);
         });
     };
-    let show = move |d: SubmittedDocument| {
-        let url = format!("/intake/{id}/documents/{}/content", d.id);
-        leptos::task::spawn_local(async move {
-            match api::object_url(&url, &d.media_type).await {
-                Ok(object) => preview.set(Some((object, d.media_type.clone()))),
-                Err(e) => set_error.set(Some(e)),
-            }
-        });
-    };
-
     let lang = i18n.lang.get_untracked();
     let sender = entity_name(lang, &submission.sender);
     let submitted = i18n.date_time(&submission.submitted_at);
@@ -184,24 +174,7 @@ fn SubmissionPanel(submission: Submission, back: Callback<()>) -> impl IntoView 
             </dl>
             {submission.summary.clone().map(|s| view! { <p class="summary">{s}</p> })}
             <h3>{i18n.tr("documents")}</h3>
-            <ul class="document-list" id="submission-documents">
-                {documents.into_iter().map(|d| {
-                    let can_preview = previewable(&d.media_type);
-                    let shown = d.clone();
-                    view! {
-                        <li>
-                            <span class="title">{d.title.clone()}</span>
-                            <span class="meta" dir="ltr">{d.file_name.clone()}" · "{size_text(d.size)}</span>
-                            <Show when=move || can_preview>
-                                <button type="button" class="secondary preview-document" on:click={
-                                    let d = shown.clone();
-                                    move |_| show(d.clone())
-                                }>{i18n.tr("preview")}</button>
-                            </Show>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
+            <SubmittedDocuments submission=id documents=documents preview=preview set_error=set_error />
             <Preview preview=preview />
             <ProblemMessage error=error />
             {move || {
@@ -255,5 +228,45 @@ fn SubmissionPanel(submission: Submission, back: Callback<()>) -> impl IntoView 
                 }
             }}
         </section>
+    }
+}
+
+/// The documents the agency sent with its letter, each previewed in the page when it is a PDF or an image.
+#[component]
+fn SubmittedDocuments(
+    submission: i64,
+    documents: Vec<SubmittedDocument>,
+    preview: RwSignal<Option<(String, String)>>,
+    set_error: WriteSignal<Option<ApiError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let show = move |d: SubmittedDocument| {
+        let url = format!("/intake/{submission}/documents/{}/content", d.id);
+        leptos::task::spawn_local(async move {
+            match api::object_url(&url, &d.media_type).await {
+                Ok(object) => preview.set(Some((object, d.media_type.clone()))),
+                Err(e) => set_error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <ul class="document-list" id="submission-documents">
+            {documents.into_iter().map(|d| {
+                let can_preview = previewable(&d.media_type);
+                let shown = d.clone();
+                view! {
+                    <li>
+                        <span class="title">{d.title.clone()}</span>
+                        <span class="meta" dir="ltr">{d.file_name.clone()}" · "{size_text(d.size)}</span>
+                        <Show when=move || can_preview>
+                            <button type="button" class="secondary preview-document" on:click={
+                                let d = shown.clone();
+                                move |_| show(d.clone())
+                            }>{i18n.tr("preview")}</button>
+                        </Show>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
 }

@@ -32,7 +32,6 @@ fn validate(header: &HeaderFields, reference: &str, entity: Option<i64>) -> Vec<
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let i18n = use_i18n();
-    let entities = LocalResource::new(api::entities);
     let entity_query = RwSignal::new(String::new());
     let entity = RwSignal::new(None::<ExternalEntity>);
     let reference = RwSignal::new(String::new());
@@ -49,21 +48,6 @@ pub fn RegisterPage() -> impl IntoView {
     let done = RwSignal::new(None::<TransactionWithReferrals>);
     // One key per filled-in form: a double click or a retry after a lost answer registers once.
     let key = RwSignal::new(api::idempotency_key());
-
-    let entity_matches = move || {
-        let q = entity_query.get();
-        if entity.with(Option::is_some) || q.trim().is_empty() {
-            return Vec::new();
-        }
-        entities
-            .get()
-            .and_then(|r| r.ok())
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|e| e.active && text::matches(&q, &[&e.name_ar, &e.name_en, &e.code]))
-            .take(8)
-            .collect::<Vec<_>>()
-    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -119,7 +103,7 @@ pub fn RegisterPage() -> impl IntoView {
         });
     };
 
-    let again = move |_| {
+    let again = Callback::new(move |()| {
         done.set(None);
         key.set(api::idempotency_key());
         for s in [entity_query, reference, reference_date] {
@@ -131,28 +115,13 @@ pub fn RegisterPage() -> impl IntoView {
         original.set(None);
         original_failed.set(false);
         attachments.set(0);
-    };
+    });
 
     view! {
         <Show when=move || done.with(Option::is_some) fallback=move || view! {
             <h1>{i18n.tr("register-title")}</h1>
             <form class="register" on:submit=submit novalidate>
-                <label for="entity-search">{i18n.tr("field-external-entity-id")}</label>
-                <input id="entity-search" type="search" autocomplete="off" prop:value=move || entity_query.get()
-                    on:input=move |ev| { entity_query.set(event_target_value(&ev)); entity.set(None); } />
-                <ul class="options" role="listbox">
-                    {move || {
-                        let lang = i18n.lang.get();
-                        entity_matches().into_iter().map(|e| {
-                            let label = if lang == Lang::Ar { e.name_ar.clone() } else { e.name_en.clone() };
-                            let shown = label.clone();
-                            view! { <li role="option"><button type="button" class="option" on:click=move |_| {
-                                entity_query.set(label.clone());
-                                entity.set(Some(e.clone()));
-                            }>{shown}</button></li> }
-                        }).collect_view()
-                    }}
-                </ul>
+                <EntityPicker query=entity_query entity=entity />
                 <div class="row">
                     <label>{i18n.tr("field-sender-reference")}
                         <input id="sender-reference" dir="ltr" prop:value=move || reference.get() on:input=move |ev| reference.set(event_target_value(&ev)) /></label>
@@ -176,33 +145,83 @@ pub fn RegisterPage() -> impl IntoView {
                 </button>
             </form>
         }>
-            {move || done.get().map(|created| {
-                let t = created.transaction;
-                let lang = i18n.lang.get();
-                let number = t.registration_number.clone().unwrap_or_default();
-                let sender = t.external_entity.as_ref().map(|e| entity_name(lang, e)).unwrap_or_default();
-                let registered = t.registered_at.map(|d| i18n.date_time(&d)).unwrap_or_default();
-                view! {
-                    <section class="registered">
-                        <h1>{i18n.t("registered-title")}</h1>
-                        <div class="label" id="label">
-                            <p class="label-org">{i18n.t("org-name")}</p>
-                            <p class="big-number" id="registration-number" dir="ltr">{number}</p>
-                            <p>{registered}</p>
-                            <p><bdi>{sender}</bdi></p>
-                            <p>{t.subject.clone()}</p>
-                        </div>
-                        <Show when=move || original_failed.get()>
-                            <p class="problem no-print" role="alert">{i18n.tr("original-not-attached")}</p>
-                        </Show>
-                        <div class="actions no-print">
-                            <button on:click=move |_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>{i18n.t("print-label")}</button>
-                            <A href=format!("/transactions/{}", t.id)>{i18n.t("open-transaction")}</A>
-                            <button class="secondary" on:click=again>{i18n.t("register-another")}</button>
-                        </div>
-                    </section>
-                }
-            })}
+            {move || done.get().map(|created| view! { <Registered created=created original_failed=original_failed again=again /> })}
         </Show>
+    }
+}
+
+/// The sender, found in the directory by name (Arabic folded: typing وزاره finds وزارة) or code.
+#[component]
+fn EntityPicker(query: RwSignal<String>, entity: RwSignal<Option<ExternalEntity>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let entities = LocalResource::new(api::entities);
+    let matches = move || {
+        let q = query.get();
+        if entity.with(Option::is_some) || q.trim().is_empty() {
+            return Vec::new();
+        }
+        entities
+            .get()
+            .and_then(|r| r.ok())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.active && text::matches(&q, &[&e.name_ar, &e.name_en, &e.code]))
+            .take(8)
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <label for="entity-search">{i18n.tr("field-external-entity-id")}</label>
+        <input id="entity-search" type="search" autocomplete="off" prop:value=move || query.get()
+            on:input=move |ev| { query.set(event_target_value(&ev)); entity.set(None); } />
+        <ul class="options" role="listbox">
+            {move || {
+                let lang = i18n.lang.get();
+                matches().into_iter().map(|e| {
+                    let label = if lang == Lang::Ar { e.name_ar.clone() } else { e.name_en.clone() };
+                    let shown = label.clone();
+                    view! { <li role="option"><button type="button" class="option" on:click=move |_| {
+                        query.set(label.clone());
+                        entity.set(Some(e.clone()));
+                    }>{shown}</button></li> }
+                }).collect_view()
+            }}
+        </ul>
+    }
+}
+
+/// The registration number, large, on a printable label, with what to do next.
+#[component]
+fn Registered(
+    created: TransactionWithReferrals,
+    original_failed: RwSignal<bool>,
+    again: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = created.transaction;
+    let number = t.registration_number.clone().unwrap_or_default();
+    // Shown in the language in force, also after a switch.
+    let entity = t.external_entity.clone();
+    let sender = move || entity.as_ref().map(|e| entity_name(i18n.lang.get(), e)).unwrap_or_default();
+    let registered_at = t.registered_at;
+    let registered = move || registered_at.map(|d| i18n.date_time(&d)).unwrap_or_default();
+    view! {
+        <section class="registered">
+            <h1>{i18n.tr("registered-title")}</h1>
+            <div class="label" id="label">
+                <p class="label-org">{i18n.tr("org-name")}</p>
+                <p class="big-number" id="registration-number" dir="ltr">{number}</p>
+                <p>{registered}</p>
+                <p><bdi>{sender}</bdi></p>
+                <p>{t.subject.clone()}</p>
+            </div>
+            <Show when=move || original_failed.get()>
+                <p class="problem no-print" role="alert">{i18n.tr("original-not-attached")}</p>
+            </Show>
+            <div class="actions no-print">
+                <button on:click=move |_| { if let Some(w) = web_sys::window() { let _ = w.print(); } }>{i18n.tr("print-label")}</button>
+                <A href=format!("/transactions/{}", t.id)>{i18n.tr("open-transaction")}</A>
+                <button class="secondary" on:click=move |_| again.run(())>{i18n.tr("register-another")}</button>
+            </div>
+        </section>
     }
 }

@@ -102,7 +102,7 @@ fn finish(
         )
         .set((
             referrals::status.eq(AsText(ReferralStatus::Completed)),
-            referrals::outcome.eq(outcome.as_str()),
+            referrals::outcome.eq(AsText(outcome)),
             referrals::action_note.eq(note),
             referrals::completed_at.eq(at),
             referrals::completed_by.eq(me),
