@@ -20,4 +20,5 @@ pub mod schema;
 pub mod seed;
 pub mod spa;
 pub mod telemetry;
+pub mod text;
 pub mod uploads;
