@@ -63,6 +63,8 @@ pub struct UserRow {
     pub updated_at: NaiveDateTime,
     pub failed_logins: i32,
     pub locked_until: Option<NaiveDateTime>,
+    /// The folded names and username the people picker searches ([`crate::text::fold`]).
+    pub search_name: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -79,6 +81,7 @@ pub struct NewUserRow<'a> {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub search_name: &'a str,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -92,6 +95,8 @@ pub struct EntityRow {
     pub kind: EntityKind,
     pub active: bool,
     pub created_at: NaiveDateTime,
+    /// The folded code and names the entity picker searches.
+    pub search_name: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

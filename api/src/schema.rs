@@ -41,6 +41,7 @@ diesel::table! {
         updated_at -> Timestamp,
         failed_logins -> Integer,
         locked_until -> Nullable<Timestamp>,
+        search_name -> Text,
     }
 }
 
@@ -60,6 +61,7 @@ diesel::table! {
         kind -> Text,
         active -> Bool,
         created_at -> Timestamp,
+        search_name -> Text,
     }
 }
 

@@ -15,6 +15,7 @@ use crate::db::DbConn;
 use crate::error::{ApiError, Validator};
 use crate::models::{EntityRow, NewUnitRow, NewUserRow, UnitRow, UserRow};
 use crate::schema::{external_entities, units, user_roles, users};
+use crate::text;
 
 pub const MIN_PASSWORD: usize = 10;
 
@@ -43,6 +44,56 @@ diesel::define_sql_function! {
 
 /// A `LIKE` pattern (with `ESCAPE '\'`) matching the text anywhere, lower-cased: the caller's `%`, `_` and `\` are
 /// literal characters, and control characters are dropped (PostgreSQL refuses a NUL in text).
+/// What the people picker searches for a user: username and both names, folded.
+pub fn user_search_name(username: &str, full_name_ar: &str, full_name_en: &str) -> String {
+    text::fold(&format!("{username} {full_name_ar} {full_name_en}"))
+}
+
+/// What the entity picker searches for an external entity: code and both names, folded.
+pub fn entity_search_name(code: &str, name_ar: &str, name_en: &str) -> String {
+    text::fold(&format!("{code} {name_ar} {name_en}"))
+}
+
+/// Give the users and entities that have no search name yet (rows from before there was one) theirs. Run at start,
+/// after the migrations: a no-op once every row has one.
+pub fn fill_search_names(conn: &mut DbConn) -> Result<usize, ApiError> {
+    let people: Vec<(i64, String, String, String)> = users::table
+        .filter(users::search_name.eq(""))
+        .select((users::id, users::username, users::full_name_ar, users::full_name_en))
+        .load(conn)?;
+    let entities: Vec<(i64, String, String, String)> = external_entities::table
+        .filter(external_entities::search_name.eq(""))
+        .select((
+            external_entities::id,
+            external_entities::code,
+            external_entities::name_ar,
+            external_entities::name_en,
+        ))
+        .load(conn)?;
+    if people.is_empty() && entities.is_empty() {
+        return Ok(0);
+    }
+    crate::db::write_tx(conn, |conn| {
+        for (id, username, ar, en) in &people {
+            diesel::update(users::table.find(id))
+                .set(users::search_name.eq(user_search_name(username, ar, en)))
+                .execute(conn)?;
+        }
+        for (id, code, ar, en) in &entities {
+            diesel::update(external_entities::table.find(id))
+                .set(external_entities::search_name.eq(entity_search_name(code, ar, en)))
+                .execute(conn)?;
+        }
+        Ok::<_, ApiError>(people.len() + entities.len())
+    })
+}
+
+/// `search_name LIKE` patterns for a picker's query: one per folded word, each a literal substring (the
+/// wildcards `%` and `_` and the escape `\` stand for themselves).
+fn word_patterns(q: &str) -> Vec<String> {
+    text::fold(q).split(' ').filter(|w| w.chars().any(|c| !c.is_control())).take(8).map(contains_pattern).collect()
+}
+
 fn contains_pattern(q: &str) -> String {
     let mut pattern = String::from("%");
     for c in q.to_lowercase().chars().filter(|c| !c.is_control()) {
@@ -218,15 +269,9 @@ pub fn list_users(conn: &mut DbConn, unit_id: Option<i64>, q: Option<&str>) -> R
     if let Some(u) = unit_id {
         query = query.filter(users::unit_id.eq(u));
     }
-    if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = contains_pattern(q);
-        query = query.filter(
-            users::username
-                .like(pattern.clone())
-                .escape('\\')
-                .or(users::full_name_ar.like(pattern.clone()).escape('\\'))
-                .or(lower(users::full_name_en).like(pattern).escape('\\')),
-        );
+    // Every word of the query, folded, somewhere in the user's folded names: وزاره finds وزارة.
+    for pattern in word_patterns(q.unwrap_or_default()) {
+        query = query.filter(users::search_name.like(pattern).escape('\\'));
     }
     let rows: Vec<UserRow> = query.order(users::id).limit(500).select(UserRow::as_select()).load(conn)?;
     let ids: Vec<i64> = rows.iter().map(|u| u.id).collect();
@@ -345,6 +390,7 @@ pub fn create_user(conn: &mut DbConn, actor: Option<&Actor>, req: &NewUser) -> R
             active: true,
             created_at: at,
             updated_at: at,
+            search_name: &user_search_name(&username, req.full_name_ar.trim(), req.full_name_en.trim()),
         })
         .returning(users::all_columns)
         .get_result(conn)?;
@@ -385,10 +431,13 @@ pub fn update_user(conn: &mut DbConn, actor: &Actor, id: i64, req: &UserUpdate) 
     }
     let hash = req.password.as_deref().map(auth::hash_password).transpose()?;
     let at = now();
+    let full_name_ar = req.full_name_ar.as_deref().map(str::trim).unwrap_or(&user.full_name_ar);
+    let full_name_en = req.full_name_en.as_deref().map(str::trim).unwrap_or(&user.full_name_en);
     diesel::update(users::table.find(id))
         .set((
-            users::full_name_ar.eq(req.full_name_ar.as_deref().map(str::trim).unwrap_or(&user.full_name_ar)),
-            users::full_name_en.eq(req.full_name_en.as_deref().map(str::trim).unwrap_or(&user.full_name_en)),
+            users::full_name_ar.eq(full_name_ar),
+            users::full_name_en.eq(full_name_en),
+            users::search_name.eq(user_search_name(&user.username, full_name_ar, full_name_en)),
             users::unit_id.eq(req.unit_id.unwrap_or(user.unit_id)),
             users::clearance.eq(AsLevel::from(req.clearance.unwrap_or(user.clearance))),
             users::phone.eq(req.phone.as_deref().or(user.phone.as_deref())),
@@ -410,15 +459,8 @@ pub fn update_user(conn: &mut DbConn, actor: &Actor, id: i64, req: &UserUpdate) 
 
 pub fn list_entities(conn: &mut DbConn, q: Option<&str>) -> Result<Vec<ExternalEntity>, ApiError> {
     let mut query = external_entities::table.into_boxed();
-    if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = contains_pattern(q);
-        query = query.filter(
-            external_entities::name_ar
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(external_entities::name_en).like(pattern.clone()).escape('\\'))
-                .or(lower(external_entities::code).like(pattern).escape('\\')),
-        );
+    for pattern in word_patterns(q.unwrap_or_default()) {
+        query = query.filter(external_entities::search_name.like(pattern).escape('\\'));
     }
     let rows: Vec<EntityRow> =
         query.order(external_entities::id).limit(500).select(EntityRow::as_select()).load(conn)?;
@@ -458,6 +500,7 @@ pub fn create_entity(
             external_entities::kind.eq(AsText(req.kind)),
             external_entities::active.eq(true),
             external_entities::created_at.eq(now()),
+            external_entities::search_name.eq(entity_search_name(&req.code, req.name_ar.trim(), req.name_en.trim())),
         ))
         .returning(external_entities::all_columns)
         .get_result(conn)?;

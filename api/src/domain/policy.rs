@@ -470,6 +470,7 @@ mod tests {
             updated_at: at(),
             failed_logins: 0,
             locked_until: None,
+            search_name: String::new(),
         };
         let unit = UnitRow {
             id: unit,

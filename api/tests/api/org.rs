@@ -176,6 +176,32 @@ async fn directory_search_finds_arabic_and_english_names() {
         .post("clerk", "/api/v1/external-entities", json!({"code": "SEC", "name_ar": "الشركة السعودية للكهرباء", "name_en": "Saudi Electricity", "kind": "company"}))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{entity}");
+    // The pickers fold as the browser does: ta marbuta typed as ه, hamza forms, diacritics, case; every word counts.
+    let q = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
+    for typed in ["الشركه السعوديه", "الشَّركة", "saudi ELECTRICITY", "sec"] {
+        let (_, found) = app.get("clerk", &format!("/api/v1/external-entities?q={}", q(typed))).await;
+        assert!(found.as_array().unwrap().iter().any(|e| e["code"] == "SEC"), "{typed}: {found}");
+    }
+    let (_, found) = app.get("clerk", &format!("/api/v1/external-entities?q={}", q("الشركه الصحيه"))).await;
+    assert!(!found.as_array().unwrap().iter().any(|e| e["code"] == "SEC"), "every word must match: {found}");
+    let body = json!({
+        "username": "khb.emp2", "password": "long enough password", "full_name_ar": "سارة الأحمدي",
+        "full_name_en": "Sara Al-Ahmadi", "unit_id": app.unit("KHB"), "roles": ["employee"], "clearance": "normal"
+    });
+    let (status, user) = app.post("admin", "/api/v1/users", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    for typed in ["ساره الاحمدي", "سارَة", "KHB.EMP2", "ahmadi"] {
+        let (_, people) = app.get("clerk", &format!("/api/v1/users?q={}", q(typed))).await;
+        assert!(people.as_array().unwrap().iter().any(|u| u["username"] == "khb.emp2"), "{typed}: {people}");
+    }
+    // A rename is searchable at once, under its new name only.
+    let path = format!("/api/v1/users/{}", user["id"]);
+    let r = app.call(Some("admin"), Method::PATCH, &path, Some(json!({"full_name_ar": "نورة الأحمدي"}))).await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    let (_, renamed) = app.get("clerk", &format!("/api/v1/users?q={}", q("نوره"))).await;
+    assert!(renamed.as_array().unwrap().iter().any(|u| u["username"] == "khb.emp2"), "{renamed}");
+    let (_, old) = app.get("clerk", &format!("/api/v1/users?q={}", q("ساره الاحمدي"))).await;
+    assert!(!old.as_array().unwrap().iter().any(|u| u["username"] == "khb.emp2"), "{old}");
     let r = app
         .post(
             "khb.emp",
@@ -222,4 +248,26 @@ async fn passwords_must_be_hard_to_guess() {
         )
         .await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+}
+
+/// Rows from before search names existed (an upgraded database) get theirs computed at start, and are then found.
+#[tokio::test]
+async fn search_names_missing_from_older_rows_are_filled_in() {
+    use diesel::prelude::*;
+    use muamalat::schema::{external_entities, users};
+    let app = TestApp::spawn().await;
+    let mut conn = app.pool.get().expect("connection");
+    diesel::update(users::table).set(users::search_name.eq("")).execute(&mut conn).expect("blank users");
+    diesel::update(external_entities::table)
+        .set(external_entities::search_name.eq(""))
+        .execute(&mut conn)
+        .expect("blank entities");
+    let (_, none) = app.get("clerk", "/api/v1/external-entities?q=aramco").await;
+    assert_eq!(none, json!([]), "nothing is found without search names");
+    let filled = muamalat::domain::org::fill_search_names(&mut conn).expect("fill");
+    let count: i64 = users::table.count().get_result(&mut conn).expect("count");
+    assert!(filled as i64 > count, "every user and entity: {filled}");
+    assert_eq!(muamalat::domain::org::fill_search_names(&mut conn).expect("again"), 0, "then nothing to do");
+    let (_, found) = app.get("clerk", "/api/v1/external-entities?q=aramco").await;
+    assert_eq!(found[0]["code"], "ARAMCO", "{found}");
 }

@@ -1,0 +1,2 @@
+ALTER TABLE external_entities DROP COLUMN search_name;
+ALTER TABLE users DROP COLUMN search_name;
