@@ -41,6 +41,41 @@ pub fn to_hijri(date: NaiveDate) -> Option<HijriDate> {
     Some(HijriDate { year: hijri.era_year().year, month: hijri.month().ordinal, day: hijri.day_of_month().0 })
 }
 
+/// Convert a Hijri (Umm al-Qura) date to Gregorian; `None` for a day the calendar does not have (30 Safar in a year
+/// where Safar has 29 days, month 13).
+pub fn from_hijri(h: HijriDate) -> Option<NaiveDate> {
+    let hijri = Date::try_new_hijri_with_calendar(h.year, h.month, h.day, Hijri::new_umm_al_qura()).ok()?;
+    let iso = hijri.to_calendar(icu_calendar::Iso);
+    NaiveDate::from_ymd_opt(iso.era_year().year, u32::from(iso.month().ordinal), u32::from(iso.day_of_month().0))
+}
+
+/// A day as people type it: `YYYY-MM-DD`, Gregorian, or Hijri (Umm al-Qura) when the year is before 1700 (Hijri
+/// years of this era are 14xx; Gregorian ones 20xx). Arabic-Indic digits are accepted. A Hijri month has 29 or 30
+/// days, and which depends on the moon: a day past the end of its month (the 30th of a 29-day month) is read as the
+/// month's last day. `None` if it is no such day (a Gregorian 30 February, month 13).
+pub fn parse_day(text: &str) -> Option<NaiveDate> {
+    let folded = shared_types::text::fold(text.trim());
+    let mut parts = folded.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 || !(1..=2).contains(&m.len()) || !(1..=2).contains(&d.len()) {
+        return None;
+    }
+    let (year, month, day): (i32, u8, u8) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    if year < 1700 {
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return None;
+        }
+        (1..=day).rev().find_map(|day| from_hijri(HijriDate { year, month, day }))
+    } else {
+        NaiveDate::from_ymd_opt(year, u32::from(month), u32::from(day))
+    }
+}
+
+/// The instant a Riyadh day begins, as the database stores instants (UTC).
+pub fn riyadh_midnight(date: NaiveDate) -> chrono::NaiveDateTime {
+    date.and_hms_opt(0, 0, 0).unwrap_or_default() - chrono::Duration::hours(3)
+}
+
 /// The Hijri year of an instant, by the Riyadh calendar date: registration numbers restart with it.
 pub fn hijri_year_at(at: DateTime<Utc>) -> i32 {
     let date = riyadh_date(at);
@@ -78,6 +113,32 @@ mod tests {
         // 1 Muharram 1447 was 26 June 2025 by Umm al-Qura.
         assert_eq!(to_hijri(d(2025, 6, 26)), Some(HijriDate { year: 1447, month: 1, day: 1 }));
         assert_eq!(to_hijri(d(2025, 6, 25)).map(|h| h.year), Some(1446));
+    }
+
+    #[test]
+    fn days_are_read_in_either_calendar() {
+        assert_eq!(from_hijri(HijriDate { year: 1434, month: 1, day: 1 }), Some(d(2012, 11, 15)));
+        assert_eq!(parse_day("1447-01-01"), Some(d(2025, 6, 26)));
+        assert_eq!(parse_day("١٤٤٧-٠١-٠١"), Some(d(2025, 6, 26)));
+        assert_eq!(parse_day("2025-06-26"), Some(d(2025, 6, 26)));
+        // The 30th of a 29-day Hijri month (and any 31st) is the month's last day.
+        let short: Vec<u8> =
+            (1..=12).filter(|&month| from_hijri(HijriDate { year: 1447, month, day: 30 }).is_none()).collect();
+        assert!(!short.is_empty(), "1447 has months of 29 days");
+        for month in short {
+            assert_eq!(parse_day(&format!("1447-{month:02}-30")), parse_day(&format!("1447-{month:02}-29")));
+        }
+        assert_eq!(parse_day("1447-01-31"), parse_day("1447-01-30"));
+        assert_eq!(parse_day("1447-01-30").map(|d| d.to_string()), Some("2025-07-25".into()));
+        for bad in
+            ["2025-02-30", "1447-13-01", "1447-00-01", "1447-01-00", "25-06-26", "2025/06/26", "2025-06-26-1", "", "x"]
+        {
+            assert_eq!(parse_day(bad), None, "{bad}");
+        }
+        for day in [d(2012, 11, 15), d(2024, 3, 11), d(2026, 12, 3)] {
+            assert_eq!(to_hijri(day).and_then(from_hijri), Some(day));
+        }
+        assert_eq!(riyadh_midnight(d(2026, 12, 3)).to_string(), "2026-12-02 21:00:00");
     }
 
     #[test]

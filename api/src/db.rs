@@ -134,6 +134,8 @@ pub fn connect(url: &str, pool_size: Option<u32>) -> Result<DbPool, DbSetupError
     run_migrations(&mut conn)?;
     // Rows from before a derived column existed get it computed in Rust (the folding is not SQL).
     crate::domain::org::fill_search_names(&mut conn).map_err(|e| DbSetupError::Migrations(e.to_string()))?;
+    // Transactions from before the search index, or written while it did not exist, get their entries.
+    crate::domain::search::index::fill_missing(&mut conn).map_err(|e| DbSetupError::Migrations(e.to_string()))?;
     if let DbConn::Sqlite(c) = &mut *conn {
         // Keep the planner's statistics current: SQLite's recommended call when a long-lived database is opened
         // (cheap; it analyses only tables whose statistics are missing or stale).

@@ -19,6 +19,7 @@ pub mod routes;
 pub mod schema;
 pub mod seed;
 pub mod spa;
+pub mod sql;
 pub mod telemetry;
 pub mod text;
 pub mod uploads;

@@ -20,10 +20,14 @@ fn is_arabic(word: &str) -> bool {
     word.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
 }
 
-/// The stem of a folded word: digits as they are, Arabic and Latin words by their Snowball stemmer.
+/// The stem of a folded word: a number without its leading zeros (`000123` is `123`, as a registration number's
+/// sequence is asked for with or without them), Arabic and Latin words by their Snowball stemmer.
 pub fn stem(word: &str) -> String {
     if word.chars().all(|c| c.is_ascii_digit()) {
-        word.to_string()
+        match word.trim_start_matches('0') {
+            "" => "0".to_string(),
+            digits => digits.to_string(),
+        }
     } else if is_arabic(word) {
         // Folding made a final ta marbuta ه; Snowball's Arabic algorithm strips ة as a suffix (and a final ه as the
         // pronoun): given back as ة, a word typed either way reaches the same stem, which is folded again.
@@ -31,6 +35,15 @@ pub fn stem(word: &str) -> String {
             Some(stem) => format!("{stem}ة"),
             None => word.to_string(),
         };
+        // Snowball's Arabic algorithm keeps a leading و or ف before ا (so that واحد stays whole), and with it the
+        // article of وال and فال (والصيانة, فالمعاملة). Those two letters before the article, with a word of three
+        // letters or more after it, are the conjunction: taken off, the article goes as it does alone.
+        let conjunction = word
+            .strip_prefix('و')
+            .or_else(|| word.strip_prefix('ف'))
+            .filter(|rest| rest.starts_with("ال") && rest.chars().count() >= 5)
+            .map(str::to_string);
+        let word = conjunction.unwrap_or(word);
         fold(&ARABIC.stem(&word))
     } else {
         ENGLISH.stem(word).into_owned()
@@ -58,10 +71,15 @@ mod tests {
         assert!(finds("الاماره", "الأمارة"));
         assert!(finds("صيانه", "الصيانة"));
         assert!(finds("صيانه", "وللصيانة"));
+        assert!(finds("صيانه", "والصيانة"));
+        assert!(finds("المعاملة", "فالمعاملة"));
+        assert_eq!(terms("واحد"), terms("واحد"));
+        assert_ne!(stem("واحد"), stem("احد"), "واحد keeps its و");
         assert!(finds("صيانة", "بالصيانة"));
         assert!(finds("الصيانه", "للصيانة"));
         assert_eq!(terms("١٤٤٨/١٢٣"), ["1448", "123"]);
-        assert_eq!(terms("KHB-1448/000123"), ["khb", "1448", "000123"]);
+        assert_eq!(terms("KHB-1448/000123"), ["khb", "1448", "123"]);
+        assert_eq!(terms("000"), ["0"]);
     }
 
     #[test]

@@ -268,6 +268,7 @@ async fn tablet_and_desktop_layouts_fit_the_window() {
             ("new", "/new", "#draft-submit", None),
             ("transaction", path.as_str(), "#timeline", Some(("#action-refer", "#action-unit-search"))),
             ("intake", "/office/intake", "#intake-empty", None),
+            ("search", "/search?q=%D8%B7%D9%84%D8%A8", "#search-hits li.hit", None),
         ];
         let admin_pages = [
             ("overview", "/overview", "#overview", None),
@@ -936,4 +937,65 @@ async fn a_manager_delegates_to_a_deputy_and_ends_a_session_from_the_account_pag
     assert_eq!(delegations[0]["active"], false, "{delegations}");
     assert!(delegations[0]["ended_at"].is_string(), "{delegations}");
     assert_eq!(delegations[0]["note"], "إجازة");
+}
+
+/// A clerk searches from the top bar in Arabic (any spelling, with the words marked), narrows by a facet, searches in
+/// English, and a registration number typed in the box opens its transaction.
+#[tokio::test]
+async fn search_from_the_top_bar_in_arabic_and_english() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let server = start_with(Some(spa_dir())).await;
+    let org = Org::load(&server).await;
+    let khb = org.units.iter().find(|u| u["code"] == "KHB").expect("KHB")["id"].clone();
+    let clerk = support::Client::login(&server, "registry.clerk1").await;
+    let entity = clerk.get("/api/v1/external-entities").await[0]["id"].clone();
+    let mut numbers = Vec::new();
+    for (subject, priority) in [
+        ("طلب الصيانة الدورية لإنارة الكورنيش", "urgent"),
+        ("وللصيانة العاجلة لشبكة المياه", "normal"),
+        ("Road maintenance contract renewal", "normal"),
+        ("تقرير الإمارة السنوي", "normal"),
+    ] {
+        let t = clerk
+            .post(
+                "/api/v1/transactions",
+                json!({"kind": "incoming", "subject": subject, "external_entity_id": entity, "priority": priority,
+                       "referrals": [{"unit_id": khb, "purpose": "action"}]}),
+            )
+            .await;
+        numbers.push((t["transaction"]["id"].as_i64().expect("id"), t["transaction"]["registration_number"].clone()));
+    }
+    scenario("search", &server, move |p| async move {
+        p.login("registry.clerk1").await;
+        let hits = "document.querySelectorAll('#search-hits li.hit').length";
+        p.el("#top-search").await.send_keys(&format!("صيانه{}", Key::Enter)).await.expect("type");
+        p.until("two Arabic hits", &format!("return {hits} === 2")).await;
+        let marked =
+            p.js("return [...document.querySelectorAll('#search-hits mark')].map(m => m.textContent).sort()").await;
+        assert_eq!(marked, json!(["الصيانة", "وللصيانة"]), "{marked}");
+        assert_eq!(p.text("#search-total").await, "معاملتان");
+        p.checkpoint("search-ar").await;
+        // The urgent one alone, by its facet; pressed again, the filter is lifted.
+        p.click("#facet-priority button[data-value='urgent']").await;
+        p.until("one urgent hit", &format!("return {hits} === 1")).await;
+        assert!(p.js("return location.search").await.as_str().unwrap_or_default().contains("priority=urgent"));
+        p.click("#facet-priority button[data-value='urgent']").await;
+        p.until("both again", &format!("return {hits} === 2")).await;
+        // In English.
+        p.click(".lang-switch").await;
+        p.until("dir=ltr", "return document.documentElement.dir === 'ltr'").await;
+        p.type_in("#search-q", "Maintenance").await;
+        p.click("#search-submit").await;
+        p.until("one English hit", &format!("return {hits} === 1")).await;
+        assert_eq!(p.text("#search-hits mark").await, "maintenance");
+        assert_eq!(p.text("#search-total").await, "One transaction found");
+        p.checkpoint("search-en").await;
+        // A registration number opens its transaction.
+        let (id, number) = &numbers[3];
+        let typed = format!("{}{}", number.as_str().expect("number"), Key::Enter);
+        p.el("#top-search").await.send_keys(&typed).await.expect("type");
+        p.until("the transaction opened", &format!("return location.pathname === '/transactions/{id}'")).await;
+        p.el("#timeline").await;
+    })
+    .await;
 }

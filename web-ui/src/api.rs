@@ -11,9 +11,9 @@ use shared_types::{
     AllowedActions, AnnotationRequest, AuditEntry, AuditVerification, DecisionRequest, Delegation, Document,
     DraftUpdate, ErrorCode, Event, ExternalEntity, ForwardRequest, InboxCounts, InboxItem, Location, LoginRequest,
     NewDelegation, NewTransaction, NewUnit, NewUser, Page, Problem, ReceiveRequest, ReferRequest, Referral,
-    ReferralActionRequest, RefreshRequest, RegisterSubmission, RejectSubmission, Route, Session, StatusChangeRequest,
-    Submission, TokenResponse, Transaction, TransactionSummary, TransactionWithReferrals, Unit, UnitUpdate, User,
-    UserUpdate,
+    ReferralActionRequest, RefreshRequest, RegisterSubmission, RejectSubmission, Route, SearchQuery, SearchResults,
+    Session, StatusChangeRequest, Submission, TokenResponse, Transaction, TransactionSummary, TransactionWithReferrals,
+    Unit, UnitUpdate, User, UserUpdate,
 };
 
 thread_local! {
@@ -354,6 +354,16 @@ pub async fn archive(id: i64, body: &StatusChangeRequest) -> ApiResult<Transacti
 
 pub async fn decide(id: i64, body: &DecisionRequest, key: &str) -> ApiResult<Transaction> {
     post(&format!("/transactions/{id}/decisions"), body, Some(key)).await
+}
+
+/// The URL of a search, as the search page shows it and the API answers it (the same parameters).
+pub fn search_query_string(query: &SearchQuery) -> String {
+    query.pairs().iter().map(|(name, value)| format!("{name}={}", q(value))).collect::<Vec<_>>().join("&")
+}
+
+/// Search the transactions the caller may see.
+pub async fn search(query: &SearchQuery) -> ApiResult<SearchResults> {
+    get(&format!("/search?{}", search_query_string(query))).await
 }
 
 pub async fn drafts(cursor: Option<&str>) -> ApiResult<Page<TransactionSummary>> {

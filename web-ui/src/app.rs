@@ -146,6 +146,7 @@ fn Shell(routes: fn() -> AnyView) -> impl IntoView {
                     <PageLink href="/office/audit".into()>{i18n.tr("nav-audit")}</PageLink>
                 </Show>
             </nav>
+            <TopSearch />
             <div class="account">
                 <LanguageSwitch />
                 <PageLink href="/office/account".into() id="account-link">
@@ -157,6 +158,36 @@ fn Shell(routes: fn() -> AnyView) -> impl IntoView {
         <main id="main" tabindex="-1">
             {routes()}
         </main>
+    }
+}
+
+/// The search box of every page: Enter searches (the search page opens a registration number's transaction directly).
+#[component]
+fn TopSearch() -> impl IntoView {
+    let i18n = use_i18n();
+    let bundle = use_context::<Bundle>().unwrap_or(Bundle::Desk);
+    let navigate = leptos_router::hooks::use_navigate();
+    let text = RwSignal::new(String::new());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let q = text.get_untracked();
+        if q.trim().is_empty() {
+            return;
+        }
+        let href = crate::pages::search::search_href(&shared_types::SearchQuery { q: Some(q), ..Default::default() });
+        if bundle.holds(&href) {
+            navigate(&href, Default::default());
+        } else if let Some(window) = web_sys::window() {
+            let _ = window.location().set_href(&href);
+        }
+        text.set(String::new());
+    };
+    view! {
+        <form class="top-search" role="search" on:submit=submit>
+            <input type="search" id="top-search" aria-label=move || i18n.t("search-box")
+                placeholder=move || i18n.t("search-box-hint")
+                prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev)) />
+        </form>
     }
 }
 

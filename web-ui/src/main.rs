@@ -1,5 +1,5 @@
-//! The desk bundle, served at `/`: what staff open every day — the inbox, registering, transactions, drafts and the
-//! managers' overview. Administration, the audit log and the intake queue are the office bundle's (`/office/`).
+//! The desk bundle, served at `/`: what staff open every day — the inbox, registering, transactions, drafts, search
+//! and the managers' overview. Administration, the audit log and the intake queue are the office bundle's (`/office/`).
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Routes};
@@ -7,7 +7,7 @@ use leptos_router::path;
 use muamalat_web_ui::app::{App, Bundle};
 use muamalat_web_ui::i18n::use_i18n;
 use muamalat_web_ui::pages::{
-    inbox::InboxPage, new::NewInternalPage, overview::OverviewPage, register::RegisterPage,
+    inbox::InboxPage, new::NewInternalPage, overview::OverviewPage, register::RegisterPage, search::SearchPage,
     transaction::TransactionPage,
 };
 
@@ -20,6 +20,7 @@ fn routes() -> AnyView {
             <Route path=path!("/transactions/:id") view=TransactionPage />
             <Route path=path!("/new") view=NewInternalPage />
             <Route path=path!("/overview") view=OverviewPage />
+            <Route path=path!("/search") view=SearchPage />
         </Routes>
     }
     .into_any()

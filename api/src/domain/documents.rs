@@ -382,7 +382,9 @@ pub fn record_text(
         document_versions::text_error.eq(error),
     ))
     .execute(conn)?;
-    Ok(())
+    // The text is searched from now on (when this is the current version).
+    let transaction_id: i64 = documents::table.find(document_id).select(documents::transaction_id).first(conn)?;
+    super::search::reindex(conn, &[transaction_id])
 }
 
 /// The extracted text of a version.

@@ -16,6 +16,7 @@ pub mod org;
 pub mod paging;
 pub mod policy;
 pub mod routing;
+pub mod search;
 pub mod submissions;
 pub mod timeline;
 pub mod tracking;

@@ -46,10 +46,18 @@ impl<'a> Events<'a> {
         self.by.push(by);
     }
 
-    /// Append the events and their audit entries: one statement each.
+    /// Append the events and their audit entries (one statement each), and reindex for search the transactions
+    /// whose searched text the events change, in the same database transaction.
     pub fn write(self, conn: &mut DbConn) -> Result<(), ApiError> {
         db::insert_events(conn, &self.rows)?;
-        super::audit::events(conn, &self.by, &self.rows)
+        super::audit::events(conn, &self.by, &self.rows)?;
+        let changed: Vec<i64> = self
+            .rows
+            .iter()
+            .filter(|e| super::search::index::REINDEXING.contains(&e.kind.0))
+            .map(|e| e.transaction_id)
+            .collect();
+        super::search::reindex(conn, &changed)
     }
 }
 

@@ -41,12 +41,14 @@ type Document = utoipa::openapi::OpenApi;
         (name = "documents", description = "Documents of a transaction and their immutable versions: upload, \
                                               download, text, withdrawal"),
         (name = "tracking", description = "Timeline, route, location, dwell time, inboxes"),
+        (name = "search", description = "Full-text search over transactions, with filters and facets, in Arabic and English"),
         (name = "audit", description = "The hash-chained audit log, for auditors"),
         (name = "agencies", description = "External agencies: API clients, OAuth2 client-credentials tokens, agency endpoints"),
         (name = "health", description = "Probes"),
     ),
     // Schemas only query parameters name are not collected from bodies: listed here so every `$ref` resolves.
-    components(schemas(shared_types::ErrorCode, shared_types::Problem, shared_types::FieldError, shared_types::InboxBox))
+    components(schemas(shared_types::ErrorCode, shared_types::Problem, shared_types::FieldError, shared_types::InboxBox,
+        shared_types::SearchSort))
 )]
 pub struct ApiDoc;
 

@@ -203,6 +203,7 @@ pub(super) const CURSORS: &[(&str, char)] = &[
     ("/api/v1/intake", 's'),
     ("/api/v1/agency/submissions", 's'),
     ("/api/v1/agency/correspondence", 't'),
+    ("/api/v1/search", 'k'),
 ];
 
 pub(super) type Schemas = BTreeMap<String, RefOr<Schema>>;

@@ -13,6 +13,7 @@ pub mod health;
 pub mod inbox;
 pub mod org;
 pub mod referrals;
+pub mod search;
 pub mod submissions;
 pub mod transactions;
 
@@ -35,6 +36,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(transactions::configure)
         .configure(referrals::configure)
         .configure(inbox::configure)
+        .configure(search::configure)
         .configure(documents::configure)
         .configure(audit::configure)
         .configure(delegations::configure)

@@ -19,5 +19,6 @@ mod org;
 mod permissions;
 mod registration;
 mod routing;
+mod search;
 mod snapshots;
 mod tracking;

@@ -387,6 +387,7 @@ fn role_endpoints() -> Vec<RoleEndpoint> {
         e(M::GET, "/inbox", None, R::Anyone, P::Ok),
         e(M::GET, "/inbox/counts", None, R::Anyone, P::Ok),
         e(M::GET, "/drafts", None, R::Anyone, P::Ok),
+        e(M::GET, "/search", None, R::Anyone, P::Ok),
         e(M::GET, "/units", None, R::Anyone, P::Ok),
         e(M::GET, "/units/{unit}", None, R::Anyone, P::Ok),
         e(M::GET, "/units/{unit}/overview", None, R::HeadOfUnit, P::Ok),
@@ -531,14 +532,18 @@ fn role_expected(actor: Actor, endpoint: &RoleEndpoint) -> Outcome {
     if allowed { Outcome::Allowed } else { Outcome::Forbidden }
 }
 
+/// Whether `actor` may see the matrix's transactions of `level` at all.
+fn sees(actor: Actor, level: &str) -> bool {
+    let cleared = LEVELS.iter().position(|l| *l == level).is_some_and(|rank| rank <= actor.clearance());
+    actor != Actor::Agency && cleared && (matches!(actor, Actor::Admin | Actor::Auditor) || actor.on_route())
+}
+
 /// The rules, written down: what `actor` gets from `endpoint` on a transaction of `level`.
 fn expected(actor: Actor, level: &str, endpoint: &Endpoint) -> Outcome {
     if actor == Actor::Agency {
         return Outcome::Unauthorized;
     }
-    let cleared = LEVELS.iter().position(|l| *l == level).is_some_and(|rank| rank <= actor.clearance());
-    let sees = cleared && (matches!(actor, Actor::Admin | Actor::Auditor) || actor.on_route());
-    if !sees {
+    if !sees(actor, level) {
         return Outcome::NotFound;
     }
     let allowed = match endpoint.rule {
@@ -927,6 +932,24 @@ async fn every_actor_gets_what_the_rules_say_on_every_endpoint_and_level() {
                     want.cell(),
                     got.cell()
                 ));
+            }
+        }
+    }
+    // Search shows and counts a level's transactions to exactly those who may see them: their words match for
+    // everyone, and nobody else finds them, nor a count that includes them, nor a facet value that hints at them.
+    for level in LEVELS {
+        let r = world.records[level];
+        let query = format!("/api/v1/search?q={}", crate::search::encode(&format!("مصفوفة الصلاحيات {level}")));
+        for actor in ACTORS.into_iter().filter(|a| *a != Actor::Agency) {
+            let (status, body) = send(&app, &world, actor, Method::GET, &query, None, false).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let found: std::collections::BTreeSet<i64> =
+                body["items"].as_array().unwrap().iter().map(|h| h["transaction"]["id"].as_i64().unwrap()).collect();
+            let want: std::collections::BTreeSet<i64> =
+                if sees(actor, level) { [r.open, r.closed].into() } else { Default::default() };
+            let levels = body["facets"]["confidentiality"].as_array().unwrap().len();
+            if found != want || body["total"] != want.len() || levels != usize::from(!want.is_empty()) {
+                wrong.push(format!("search for the {level} records as {actor:?}: expected {want:?}, got {body}"));
             }
         }
     }

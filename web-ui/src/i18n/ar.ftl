@@ -418,3 +418,35 @@ session-started = تسجيل الدخول
 session-last-used = آخر استخدام
 session-end = إنهاء
 session-end-current = تسجيل الخروج هنا
+search-box = البحث في المعاملات
+search-box-hint = ابحث: رقم، موضوع، جهة…
+search-title = البحث
+search-words = كلمات أو رقم قيد
+search-go = بحث
+search-total = { $n ->
+    [zero] لا توجد معاملات
+    [one] معاملة واحدة
+    [two] معاملتان
+    [few] { $shown } معاملات
+   *[other] { $shown } معاملة
+}
+search-empty = لا توجد معاملة مطابقة.
+search-filters = التصفية
+search-facet-kind = النوع
+search-facet-status = الحالة
+search-facet-priority = الأولوية
+search-facet-confidentiality = درجة السرية
+search-from = مقيدة من
+search-to = مقيدة حتى
+search-date-hint = سنة-شهر-يوم، هجري أو ميلادي
+search-apply = تطبيق التاريخ
+search-sort-relevance = الأقرب مطابقة أولًا
+search-sort-newest = الأحدث أولًا
+search-sort-oldest = الأقدم أولًا
+snippet-from-subject = الموضوع
+snippet-from-summary = الملخص
+snippet-from-note = ملاحظة
+snippet-from-document = مستند
+transaction-kind-incoming = وارد
+transaction-kind-outgoing = صادر
+transaction-kind-internal = داخلي

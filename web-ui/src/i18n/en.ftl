@@ -406,3 +406,32 @@ session-started = Signed in
 session-last-used = Last used
 session-end = End
 session-end-current = Sign out here
+search-box = Search transactions
+search-box-hint = Search: number, subject, sender…
+search-title = Search
+search-words = Words or registration number
+search-go = Search
+search-total = { $n ->
+    [one] One transaction found
+   *[other] { $shown } transactions found
+}
+search-empty = No transaction matches.
+search-filters = Filters
+search-facet-kind = Kind
+search-facet-status = Status
+search-facet-priority = Priority
+search-facet-confidentiality = Confidentiality
+search-from = Registered from
+search-to = Registered to
+search-date-hint = YYYY-MM-DD, Hijri or Gregorian
+search-apply = Apply dates
+search-sort-relevance = Best match first
+search-sort-newest = Newest first
+search-sort-oldest = Oldest first
+snippet-from-subject = Subject
+snippet-from-summary = Summary
+snippet-from-note = Note
+snippet-from-document = Document
+transaction-kind-incoming = Incoming
+transaction-kind-outgoing = Outgoing
+transaction-kind-internal = Internal

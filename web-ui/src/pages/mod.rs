@@ -10,4 +10,5 @@ pub mod login;
 pub mod new;
 pub mod overview;
 pub mod register;
+pub mod search;
 pub mod transaction;
