@@ -11,6 +11,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod generate;
 pub mod models;
 pub mod openapi;
 pub mod rate_limit;

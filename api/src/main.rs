@@ -31,6 +31,16 @@ enum Command {
     Openapi,
     /// Seal pending audit log entries, then verify the whole hash chain; exits 1 at the first broken entry.
     AuditVerify,
+    /// Fill the database with a realistic history over the demo organisation (seeded first if the database is
+    /// empty): for benchmarks and for trying the system at the production volume.
+    Generate {
+        /// How many transactions.
+        #[arg(long, default_value_t = 2_000_000)]
+        transactions: usize,
+        /// The same seed makes the same history.
+        #[arg(long, default_value_t = 1448)]
+        seed: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -53,6 +63,7 @@ fn main() -> ExitCode {
         Command::Migrate => db::connect(&settings.database_url(), Some(1)).map(|_| ()).map_err(|e| e.to_string()),
         Command::Openapi => Ok(()),
         Command::AuditVerify => audit_verify(&settings),
+        Command::Generate { transactions, seed } => generate(&settings, transactions, seed),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -102,6 +113,20 @@ fn audit_verify(settings: &Settings) -> Result<(), String> {
             b.reason
         )),
     }
+}
+
+/// Generate a history (`muamalat generate`), after seeding the demo organisation into an empty database.
+fn generate(settings: &Settings, transactions: usize, seed: u64) -> Result<(), String> {
+    seed_demo(settings, false)?;
+    let pool = db::connect(&settings.database_url(), Some(2)).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let options = muamalat::generate::Options { transactions, seed };
+    let done = muamalat::generate::generate(&mut conn, options).map_err(|e| e.to_string())?;
+    println!(
+        "Generated {} transactions, {} referrals, {} events and {} documents, with their search entries, in {:.1} s.",
+        done.transactions, done.referrals, done.events, done.documents, done.seconds
+    );
+    Ok(())
 }
 
 /// Seed the demo organisation. With `strict`, a non-empty database is an error; otherwise it is left alone.

@@ -14,6 +14,7 @@ mod contract;
 mod delegation;
 mod documents;
 mod flow;
+mod generate;
 mod offered;
 mod org;
 mod permissions;

@@ -56,7 +56,7 @@ pub struct Entry {
 }
 
 /// Distinct terms of several texts, in the order met, at most `cap`.
-fn distinct<'a>(texts: impl IntoIterator<Item = &'a str>, cap: usize) -> Vec<String> {
+pub(crate) fn distinct<'a>(texts: impl IntoIterator<Item = &'a str>, cap: usize) -> Vec<String> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for text in texts {
