@@ -400,3 +400,24 @@ async fn bad_queries_are_refused_and_query_syntax_is_only_ever_words() {
     assert_eq!(nothing["total"], 0);
     assert_eq!(app.call(None, reqwest::Method::GET, "/api/v1/search?q=x", None).await.0, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn transactions_from_before_the_index_are_indexed_when_the_server_starts() {
+    use diesel::prelude::*;
+    let app = TestApp::spawn().await;
+    let id = incoming(&app, "رسالة قديمة عن الحدائق", "KHB").await;
+    // As if it had been written before the index existed: no entry, and the start-up check not past it yet.
+    {
+        let mut conn = app.pool.get().unwrap();
+        diesel::sql_query(format!("DELETE FROM transaction_search WHERE rowid = {id}")).execute(&mut conn).unwrap();
+        diesel::sql_query("UPDATE server_settings SET value = '0' WHERE name = 'search_index_checked_through'")
+            .execute(&mut conn)
+            .unwrap();
+    }
+    assert_eq!(find(&app, "admin", "الحدائق").await["total"], 0);
+    let mut conn = app.pool.get().unwrap();
+    assert_eq!(muamalat::domain::search::index::fill_missing(&mut conn).unwrap(), 1);
+    assert_eq!(ids(&find(&app, "admin", "الحدائق").await), [id]);
+    // Checked through the newest transaction: the next start looks at nothing.
+    assert_eq!(muamalat::domain::search::index::fill_missing(&mut conn).unwrap(), 0);
+}

@@ -247,19 +247,33 @@ struct Id {
     id: i64,
 }
 
+/// The server setting that holds the highest transaction id checked by [`fill_missing`]: every transaction written
+/// later is indexed as it is written, so a start checks only those above it.
+const CHECKED_THROUGH: &str = "search_index_checked_through";
+
 /// Index the transactions the index has no entry for (those from before it existed), a batch at a time; answers
-/// how many. Called when the server starts.
+/// how many. Called when the server starts; looks only at transactions above the last id it checked.
 pub fn fill_missing(conn: &mut DbConn) -> Result<usize, ApiError> {
+    use crate::schema::server_settings;
+    let checked: i64 = crate::db::setting_get_or_insert(conn, CHECKED_THROUGH, "0")?.parse().unwrap_or(0);
+    let top: Option<i64> = transactions::table.select(diesel::dsl::max(transactions::id)).first(conn)?;
+    let Some(top) = top.filter(|top| *top > checked) else {
+        return Ok(0);
+    };
     let mut filled = 0;
     loop {
         let mut sql = Sql::new(backend_of(conn));
-        sql.push(
-            "SELECT t.id AS id FROM transactions t WHERE NOT EXISTS \
-             (SELECT 1 FROM transaction_search s WHERE s.rowid = t.id) ORDER BY t.id LIMIT ",
-        );
+        sql.push("SELECT t.id AS id FROM transactions t WHERE t.id > ");
+        sql.bind(Value::Int(checked));
+        sql.push(" AND t.id <= ");
+        sql.bind(Value::Int(top));
+        sql.push(" AND NOT EXISTS (SELECT 1 FROM transaction_search s WHERE s.rowid = t.id) ORDER BY t.id LIMIT ");
         sql.bind(Value::Int(BATCH as i64 * 10));
         let ids: Vec<i64> = sql.load::<Id>(conn)?.into_iter().map(|r| r.id).collect();
         if ids.is_empty() {
+            diesel::update(server_settings::table.find(CHECKED_THROUGH))
+                .set(server_settings::value.eq(top.to_string()))
+                .execute(conn)?;
             return Ok(filled);
         }
         crate::db::write_tx(conn, |conn| reindex(conn, &ids))?;
