@@ -73,7 +73,7 @@ pub(crate) fn distinct<'a>(texts: impl IntoIterator<Item = &'a str>, cap: usize)
 }
 
 /// The searched strings of an event's details.
-pub(super) fn detail_texts(details: &str, out: &mut Vec<String>) {
+fn detail_texts(details: &str, out: &mut Vec<String>) {
     if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(details) {
         for key in TEXT_KEYS {
             if let Some(serde_json::Value::String(text)) = map.get(key) {
@@ -81,6 +81,22 @@ pub(super) fn detail_texts(details: &str, out: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// The searched texts of the transactions' timelines (notes, instructions, decisions, resolutions), oldest first.
+pub(super) fn notes(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>, ApiError> {
+    let kinds: Vec<AsText<EventKind>> = REINDEXING.iter().map(|k| AsText(*k)).collect();
+    let mut notes: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, details) in events::table
+        .filter(events::transaction_id.eq_any(ids))
+        .filter(events::kind.eq_any(kinds))
+        .order(events::id)
+        .select((events::transaction_id, events::details))
+        .load::<(i64, String)>(conn)?
+    {
+        detail_texts(&details, notes.entry(id).or_default());
+    }
+    Ok(notes)
 }
 
 type Header = (i64, Option<String>, String, Option<String>, Option<String>, Option<i64>, Option<String>);
@@ -111,17 +127,7 @@ pub fn entries(conn: &mut DbConn, ids: &[i64]) -> Result<BTreeMap<i64, Entry>, A
             .map(|(id, ar, en)| (id, (ar, en)))
             .collect()
     };
-    let kinds: Vec<AsText<EventKind>> = REINDEXING.iter().map(|k| AsText(*k)).collect();
-    let mut notes: HashMap<i64, Vec<String>> = HashMap::new();
-    for (id, details) in events::table
-        .filter(events::transaction_id.eq_any(ids))
-        .filter(events::kind.eq_any(kinds))
-        .order(events::id)
-        .select((events::transaction_id, events::details))
-        .load::<(i64, String)>(conn)?
-    {
-        detail_texts(&details, notes.entry(id).or_default());
-    }
+    let notes = notes(conn, ids)?;
     let mut docs: HashMap<i64, Vec<String>> = HashMap::new();
     for (id, title, text) in documents::table
         .inner_join(document_versions::table)

@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::{
-    Confidentiality, ErrorCode, EventKind, FacetCount, Priority, ReferralStatus, SearchFacets, SearchHit, SearchQuery,
+    Confidentiality, ErrorCode, FacetCount, Priority, ReferralStatus, SearchFacets, SearchHit, SearchQuery,
     SearchResults, SearchSort, Snippet, SnippetSource, TransactionKind, TransactionStatus, WireEnum,
 };
 
@@ -24,11 +24,10 @@ use super::actor::Actor;
 use super::views::Refs;
 use super::{now, policy, utc};
 use crate::calendar;
-use crate::columns::AsText;
 use crate::db::{Backend, DbConn, backend_of};
 use crate::error::ApiError;
 use crate::models::TransactionRow;
-use crate::schema::{events, transactions, units};
+use crate::schema::{transactions, units};
 use crate::sql::{Sql, Value};
 use crate::text::{fold, terms};
 
@@ -490,21 +489,11 @@ fn snippets(
     if rest.is_empty() {
         return Ok(found);
     }
-    let kinds: Vec<AsText<EventKind>> = index::REINDEXING.iter().map(|k| AsText(*k)).collect();
-    let notes: Vec<(i64, String)> = events::table
-        .filter(events::transaction_id.eq_any(&rest))
-        .filter(events::kind.eq_any(kinds))
-        .order(events::id)
-        .select((events::transaction_id, events::details))
-        .load(conn)?;
-    for (id, details) in notes {
-        if found.contains_key(&id) {
-            continue;
-        }
-        let mut texts = Vec::new();
-        index::detail_texts(&details, &mut texts);
+    let notes = index::notes(conn, &rest)?;
+    for id in &rest {
+        let texts = notes.get(id).map(Vec::as_slice).unwrap_or_default();
         if let Some(parts) = texts.iter().find_map(|text| snippet::snippet(text, wanted)) {
-            found.insert(id, of(SnippetSource::Note, None, parts));
+            found.insert(*id, of(SnippetSource::Note, None, parts));
         }
     }
     let rest: Vec<i64> = rest.into_iter().filter(|id| !found.contains_key(id)).collect();
