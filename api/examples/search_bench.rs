@@ -1,4 +1,4 @@
-//! Search, inbox and timeline latency against a running server over HTTP, as a browser would ask (kept-alive
+//! Search, inbox, timeline and report latency against a running server over HTTP, as a browser would ask (kept-alive
 //! connections, `Accept-Encoding: gzip`), for a database filled by `muamalat generate`:
 //!
 //! ```sh
@@ -18,7 +18,7 @@ use clap::Parser;
 use serde_json::{Value, json};
 
 #[derive(Parser)]
-#[command(about = "Search, inbox and timeline latency against a running Muamalat server")]
+#[command(about = "Search, inbox, timeline and report latency against a running Muamalat server")]
 struct Args {
     /// The server's address.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
@@ -32,6 +32,18 @@ struct Args {
     /// The employee who sees little.
     #[arg(long, default_value = "khb.employee1")]
     employee: String,
+    /// Requests of each report (reports scan much more than a page of search).
+    #[arg(long, default_value_t = 20)]
+    report_requests: usize,
+    /// Register-and-refer operations (an incoming letter referred to two units) at the end; 0 for none.
+    #[arg(long, default_value_t = 2_000)]
+    registrations: usize,
+    /// Registrations in flight at once.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// The server's process id: its peak resident memory (`VmHWM`) is printed at the end.
+    #[arg(long)]
+    pid: Option<u32>,
 }
 
 async fn token(client: &reqwest::Client, args: &Args, username: &str) -> String {
@@ -86,6 +98,62 @@ fn encode(s: &str) -> String {
         .collect()
 }
 
+/// Register incoming letters referred to two units, `--concurrency` at once; print the throughput and latencies.
+async fn register_and_refer(client: &reqwest::Client, args: &Args, base: &str) {
+    let token = token(client, args, "registry.clerk1").await;
+    let get = |path: String| {
+        let (client, token) = (client.clone(), token.clone());
+        async move { client.get(path).bearer_auth(token).send().await.expect("get").json::<Value>().await.expect("json") }
+    };
+    let entity = get(format!("{base}/external-entities")).await[0]["id"].clone();
+    let units = get(format!("{base}/units")).await;
+    let unit = |code: &str| units.as_array().unwrap().iter().find(|u| u["code"] == code).unwrap()["id"].clone();
+    let (khb, eng) = (unit("KHB"), unit("KHB-ENG"));
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..args.concurrency {
+        let (client, token, next, base) = (client.clone(), token.clone(), next.clone(), base.to_string());
+        let (entity, khb, eng, n) = (entity.clone(), khb.clone(), eng.clone(), args.registrations);
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < n {
+                let start = Instant::now();
+                let res = client
+                    .post(format!("{base}/transactions"))
+                    .bearer_auth(&token)
+                    .json(
+                        &json!({"kind": "incoming", "subject": "طلب صيانة إنارة الطريق", "external_entity_id": entity,
+                        "priority": "normal", "referrals": [{"unit_id": khb, "purpose": "action"},
+                        {"unit_id": eng, "purpose": "information"}]}),
+                    )
+                    .send()
+                    .await
+                    .expect("register");
+                assert_eq!(res.status(), reqwest::StatusCode::CREATED, "{}", res.text().await.unwrap_or_default());
+                times.push(start.elapsed());
+            }
+            times
+        }));
+    }
+    let mut times = Vec::new();
+    for task in tasks {
+        times.extend(task.await.expect("task"));
+    }
+    let total = started.elapsed().as_secs_f64();
+    times.sort();
+    println!(
+        "{:<44} p50 {:>7.2} ms  p95 {:>7.2} ms  p99 {:>7.2} ms  {:>6.0} op/s ({} at concurrency {})",
+        "register-and-refer",
+        ms(&times, 0.5),
+        ms(&times, 0.95),
+        ms(&times, 0.99),
+        times.len() as f64 / total,
+        times.len(),
+        args.concurrency
+    );
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let args = Args::parse();
@@ -120,5 +188,26 @@ async fn main() {
         if let Some(id) = id {
             measure(&client, &token, "timeline", &repeat(format!("{base}/transactions/{id}/timeline"))).await;
         }
+        for name in [
+            "volume_by_kind",
+            "volume_by_unit",
+            "volume_by_month",
+            "open_by_unit",
+            "processing_by_unit",
+            "dwell_by_holder",
+            "ageing",
+            "bottlenecks",
+        ] {
+            let paths = vec![format!("{base}/reports/{name}"); args.report_requests];
+            measure(&client, &token, &format!("report: {name}"), &paths).await;
+        }
+    }
+    if args.registrations > 0 {
+        register_and_refer(&client, &args, &base).await;
+    }
+    if let Some(pid) = args.pid {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let peak = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap_or("VmHWM: unknown");
+        println!("server peak resident memory ({pid}): {}", peak.trim_start_matches("VmHWM:").trim());
     }
 }

@@ -51,6 +51,13 @@ impl Sql {
         placeholder
     }
 
+    /// Bind a new value without writing its placeholder; answers the placeholder, to write where it belongs (values
+    /// are numbered, so their order in the text need not be the order they were bound in).
+    pub fn bind_only(&mut self, value: Value) -> String {
+        self.values.push(value);
+        self.placeholder(self.values.len())
+    }
+
     /// Append `(?, ?, …)` for the values, or `(NULL)` for none (which matches nothing in `IN`).
     pub fn bind_list(&mut self, values: impl IntoIterator<Item = i64>) -> &mut Self {
         self.text.push('(');

@@ -999,3 +999,117 @@ async fn search_from_the_top_bar_in_arabic_and_english() {
     })
     .await;
 }
+
+/// Let the browser save downloads into `dir` without asking, through ChromeDriver's DevTools bridge.
+async fn allow_downloads(p: &Page, dir: &std::path::Path) {
+    let session = p.c.session_id().await.expect("session").expect("a session id");
+    let res = reqwest::Client::new()
+        .post(format!("{}/session/{session}/goog/cdp/execute", p.driver_url))
+        .json(&json!({"cmd": "Browser.setDownloadBehavior", "params": {
+            "behavior": "allow", "downloadPath": dir.display().to_string()}}))
+        .send()
+        .await
+        .expect("download behaviour");
+    assert!(res.status().is_success(), "downloads: {}", res.text().await.unwrap_or_default());
+}
+
+/// Wait for a finished download whose name ends with `suffix`; answers its bytes.
+async fn downloaded(dir: &std::path::Path, suffix: &str) -> Vec<u8> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let found = std::fs::read_dir(dir)
+            .expect("download directory")
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .find(|p| p.to_string_lossy().ends_with(suffix));
+        if let Some(path) = found {
+            let bytes = std::fs::read(&path).expect("read the download");
+            if !bytes.is_empty() {
+                return bytes;
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "no {suffix} was downloaded into {}", dir.display());
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_report_as_a_chart_and_a_table_in_both_languages_downloads_as_csv_and_excel() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let server = start_with(Some(spa_dir())).await;
+    let org = Org::load(&server).await;
+    let khb = org.units.iter().find(|u| u["code"] == "KHB").expect("KHB")["id"].clone();
+    let clerk = support::Client::login(&server, "registry.clerk1").await;
+    let entity = clerk.get("/api/v1/external-entities").await[0]["id"].clone();
+    for subject in ["طلب رخصة بناء", "شكوى إنارة", "طلب صيانة"] {
+        clerk
+            .post(
+                "/api/v1/transactions",
+                json!({"kind": "incoming", "subject": subject, "external_entity_id": entity, "priority": "normal",
+                       "referrals": [{"unit_id": khb, "purpose": "action"}]}),
+            )
+            .await;
+    }
+    let admin = support::Client::login(&server, "admin").await;
+    let expected = admin.get("/api/v1/reports/volume_by_kind").await;
+    let incoming = expected["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["key"]["kind"] == "incoming")
+        .expect("incoming")["values"][0]
+        .as_i64()
+        .expect("a count");
+    assert!(incoming >= 3, "{expected}");
+    let downloads = tempfile::tempdir().expect("download directory");
+    let dir = downloads.path().to_path_buf();
+    scenario("reports", &server, move |p| async move {
+        p.login("admin").await;
+        allow_downloads(&p, &dir).await;
+        p.click("a[href='/office/reports']").await;
+        let bars = "document.querySelectorAll('#report svg g.bar').length";
+        p.until("three bars, one per kind", &format!("return {bars} === 3")).await;
+        // Arabic: the incoming row first, its count in Arabic-Indic digits, the bar drawn from the right.
+        let first = p.js("return document.querySelector('#report tbody tr th').textContent").await;
+        assert_eq!(first, json!("وارد"));
+        let digits: String = incoming.to_string().chars().map(|c| char::from_u32(0x0660 + c.to_digit(10).unwrap_or(0)).unwrap_or(c)).collect();
+        assert_eq!(p.text("#report tbody tr td").await, digits);
+        // Labels on the right of their bars in Arabic, inside the chart.
+        let sides = "const g = document.querySelector('#report svg g.bar'); const svg = g.ownerSVGElement.viewBox.baseVal; \
+            const l = g.querySelector('.bar-label').getBBox(), b = g.querySelector('rect').getBBox(); \
+            return [l.x >= 0 && l.x + l.width <= svg.width, l.x > b.x + b.width - 1, l.x + l.width < b.x + 1]";
+        assert_eq!(p.js(sides).await, json!([true, true, false]), "in Arabic, the label is right of its bar");
+        p.checkpoint("reports-ar-desktop").await;
+        p.viewport(820, 1180).await;
+        p.no_horizontal_scroll("reports-ar-tablet").await;
+        p.checkpoint("reports-ar-tablet").await;
+        p.viewport(1366, 768).await;
+
+        // CSV with Arabic headings and the count the API gives; Excel as a workbook (a zip).
+        p.click("#report-csv").await;
+        let csv = downloaded(&dir, ".csv").await;
+        assert!(csv.starts_with(b"\xEF\xBB\xBF"), "a byte-order mark");
+        let text = String::from_utf8(csv[3..].to_vec()).expect("UTF-8");
+        assert!(text.starts_with("النوع,المعاملات,مفتوحة,مغلقة,متأخرة"), "{text}");
+        assert!(text.lines().any(|l| l.starts_with(&format!("وارد,{incoming},"))), "{text}");
+        p.click("#report-xlsx").await;
+        let xlsx = downloaded(&dir, ".xlsx").await;
+        assert!(xlsx.starts_with(b"PK"), "an XLSX is a zip");
+
+        // In English, another report chosen from the form: ageing, five buckets.
+        p.click(".lang-switch").await;
+        p.until("dir=ltr", "return document.documentElement.dir === 'ltr'").await;
+        p.js("const s = document.querySelector('#report-name'); s.value = 'ageing'; s.dispatchEvent(new Event('change'))").await;
+        p.click("#report-show").await;
+        p.until("the ageing report", "return location.search.includes('name=ageing')").await;
+        p.until("five buckets", &format!("return {bars} === 5")).await;
+        assert_eq!(p.text("#report tbody tr th").await, "Up to 2 days");
+        assert_eq!(p.js(sides).await, json!([true, false, true]), "in English, the label is left of its bar");
+        p.checkpoint("reports-en-desktop").await;
+        p.viewport(820, 1180).await;
+        p.no_horizontal_scroll("reports-en-tablet").await;
+        p.checkpoint("reports-en-tablet").await;
+    })
+    .await;
+    drop(server);
+}

@@ -11,9 +11,9 @@ use shared_types::{
     AllowedActions, AnnotationRequest, AuditEntry, AuditVerification, DecisionRequest, Delegation, Document,
     DraftUpdate, ErrorCode, Event, ExternalEntity, ForwardRequest, InboxCounts, InboxItem, Location, LoginRequest,
     NewDelegation, NewTransaction, NewUnit, NewUser, Page, Problem, ReceiveRequest, ReferRequest, Referral,
-    ReferralActionRequest, RefreshRequest, RegisterSubmission, RejectSubmission, Route, SearchQuery, SearchResults,
-    Session, StatusChangeRequest, Submission, TokenResponse, Transaction, TransactionSummary, TransactionWithReferrals,
-    Unit, UnitUpdate, User, UserUpdate,
+    ReferralActionRequest, RefreshRequest, RegisterSubmission, RejectSubmission, Report, ReportFormat, ReportName,
+    ReportQuery, Route, SearchQuery, SearchResults, Session, StatusChangeRequest, Submission, TokenResponse,
+    Transaction, TransactionSummary, TransactionWithReferrals, Unit, UnitUpdate, User, UserUpdate,
 };
 
 thread_local! {
@@ -482,6 +482,41 @@ async fn xhr_upload(
 }
 
 /// Download a version with the session and hand it to the page as an object URL (for a preview or a save).
+/// Save an object URL as a file: a link with `download`, clicked.
+pub fn save_as(url: &str, file_name: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(a) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = a.set_attribute("href", url);
+        let _ = a.set_attribute("download", file_name);
+        a.click();
+    }
+}
+
+/// The path of a report, with its period, scope and format.
+pub fn report_path(name: ReportName, query: &ReportQuery) -> String {
+    let pairs = query.pairs().iter().map(|(n, v)| format!("{n}={}", q(v))).collect::<Vec<_>>().join("&");
+    format!("/reports/{}?{pairs}", name.as_str())
+}
+
+pub async fn report(name: ReportName, query: &ReportQuery) -> ApiResult<Report> {
+    get(&report_path(name, query)).await
+}
+
+/// Download a report as CSV or XLSX, saved under `file_name`.
+pub async fn download_report(name: ReportName, query: &ReportQuery, file_name: &str) -> ApiResult<()> {
+    let media_type = match query.format {
+        Some(ReportFormat::Xlsx) => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _ => "text/csv",
+    };
+    let url = object_url(&report_path(name, query), media_type).await?;
+    save_as(&url, file_name);
+    Ok(())
+}
+
 pub async fn object_url(content_url: &str, media_type: &str) -> ApiResult<String> {
     let path = content_url.strip_prefix("/api/v1").unwrap_or(content_url);
     let response = call_raw(Method::GET, path, None, None).await?;

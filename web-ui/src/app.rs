@@ -138,6 +138,7 @@ fn Shell(routes: fn() -> AnyView) -> impl IntoView {
                 </Show>
                 <Show when=move || session.has(Role::Manager) || session.has(Role::Admin) || session.has(Role::Auditor)>
                     <PageLink href="/overview".into()>{i18n.tr("nav-overview")}</PageLink>
+                    <PageLink href="/office/reports".into()>{i18n.tr("nav-reports")}</PageLink>
                 </Show>
                 <Show when=move || session.has(Role::Admin)>
                     <PageLink href="/office/admin".into()>{i18n.tr("nav-admin")}</PageLink>

@@ -15,6 +15,7 @@ pub mod numbering;
 pub mod org;
 pub mod paging;
 pub mod policy;
+pub mod reports;
 pub mod routing;
 pub mod search;
 pub mod submissions;
@@ -25,6 +26,7 @@ pub mod views;
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 
+use crate::calendar;
 use crate::error::ApiError;
 
 /// The current time, to the microsecond (what PostgreSQL keeps), so values read back equal values written.
@@ -47,4 +49,29 @@ where
     T: std::str::FromStr<Err = String>,
 {
     value.parse().map_err(ApiError::internal)
+}
+
+/// A day parameter (`YYYY-MM-DD`, Gregorian, or Hijri when the year is before 1700) as the instant its Riyadh day
+/// starts — or, with `next`, the instant the day after it starts (for a period that includes its last day).
+/// 400 `invalid_parameter` naming the parameter when it is not a day.
+pub fn day_param(name: &str, text: Option<&str>, next: bool) -> Result<Option<NaiveDateTime>, ApiError> {
+    day_of(name, text)?
+        .map(|date| {
+            let date = if next { date.succ_opt().unwrap_or(date) } else { date };
+            Ok(calendar::riyadh_midnight(date))
+        })
+        .transpose()
+}
+
+/// A day parameter as its Gregorian date; 400 `invalid_parameter` naming the parameter when it is not a day.
+pub fn day_of(name: &str, text: Option<&str>) -> Result<Option<chrono::NaiveDate>, ApiError> {
+    text.map(|t| {
+        calendar::parse_day(t).ok_or_else(|| {
+            ApiError::bad_request(
+                shared_types::ErrorCode::InvalidParameter,
+                format!("`{name}` is not a day: give YYYY-MM-DD, Gregorian or Hijri (a year before 1700)."),
+            )
+        })
+    })
+    .transpose()
 }

@@ -132,6 +132,20 @@ fn user_row(conn: &mut DbConn, id: i64) -> Result<UserRow, ApiError> {
         .ok_or_else(|| ApiError::not_found(ErrorCode::UserNotFound, format!("No user {id}.")))
 }
 
+/// The ids of a unit and, with `subtree`, of every unit under it (to any depth); none for a unit that does not
+/// exist, so a filter by it finds nothing.
+pub fn unit_scope(conn: &mut DbConn, unit: i64, subtree: bool) -> Result<Vec<i64>, ApiError> {
+    let all: Vec<(i64, String)> = units::table.select((units::id, units::path)).load(conn)?;
+    let Some(path) = all.iter().find(|(id, _)| *id == unit).map(|(_, p)| p.clone()) else {
+        return Ok(Vec::new());
+    };
+    Ok(if subtree {
+        all.into_iter().filter(|(_, p)| p.starts_with(&path)).map(|(id, _)| id).collect()
+    } else {
+        vec![unit]
+    })
+}
+
 pub fn list_units(conn: &mut DbConn) -> Result<Vec<Unit>, ApiError> {
     let rows: Vec<UnitRow> = units::table.order(units::path).select(UnitRow::as_select()).load(conn)?;
     rows.iter().map(views::unit).collect()

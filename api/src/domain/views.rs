@@ -114,6 +114,11 @@ impl Refs {
         )
     }
 
+    /// The unit, if it was loaded (it exists).
+    pub fn known_unit(&self, id: i64) -> Option<UnitRef> {
+        self.units.get(&id).cloned()
+    }
+
     pub fn unit(&self, id: i64) -> UnitRef {
         self.units.get(&id).cloned().unwrap_or_else(|| UnitRef {
             id,

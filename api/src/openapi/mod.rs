@@ -42,13 +42,15 @@ type Document = utoipa::openapi::OpenApi;
                                               download, text, withdrawal"),
         (name = "tracking", description = "Timeline, route, location, dwell time, inboxes"),
         (name = "search", description = "Full-text search over transactions, with filters and facets, in Arabic and English"),
+        (name = "reports", description = "Reports and dashboards within the access rules: volumes, open and overdue \
+                                            work, processing and dwell times, ageing, bottlenecks; CSV and XLSX"),
         (name = "audit", description = "The hash-chained audit log, for auditors"),
         (name = "agencies", description = "External agencies: API clients, OAuth2 client-credentials tokens, agency endpoints"),
         (name = "health", description = "Probes"),
     ),
     // Schemas only query parameters name are not collected from bodies: listed here so every `$ref` resolves.
     components(schemas(shared_types::ErrorCode, shared_types::Problem, shared_types::FieldError, shared_types::InboxBox,
-        shared_types::SearchSort))
+        shared_types::SearchSort, shared_types::ReportName, shared_types::ReportFormat, shared_types::ReportLanguage))
 )]
 pub struct ApiDoc;
 

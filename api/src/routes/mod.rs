@@ -13,6 +13,7 @@ pub mod health;
 pub mod inbox;
 pub mod org;
 pub mod referrals;
+pub mod reports;
 pub mod search;
 pub mod submissions;
 pub mod transactions;
@@ -37,6 +38,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(referrals::configure)
         .configure(inbox::configure)
         .configure(search::configure)
+        .configure(reports::configure)
         .configure(documents::configure)
         .configure(audit::configure)
         .configure(delegations::configure)

@@ -19,6 +19,7 @@ mod offered;
 mod org;
 mod permissions;
 mod registration;
+mod reports;
 mod routing;
 mod search;
 mod snapshots;

@@ -388,6 +388,7 @@ fn role_endpoints() -> Vec<RoleEndpoint> {
         e(M::GET, "/inbox/counts", None, R::Anyone, P::Ok),
         e(M::GET, "/drafts", None, R::Anyone, P::Ok),
         e(M::GET, "/search", None, R::Anyone, P::Ok),
+        e(M::GET, "/reports/{name}", None, R::Anyone, P::Ok),
         e(M::GET, "/units", None, R::Anyone, P::Ok),
         e(M::GET, "/units/{unit}", None, R::Anyone, P::Ok),
         e(M::GET, "/units/{unit}/overview", None, R::HeadOfUnit, P::Ok),
@@ -914,6 +915,7 @@ async fn every_actor_gets_what_the_rules_say_on_every_endpoint_and_level() {
                 .unwrap_or_default()
                 .replace("{unit}", &world.route_unit.to_string())
                 .replace("{user}", &world.route_employee.to_string())
+                .replace("{name}", "volume_by_kind")
         );
         // Any other parameter names a record that does not exist.
         while let (Some(open), Some(close)) = (path.find('{'), path.find('}')) {
@@ -951,6 +953,17 @@ async fn every_actor_gets_what_the_rules_say_on_every_endpoint_and_level() {
             if found != want || body["total"] != want.len() || levels != usize::from(!want.is_empty()) {
                 wrong.push(format!("search for the {level} records as {actor:?}: expected {want:?}, got {body}"));
             }
+        }
+    }
+    // Reports count exactly what search finds for the same caller: every level's records to those who may see them.
+    for actor in ACTORS.into_iter().filter(|a| *a != Actor::Agency) {
+        let (_, all) = send(&app, &world, actor, Method::GET, "/api/v1/search?limit=1", None, false).await;
+        let (status, report) =
+            send(&app, &world, actor, Method::GET, "/api/v1/reports/volume_by_kind", None, false).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        let counted: i64 = report["rows"].as_array().unwrap().iter().map(|r| r["values"][0].as_i64().unwrap()).sum();
+        if counted != all["total"].as_i64().unwrap() {
+            wrong.push(format!("reports as {actor:?} count {counted}, search finds {}", all["total"]));
         }
     }
     assert!(wrong.is_empty(), "{} cells differ from the rules:\n{}", wrong.len(), wrong.join("\n"));

@@ -1,12 +1,14 @@
 //! The office bundle, served at `/office/`: administration, the audit log, the central registry's intake queue
-//! of agency submissions, and my account (delegations, sessions) — screens some people open now and then, kept out of the desk bundle everyone loads.
+//! of agency submissions, reports, and my account (delegations, sessions) — screens some people open now and then, kept out of the desk bundle everyone loads.
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Routes};
 use leptos_router::path;
 use muamalat_web_ui::app::{App, Bundle, use_session};
 use muamalat_web_ui::i18n::use_i18n;
-use muamalat_web_ui::pages::{account::AccountPage, admin::AdminPage, audit::AuditPage, intake::IntakePage};
+use muamalat_web_ui::pages::{
+    account::AccountPage, admin::AdminPage, audit::AuditPage, intake::IntakePage, reports::ReportsPage,
+};
 use shared_types::Role;
 
 /// `/office/`: the first of the office's screens the user may open.
@@ -33,6 +35,7 @@ fn routes() -> AnyView {
             <Route path=path!("/office/audit") view=AuditPage />
             <Route path=path!("/office/intake") view=IntakePage />
             <Route path=path!("/office/account") view=AccountPage />
+            <Route path=path!("/office/reports") view=ReportsPage />
         </Routes>
     }
     .into_any()

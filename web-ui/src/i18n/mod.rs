@@ -179,6 +179,22 @@ impl I18n {
         format!("{} — {}", intl_date(lang, at, "islamic-umalqura", false), intl_date(lang, at, "gregory", false))
     }
 
+    /// The Hijri (Umm al-Qura) month and year a Gregorian day falls in, spelled out (`ربيع الأول ١٤٤٨`).
+    pub fn hijri_month(&self, day: chrono::NaiveDate) -> String {
+        let lang = self.lang.get();
+        let options = js_sys::Object::new();
+        set(&options, "timeZone", "Asia/Riyadh");
+        set(&options, "calendar", "islamic-umalqura");
+        set(&options, "month", "long");
+        set(&options, "year", "numeric");
+        let locales = js_sys::Array::of1(&JsValue::from_str(lang.locale()));
+        let format = js_sys::Intl::DateTimeFormat::new(&locales, &options);
+        // Noon in Riyadh, a few days into the month: clear of any day the browser's calendar and ours might differ on.
+        let at = day.and_hms_opt(9, 0, 0).map(|t| t.and_utc().timestamp_millis() + 5 * 86_400_000).unwrap_or(0);
+        let date = js_sys::Date::new(&JsValue::from_f64(at as f64));
+        format.format().call1(&JsValue::NULL, &date).ok().and_then(|v| v.as_string()).unwrap_or_default()
+    }
+
     pub fn number(&self, n: i64) -> String {
         intl_number(self.lang.get(), n)
     }

@@ -71,7 +71,7 @@ fn ClearanceInput(id: &'static str, clearance: RwSignal<Confidentiality>) -> imp
 }
 
 /// Units in tree order with their depth (the API lists each unit after its parent).
-fn with_depth(units: &[Unit]) -> Vec<(usize, Unit)> {
+pub(crate) fn with_depth(units: &[Unit]) -> Vec<(usize, Unit)> {
     let mut depth = std::collections::HashMap::new();
     units
         .iter()

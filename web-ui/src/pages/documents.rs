@@ -151,17 +151,7 @@ fn DocumentList(
     let save = move |v: DocumentVersion| {
         leptos::task::spawn_local(async move {
             match api::object_url(&v.content_url, &v.media_type).await {
-                Ok(url) => {
-                    if let Some(a) = web_sys::window()
-                        .and_then(|w| w.document())
-                        .and_then(|d| d.create_element("a").ok())
-                        .and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
-                    {
-                        let _ = a.set_attribute("href", &url);
-                        let _ = a.set_attribute("download", &v.file_name);
-                        a.click();
-                    }
-                }
+                Ok(url) => api::save_as(&url, &v.file_name),
                 Err(e) => set_error.set(Some(e)),
             }
         });

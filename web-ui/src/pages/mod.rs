@@ -10,5 +10,6 @@ pub mod login;
 pub mod new;
 pub mod overview;
 pub mod register;
+pub mod reports;
 pub mod search;
 pub mod transaction;

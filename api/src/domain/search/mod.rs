@@ -22,8 +22,7 @@ pub use index::reindex;
 
 use super::actor::Actor;
 use super::views::Refs;
-use super::{now, policy, utc};
-use crate::calendar;
+use super::{now, org, policy, utc};
 use crate::db::{Backend, DbConn, backend_of};
 use crate::error::ApiError;
 use crate::models::TransactionRow;
@@ -106,15 +105,21 @@ struct Plan {
     now: NaiveDateTime,
 }
 
-fn day(name: &str, text: Option<&str>, next: bool) -> Result<Option<NaiveDateTime>, ApiError> {
-    text.map(|t| {
-        let date = calendar::parse_day(t).ok_or_else(|| {
-            invalid(format!("`{name}` is not a day: give YYYY-MM-DD, Gregorian or Hijri (a year before 1700)."))
-        })?;
-        let date = if next { date.succ_opt().unwrap_or(date) } else { date };
-        Ok(calendar::riyadh_midnight(date))
-    })
-    .transpose()
+/// `SELECT 1 FROM referrals {alias}` of the transaction `t` that are open (not completed), for `EXISTS`.
+fn open_referral(sql: &mut Sql, alias: &str) {
+    sql.push(&format!("SELECT 1 FROM referrals {alias} WHERE {alias}.transaction_id = t.id AND {alias}.status <> "));
+    sql.bind(Value::Text(ReferralStatus::Completed.as_str().to_string()));
+}
+
+/// Whether the transaction `t` is overdue at `now`: open, and past its own due date or one of its open referrals'.
+pub(crate) fn overdue_condition(sql: &mut Sql, now: NaiveDateTime) {
+    sql.push("(t.status = ");
+    sql.bind(Value::Text(TransactionStatus::Open.as_str().to_string()));
+    sql.push(" AND (t.due_at < ");
+    let now = sql.bind(Value::Time(now));
+    sql.push(" OR EXISTS (");
+    open_referral(sql, "o");
+    sql.push(&format!(" AND o.due_at < {now})))"));
 }
 
 impl Plan {
@@ -141,20 +146,7 @@ impl Plan {
             return Err(invalid(format!("`limit` must be from 1 to {}.", shared_types::MAX_PAGE_SIZE)));
         }
         // A unit, person or entity that does not exist holds nothing: the filter finds nothing.
-        let held_in = match q.unit_id {
-            None => None,
-            Some(unit) => {
-                let all: Vec<(i64, String)> = units::table.select((units::id, units::path)).load(conn)?;
-                let path = all.iter().find(|(id, _)| *id == unit).map(|(_, p)| p.clone());
-                Some(match path {
-                    None => Vec::new(),
-                    Some(path) if q.subtree == Some(true) => {
-                        all.into_iter().filter(|(_, p)| p.starts_with(&path)).map(|(id, _)| id).collect()
-                    }
-                    Some(_) => vec![unit],
-                })
-            }
-        };
+        let held_in = q.unit_id.map(|unit| org::unit_scope(conn, unit, q.subtree == Some(true))).transpose()?;
         let sort = match q.sort {
             Some(SearchSort::Relevance) | None if !distinct.is_empty() => SearchSort::Relevance,
             Some(SearchSort::Oldest) => SearchSort::Oldest,
@@ -180,8 +172,8 @@ impl Plan {
             held_in,
             holder: q.holder_id,
             entity: q.entity_id,
-            from: day("registered_from", q.registered_from.as_deref(), false)?,
-            to: day("registered_to", q.registered_to.as_deref(), true)?,
+            from: super::day_param("registered_from", q.registered_from.as_deref(), false)?,
+            to: super::day_param("registered_to", q.registered_to.as_deref(), true)?,
             overdue: q.overdue,
             has_documents: q.has_documents,
             sort,
@@ -244,22 +236,15 @@ impl Plan {
         words
     }
 
-    fn open_referral(sql: &mut Sql, alias: &str) {
-        sql.push(&format!(
-            "SELECT 1 FROM referrals {alias} WHERE {alias}.transaction_id = t.id AND {alias}.status <> "
-        ));
-        sql.bind(Value::Text(ReferralStatus::Completed.as_str().to_string()));
-    }
-
     fn other_filters(&self, sql: &mut Sql) {
         if let Some(units) = &self.held_in {
             sql.push(" AND EXISTS (");
-            Self::open_referral(sql, "h");
+            open_referral(sql, "h");
             sql.push(" AND h.to_unit_id IN ").bind_list(units.iter().copied()).push(")");
         }
         if let Some(user) = self.holder {
             sql.push(" AND EXISTS (");
-            Self::open_referral(sql, "p");
+            open_referral(sql, "p");
             sql.push(" AND p.to_user_id = ");
             sql.bind(Value::Int(user));
             sql.push(")");
@@ -278,13 +263,7 @@ impl Plan {
         }
         if let Some(overdue) = self.overdue {
             sql.push(if overdue { " AND " } else { " AND NOT " });
-            sql.push("(t.status = ");
-            sql.bind(Value::Text(TransactionStatus::Open.as_str().to_string()));
-            sql.push(" AND (t.due_at < ");
-            let now = sql.bind(Value::Time(self.now));
-            sql.push(" OR EXISTS (");
-            Self::open_referral(sql, "o");
-            sql.push(&format!(" AND o.due_at < {now})))"));
+            overdue_condition(sql, self.now);
         }
         if let Some(has) = self.has_documents {
             sql.push(if has { " AND EXISTS" } else { " AND NOT EXISTS" });

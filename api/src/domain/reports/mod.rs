@@ -1,0 +1,447 @@
+//! Reports: figures over the transactions and referrals the caller may see, by period and unit subtree. Each report
+//! is one grouped statement the database answers (the visibility rule, [`policy::visible_sql`], applied to every row
+//! it counts), so a report never counts what the caller may not see; this module names the rows and orders them.
+//! [`export`] writes the same table as CSV or XLSX.
+//!
+//! Durations are whole seconds between instants truncated to the second on both backends (`strftime('%s')` on
+//! SQLite, `date_trunc('second')` on PostgreSQL), so both give the same figures. Median and 90th percentile are the
+//! nearest-rank values (the ⌈n/2⌉-th and ⌈9n/10⌉-th of the sorted durations), exact, computed by the database with
+//! window functions.
+
+pub mod export;
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use shared_types::{
+    AgeBucket, Measure, Purpose, ReferralStatus, Report, ReportKey, ReportName, ReportQuery, ReportRow,
+    TransactionKind, TransactionStatus, WireEnum,
+};
+
+use super::actor::Actor;
+use super::views::Refs;
+use super::{now, org, policy, utc};
+use crate::calendar::{self, HijriDate};
+use crate::db::{Backend, DbConn, backend_of};
+use crate::error::ApiError;
+use crate::schema::users;
+use crate::sql::{Sql, Value};
+
+const DAY: i64 = 86_400;
+
+/// A grouped row: its key (a unit, a person, an age bucket…) and up to four figures.
+#[derive(Debug, QueryableByName)]
+struct Tally {
+    #[diesel(sql_type = BigInt)]
+    k: i64,
+    #[diesel(sql_type = BigInt)]
+    a: i64,
+    #[diesel(sql_type = BigInt)]
+    b: i64,
+    #[diesel(sql_type = BigInt)]
+    c: i64,
+    #[diesel(sql_type = BigInt)]
+    d: i64,
+}
+
+/// A grouped row keyed by text (a kind, a day).
+#[derive(Debug, QueryableByName)]
+struct Labelled {
+    #[diesel(sql_type = Text)]
+    label: String,
+    #[diesel(sql_type = BigInt)]
+    a: i64,
+    #[diesel(sql_type = BigInt)]
+    b: i64,
+    #[diesel(sql_type = BigInt)]
+    c: i64,
+    #[diesel(sql_type = BigInt)]
+    d: i64,
+}
+
+/// What a report covers: the caller's view, a period, a set of units.
+struct Scope {
+    backend: Backend,
+    units: Option<Vec<i64>>,
+    from: Option<NaiveDateTime>,
+    to: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+}
+
+impl Scope {
+    fn text(value: impl WireEnum) -> Value {
+        Value::Text(value.as_str().to_string())
+    }
+
+    /// Whole seconds from `earlier` to `later` (SQL expressions), each truncated to the second.
+    fn seconds(&self, later: &str, earlier: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => {
+                format!("(CAST(strftime('%s', {later}) AS BIGINT) - CAST(strftime('%s', {earlier}) AS BIGINT))")
+            }
+            Backend::Postgres => format!(
+                "(CAST(EXTRACT(EPOCH FROM date_trunc('second', {later})) AS BIGINT) \
+                 - CAST(EXTRACT(EPOCH FROM date_trunc('second', {earlier})) AS BIGINT))"
+            ),
+        }
+    }
+
+    fn period(&self, sql: &mut Sql, column: &str) {
+        if let Some(from) = self.from {
+            sql.push(&format!(" AND {column} >= "));
+            sql.bind(Value::Time(from));
+        }
+        if let Some(to) = self.to {
+            sql.push(&format!(" AND {column} < "));
+            sql.bind(Value::Time(to));
+        }
+    }
+
+    /// `FROM transactions t WHERE …`: registered transactions the caller may see, registered in the period, tied to
+    /// the units (created or registered there, or referred there).
+    fn transactions(&self, actor: &Actor, sql: &mut Sql) {
+        sql.push(" FROM transactions t WHERE ");
+        policy::visible_sql(actor, sql);
+        sql.push(" AND t.registered_at IS NOT NULL");
+        self.period(sql, "t.registered_at");
+        if let Some(units) = &self.units {
+            sql.push(" AND (t.origin_unit_id IN ").bind_list(units.iter().copied());
+            sql.push(" OR t.registry_unit_id IN ").bind_list(units.iter().copied());
+            sql.push(" OR EXISTS (SELECT 1 FROM referrals s WHERE s.transaction_id = t.id AND s.to_unit_id IN ");
+            sql.bind_list(units.iter().copied()).push("))");
+        }
+    }
+
+    /// `FROM referrals r JOIN transactions t … WHERE …`: referrals of transactions the caller may see, sent in the
+    /// period to the units; for action only when `action`; open (`Some(true)`) or completed (`Some(false)`).
+    fn referrals(&self, actor: &Actor, sql: &mut Sql, action: bool, open: Option<bool>) {
+        sql.push(" FROM referrals r JOIN transactions t ON t.id = r.transaction_id WHERE ");
+        policy::visible_sql(actor, sql);
+        self.period(sql, "r.sent_at");
+        if let Some(units) = &self.units {
+            sql.push(" AND r.to_unit_id IN ").bind_list(units.iter().copied());
+        }
+        if action {
+            sql.push(" AND r.purpose = ");
+            sql.bind(Self::text(Purpose::Action));
+        }
+        match open {
+            Some(true) => {
+                sql.push(" AND r.status <> ");
+                sql.bind(Self::text(ReferralStatus::Completed));
+            }
+            Some(false) => {
+                sql.push(" AND r.status = ");
+                sql.bind(Self::text(ReferralStatus::Completed));
+            }
+            None => {}
+        }
+    }
+
+    /// `SUM(CASE WHEN <transaction t is overdue> THEN 1 ELSE 0 END)`.
+    fn overdue_count(&self, sql: &mut Sql) {
+        sql.push("SUM(CASE WHEN ");
+        super::search::overdue_condition(sql, self.now);
+        sql.push(" THEN 1 ELSE 0 END)");
+    }
+
+    fn status_count(sql: &mut Sql, statuses: &[TransactionStatus]) {
+        sql.push("SUM(CASE WHEN t.status IN (");
+        for (i, status) in statuses.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(Self::text(*status));
+        }
+        sql.push(") THEN 1 ELSE 0 END)");
+    }
+}
+
+/// A report as the caller may see it.
+pub fn report(conn: &mut DbConn, actor: &Actor, name: ReportName, q: &ReportQuery) -> Result<Report, ApiError> {
+    let from_day = super::day_of("from", q.from.as_deref())?;
+    let to_day = super::day_of("to", q.to.as_deref())?;
+    let subtree = q.subtree.unwrap_or(true);
+    let units = q.unit_id.map(|unit| org::unit_scope(conn, unit, subtree)).transpose()?;
+    let unit = match q.unit_id {
+        Some(id) => Refs::load(conn, [id], [], [])?.known_unit(id),
+        None => None,
+    };
+    let scope = Scope {
+        backend: backend_of(conn),
+        units,
+        from: super::day_param("from", q.from.as_deref(), false)?,
+        to: super::day_param("to", q.to.as_deref(), true)?,
+        now: now(),
+    };
+    let (measures, rows) = match name {
+        ReportName::VolumeByKind => volume_by_kind(conn, actor, &scope)?,
+        ReportName::VolumeByUnit => volume_by_unit(conn, actor, &scope)?,
+        ReportName::VolumeByMonth => volume_by_month(conn, actor, &scope, from_day, to_day)?,
+        ReportName::OpenByUnit => open_by_unit(conn, actor, &scope)?,
+        ReportName::ProcessingByUnit => processing_by_unit(conn, actor, &scope)?,
+        ReportName::DwellByHolder => dwell_by_holder(conn, actor, &scope)?,
+        ReportName::Ageing => ageing(conn, actor, &scope)?,
+        ReportName::Bottlenecks => bottlenecks(conn, actor, &scope)?,
+    };
+    Ok(Report {
+        name,
+        from: from_day,
+        to: to_day,
+        unit,
+        subtree: q.unit_id.is_some() && subtree,
+        generated_at: utc(scope.now),
+        measures,
+        rows,
+    })
+}
+
+type Table = (Vec<Measure>, Vec<ReportRow>);
+
+fn average(total: i64, n: i64) -> i64 {
+    if n > 0 { total / n } else { 0 }
+}
+
+/// Rows keyed by unit, named, in the order given.
+fn unit_rows(
+    conn: &mut DbConn,
+    tallies: &[Tally],
+    values: impl Fn(&Tally) -> Vec<i64>,
+) -> Result<Vec<ReportRow>, ApiError> {
+    let refs = Refs::load(conn, tallies.iter().map(|t| t.k), [], [])?;
+    Ok(tallies.iter().map(|t| ReportRow { key: ReportKey::Unit { unit: refs.unit(t.k) }, values: values(t) }).collect())
+}
+
+fn volume_by_kind(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
+    let mut sql = Sql::new(scope.backend);
+    sql.push("SELECT t.kind AS label, COUNT(*) AS a, ");
+    Scope::status_count(&mut sql, &[TransactionStatus::Open]);
+    sql.push(" AS b, ");
+    Scope::status_count(&mut sql, &[TransactionStatus::Closed, TransactionStatus::Archived]);
+    sql.push(" AS c, ");
+    scope.overdue_count(&mut sql);
+    sql.push(" AS d");
+    scope.transactions(actor, &mut sql);
+    sql.push(" GROUP BY t.kind");
+    let found: HashMap<String, Labelled> =
+        sql.load::<Labelled>(conn)?.into_iter().map(|l| (l.label.clone(), l)).collect();
+    let rows = TransactionKind::ALL
+        .iter()
+        .map(|kind| ReportRow {
+            key: ReportKey::Kind { kind: *kind },
+            values: found.get(kind.as_str()).map(|l| vec![l.a, l.b, l.c, l.d]).unwrap_or_else(|| vec![0; 4]),
+        })
+        .collect();
+    Ok((vec![Measure::Transactions, Measure::Open, Measure::Closed, Measure::Overdue], rows))
+}
+
+fn volume_by_unit(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
+    let mut sql = Sql::new(scope.backend);
+    sql.push("SELECT r.to_unit_id AS k, COUNT(DISTINCT r.transaction_id) AS a, COUNT(*) AS b, CAST(0 AS BIGINT) AS c, CAST(0 AS BIGINT) AS d");
+    scope.referrals(actor, &mut sql, false, None);
+    sql.push(" GROUP BY r.to_unit_id ORDER BY a DESC, b DESC, k");
+    let tallies: Vec<Tally> = sql.load(conn)?;
+    let rows = unit_rows(conn, &tallies, |t| vec![t.a, t.b])?;
+    Ok((vec![Measure::Transactions, Measure::Referrals], rows))
+}
+
+/// The Hijri month a Gregorian day is in, with the month's first and last Gregorian days.
+fn hijri_month(day: NaiveDate) -> Option<(i32, u8, NaiveDate, NaiveDate)> {
+    let h = calendar::to_hijri(day)?;
+    let first = calendar::from_hijri(HijriDate { day: 1, ..h })?;
+    let (ny, nm) = if h.month == 12 { (h.year + 1, 1) } else { (h.year, h.month + 1) };
+    let next = calendar::from_hijri(HijriDate { year: ny, month: nm, day: 1 })?;
+    Some((h.year, h.month, first, next.pred_opt()?))
+}
+
+fn volume_by_month(
+    conn: &mut DbConn,
+    actor: &Actor,
+    scope: &Scope,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<Table, ApiError> {
+    // Grouped by Riyadh day in the database (a few thousand rows at most), then summed by Hijri month here: the
+    // Umm al-Qura calendar is not something SQL knows.
+    let day = match scope.backend {
+        Backend::Sqlite => "date(t.registered_at, '+3 hours')",
+        Backend::Postgres => "to_char(t.registered_at + INTERVAL '3 hours', 'YYYY-MM-DD')",
+    };
+    let mut sql = Sql::new(scope.backend);
+    sql.push(&format!("SELECT {day} AS label, COUNT(*) AS a, "));
+    Scope::status_count(&mut sql, &[TransactionStatus::Open]);
+    sql.push(" AS b, ");
+    Scope::status_count(&mut sql, &[TransactionStatus::Closed, TransactionStatus::Archived]);
+    sql.push(" AS c, CAST(0 AS BIGINT) AS d");
+    scope.transactions(actor, &mut sql);
+    sql.push(&format!(" GROUP BY {day}"));
+    let mut months: BTreeMap<(i32, u8), (NaiveDate, NaiveDate, [i64; 3])> = BTreeMap::new();
+    for l in sql.load::<Labelled>(conn)? {
+        let date = NaiveDate::parse_from_str(&l.label, "%Y-%m-%d").map_err(ApiError::internal)?;
+        let (year, month, first, last) =
+            hijri_month(date).ok_or_else(|| ApiError::internal("a day beyond the calendar"))?;
+        let entry = months.entry((year, month)).or_insert((first, last, [0; 3]));
+        entry.2[0] += l.a;
+        entry.2[1] += l.b;
+        entry.2[2] += l.c;
+    }
+    // Every month from the first with data to the last, empty ones between them too, within the period.
+    let start = months.values().next().map(|m| m.0).map(|first| from.map_or(first, |f| f.max(first)));
+    let end = months.values().next_back().map(|m| m.1).map(|last| to.map_or(last, |t| t.min(last)));
+    let mut rows = Vec::new();
+    if let (Some(start), Some(end)) = (start, end) {
+        let mut day = start;
+        while day <= end {
+            let Some((year, month, first, last)) = hijri_month(day) else { break };
+            let values = months.get(&(year, month)).map(|m| m.2.to_vec()).unwrap_or_else(|| vec![0; 3]);
+            rows.push(ReportRow { key: ReportKey::Month { year, month, first_day: first, last_day: last }, values });
+            match last.succ_opt() {
+                Some(next) => day = next,
+                None => break,
+            }
+        }
+    }
+    Ok((vec![Measure::Transactions, Measure::Open, Measure::Closed], rows))
+}
+
+fn open_by_unit(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
+    let mut sql = Sql::new(scope.backend);
+    sql.push("SELECT r.to_unit_id AS k, COUNT(*) AS a, SUM(CASE WHEN r.due_at < ");
+    let now = sql.bind(Value::Time(scope.now));
+    sql.push(&format!(" OR t.due_at < {now} THEN 1 ELSE 0 END) AS b, CAST(0 AS BIGINT) AS c, CAST(0 AS BIGINT) AS d"));
+    scope.referrals(actor, &mut sql, true, Some(true));
+    sql.push(" GROUP BY r.to_unit_id ORDER BY a DESC, b DESC, k");
+    let tallies: Vec<Tally> = sql.load(conn)?;
+    let rows = unit_rows(conn, &tallies, |t| vec![t.a, t.b])?;
+    Ok((vec![Measure::Open, Measure::Overdue], rows))
+}
+
+fn processing_by_unit(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
+    let mut sql = Sql::new(scope.backend);
+    let took = scope.seconds("r.completed_at", "r.sent_at");
+    sql.push(&format!("WITH took AS (SELECT r.to_unit_id AS k, {took} AS s"));
+    scope.referrals(actor, &mut sql, true, Some(false));
+    sql.push(
+        "), ranked AS (SELECT k, s, ROW_NUMBER() OVER (PARTITION BY k ORDER BY s) AS n, \
+         COUNT(*) OVER (PARTITION BY k) AS m FROM took) \
+         SELECT k, MAX(m) AS a, CAST(SUM(s) AS BIGINT) AS b, \
+         MAX(CASE WHEN n = (m + 1) / 2 THEN s END) AS c, \
+         MAX(CASE WHEN n = (9 * m + 9) / 10 THEN s END) AS d \
+         FROM ranked GROUP BY k",
+    );
+    let mut tallies: Vec<Tally> = sql.load(conn)?;
+    // The slowest first: by average.
+    tallies.sort_by_key(|t| (std::cmp::Reverse(average(t.b, t.a)), t.k));
+    let rows = unit_rows(conn, &tallies, |t| vec![t.a, average(t.b, t.a), t.c, t.d])?;
+    Ok((vec![Measure::Referrals, Measure::AverageSeconds, Measure::MedianSeconds, Measure::P90Seconds], rows))
+}
+
+fn dwell_by_holder(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
+    let mut sql = Sql::new(scope.backend);
+    let now = sql.bind_only(Value::Time(scope.now));
+    let took = scope.seconds(&format!("COALESCE(r.completed_at, {now})"), "r.sent_at");
+    sql.push(&format!(
+        "SELECT COALESCE(r.to_user_id, r.received_by) AS k, COUNT(*) AS a, \
+         SUM(CASE WHEN r.completed_at IS NULL THEN 1 ELSE 0 END) AS b, CAST(SUM({took}) AS BIGINT) AS c, \
+         MAX({took}) AS d"
+    ));
+    scope.referrals(actor, &mut sql, true, None);
+    sql.push(" AND COALESCE(r.to_user_id, r.received_by) IS NOT NULL GROUP BY COALESCE(r.to_user_id, r.received_by)");
+    let mut tallies: Vec<Tally> = sql.load(conn)?;
+    tallies.sort_by_key(|t| (std::cmp::Reverse(average(t.c, t.a)), t.k));
+    let homes: HashMap<i64, i64> = users::table
+        .filter(users::id.eq_any(tallies.iter().map(|t| t.k).collect::<Vec<_>>()))
+        .select((users::id, users::unit_id))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let refs = Refs::load(conn, homes.values().copied(), tallies.iter().map(|t| t.k), [])?;
+    let rows = tallies
+        .iter()
+        .map(|t| ReportRow {
+            key: ReportKey::Holder { user: refs.user(t.k), unit: refs.unit(homes.get(&t.k).copied().unwrap_or(0)) },
+            values: vec![t.a, t.b, t.c, average(t.c, t.a), t.d],
+        })
+        .collect();
+    Ok((
+        vec![Measure::Referrals, Measure::Open, Measure::TotalSeconds, Measure::AverageSeconds, Measure::MaxSeconds],
+        rows,
+    ))
+}
+
+fn ageing(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
+    let mut sql = Sql::new(scope.backend);
+    let now = sql.bind_only(Value::Time(scope.now));
+    let age = scope.seconds(&now, "t.registered_at");
+    sql.push(&format!(
+        "SELECT CAST(CASE WHEN {age} <= {} THEN 0 WHEN {age} <= {} THEN 1 WHEN {age} <= {} THEN 2 \
+         WHEN {age} <= {} THEN 3 ELSE 4 END AS BIGINT) AS k, COUNT(*) AS a, ",
+        2 * DAY,
+        7 * DAY,
+        30 * DAY,
+        90 * DAY
+    ));
+    scope.overdue_count(&mut sql);
+    sql.push(" AS b, CAST(0 AS BIGINT) AS c, CAST(0 AS BIGINT) AS d");
+    scope.transactions(actor, &mut sql);
+    sql.push(" AND t.status = ");
+    sql.bind(Scope::text(TransactionStatus::Open));
+    sql.push(" GROUP BY 1");
+    let found: HashMap<i64, Tally> = sql.load::<Tally>(conn)?.into_iter().map(|t| (t.k, t)).collect();
+    let rows = AgeBucket::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, bucket)| ReportRow {
+            key: ReportKey::Age { bucket: *bucket },
+            values: found.get(&(i as i64)).map(|t| vec![t.a, t.b]).unwrap_or_else(|| vec![0, 0]),
+        })
+        .collect();
+    Ok((vec![Measure::Transactions, Measure::Overdue], rows))
+}
+
+fn bottlenecks(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
+    let mut sql = Sql::new(scope.backend);
+    let now = sql.bind_only(Value::Time(scope.now));
+    let waited = scope.seconds(&now, "r.sent_at");
+    sql.push(&format!(
+        "SELECT r.to_unit_id AS k, COUNT(*) AS a, CAST(SUM({waited}) AS BIGINT) AS b, MAX({waited}) AS c, CAST(0 AS BIGINT) AS d"
+    ));
+    scope.referrals(actor, &mut sql, true, Some(true));
+    sql.push(" GROUP BY r.to_unit_id ORDER BY b DESC, k");
+    let tallies: Vec<Tally> = sql.load(conn)?;
+    let rows = unit_rows(conn, &tallies, |t| vec![t.a, t.b, average(t.b, t.a), t.c])?;
+    Ok((vec![Measure::Open, Measure::TotalSeconds, Measure::AverageSeconds, Measure::MaxSeconds], rows))
+}
+
+/// The Hijri month and year of a month row, as `1448-03`.
+pub fn month_label(year: i32, month: u8) -> String {
+    format!("{year:04}-{month:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Datelike;
+
+    use super::*;
+
+    #[test]
+    fn hijri_months_cover_every_day_once_and_follow_each_other() {
+        let mut day = NaiveDate::from_ymd_opt(2012, 1, 1).unwrap();
+        let mut previous: Option<(i32, u8, NaiveDate)> = None;
+        while day.year() < 2028 {
+            let (year, month, first, last) = hijri_month(day).unwrap();
+            assert!(first <= day && day <= last, "{day} in {year}-{month}");
+            assert!((29..=30).contains(&((last - first).num_days() + 1)), "{year}-{month} has 29 or 30 days");
+            if let Some((y, m, previous_last)) = previous
+                && (y, m) != (year, month)
+            {
+                assert_eq!(i64::from(year) * 12 + i64::from(month), i64::from(y) * 12 + i64::from(m) + 1);
+                assert_eq!(previous_last.succ_opt(), Some(first));
+            }
+            previous = Some((year, month, last));
+            day = day.succ_opt().unwrap();
+        }
+    }
+}
