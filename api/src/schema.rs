@@ -303,6 +303,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Transactions registered per Riyadh day by kind, status and confidentiality, kept by triggers (reports).
+    report_days (day, kind, status, confidentiality) {
+        day -> Text,
+        kind -> Text,
+        status -> Text,
+        confidentiality -> Integer,
+        transactions -> BigInt,
+    }
+}
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(documents -> transactions (transaction_id));
 diesel::joinable!(document_versions -> documents (document_id));
@@ -332,4 +342,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     blobs,
     documents,
     document_versions,
+    report_days,
 );

@@ -27,7 +27,7 @@ wire_enum! {
         /// Per person: the referrals for action they held, open now, and their dwell time (sent to completed, or to
         /// now while open) — total, average and longest; the slowest holders (highest average) first.
         DwellByHolder = "dwell_by_holder",
-        /// Open transactions by age since registration: up to 2 days, 7, 30, 90, and older.
+        /// Open transactions by age since registration in whole Riyadh days: up to 2 days, 7, 30, 90, and older.
         Ageing = "ageing",
         /// Where transactions wait longest: per unit, the open referrals for action and how long they have waited
         /// so far — total, average, longest; the longest total wait first.
@@ -85,7 +85,8 @@ impl Measure {
 }
 
 wire_enum! {
-    /// How long an open transaction has been open, since its registration. (Each variant names its wire form:
+    /// How long an open transaction has been open: the whole Riyadh days from its registration day to today
+    /// (registered today: 0). (Each variant names its wire form:
     /// serde's snake_case would not put an underscore before a digit.)
     AgeBucket {
         #[serde(rename = "up_to_2_days")]

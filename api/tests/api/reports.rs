@@ -519,3 +519,133 @@ async fn bad_report_requests_are_refused_and_change_nothing() {
     assert_eq!(nothing["unit"], Value::Null);
     assert_eq!(app.counts(), before);
 }
+
+/// Counts per (day, kind, status, confidentiality).
+type DayCounts = BTreeMap<(String, String, String, i32), i64>;
+
+/// `report_days` as the triggers keep it, without its emptied keys, against a count of the transactions themselves.
+fn tallies_against_rows(app: &TestApp) -> (DayCounts, DayCounts) {
+    use muamalat::schema::report_days;
+    let mut conn = app.pool.get().unwrap();
+    let kept: Vec<(String, String, String, i32, i64)> = report_days::table
+        .select((
+            report_days::day,
+            report_days::kind,
+            report_days::status,
+            report_days::confidentiality,
+            report_days::transactions,
+        ))
+        .load(&mut conn)
+        .unwrap();
+    let kept = kept.into_iter().filter(|k| k.4 != 0).map(|(d, k, s, c, n)| ((d, k, s, c), n)).collect();
+    let rows: Vec<(String, String, i32, Option<NaiveDateTime>)> = transactions::table
+        .select((transactions::kind, transactions::status, transactions::confidentiality, transactions::registered_at))
+        .load(&mut conn)
+        .unwrap();
+    let mut counted = BTreeMap::new();
+    for (kind, status, level, registered) in rows {
+        if let Some(at) = registered {
+            let day = calendar::riyadh_date(at.and_utc()).format("%Y-%m-%d").to_string();
+            *counted.entry((day, kind, status, level)).or_default() += 1;
+        }
+    }
+    (kept, counted)
+}
+
+#[tokio::test]
+async fn the_day_counts_follow_every_change_exactly_and_match_the_live_count() {
+    let app = TestApp::spawn().await;
+    let letters = history(&app).await;
+    let (kept, counted) = tallies_against_rows(&app);
+    assert_eq!(kept, counted, "after registrations, closes and dates moved");
+
+    // A draft counts once it is sent (registered); a reopened, closed again and archived letter moves between keys.
+    let (status, draft) =
+        app.post("eng.emp", "/api/v1/transactions", json!({"kind": "internal", "subject": "مسودة"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{draft}");
+    let draft_id = draft["transaction"]["id"].as_i64().unwrap();
+    assert_eq!(tallies_against_rows(&app).0, counted, "a draft is not counted");
+    let (status, sent) = app
+        .post(
+            "eng.emp",
+            &format!("/api/v1/transactions/{draft_id}/send"),
+            json!({"targets": [{"unit_id": app.unit("HR"), "purpose": "action"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let closed = letters[4].id;
+    let path = |action: &str| format!("/api/v1/transactions/{closed}/{action}");
+    let (status, r) = app.post("clerk", &path("reopen"), json!({"note": "معلومات جديدة"})).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    let (kept, counted) = tallies_against_rows(&app);
+    assert_eq!(kept, counted, "after a send and a reopen");
+    let (status, r) = app.post("clerk", &path("close"), json!({"note": "حفظ نهائي"})).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    let (status, r) = app.post("clerk", &path("archive"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    let (kept, counted) = tallies_against_rows(&app);
+    assert_eq!(kept, counted, "after a close and an archive");
+    assert!(counted.keys().any(|k| k.2 == "archived"));
+
+    // The administrator's whole-organisation figures (from the day counts) equal the same figures counted from the
+    // rows (a unit scope that covers the whole tree counts live).
+    let root = app.unit("AMANAH");
+    for name in ["volume_by_kind", "volume_by_month", "ageing"] {
+        let tallied = report(&app, "admin", name, "").await;
+        let live = report(&app, "admin", name, &format!("unit_id={root}")).await;
+        assert_eq!(tallied["rows"], live["rows"], "{name}");
+        let from = calendar::riyadh_date(Utc::now()) - Duration::days(21);
+        let tallied = report(&app, "auditor", name, &format!("from={from}")).await;
+        let live = report(&app, "auditor", name, &format!("from={from}&unit_id={root}")).await;
+        assert_eq!(tallied["rows"], live["rows"], "{name} from {from}");
+    }
+    // The clearance holds on the day counts too: an auditor cleared for normal transactions only does not count
+    // the confidential letter.
+    let (status, user) = app
+        .post(
+            "admin",
+            "/api/v1/users",
+            json!({"username": "auditor.normal", "password": crate::helpers::PASSWORD, "full_name_ar": "مدقق",
+                   "full_name_en": "Auditor", "unit_id": root, "roles": ["auditor"], "clearance": "normal"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    let total =
+        |body: &Value| -> i64 { body["rows"].as_array().unwrap().iter().map(|r| value(body, r, "transactions")).sum() };
+    assert_eq!(total(&report(&app, "admin", "volume_by_kind", "").await), 6);
+    assert_eq!(total(&report(&app, "auditor.normal", "volume_by_kind", "").await), 5);
+    assert_eq!(total(&report(&app, "auditor.normal", "volume_by_month", "").await), 5);
+}
+
+#[tokio::test]
+async fn closing_and_reopening_at_once_keep_the_day_counts_exact() {
+    // Each close takes its letter's count from `open` to `closed` and each reopen back: at once, on letters of the
+    // same day and kind, they touch the same two rows, always in the same order, so none waits on another forever.
+    let app = TestApp::spawn().await;
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let t = app
+            .register_incoming(&format!("خطاب رقم {i}"), json!([{"unit_id": app.unit("KHB"), "purpose": "action"}]))
+            .await;
+        ids.push(t["transaction"]["id"].as_i64().unwrap());
+    }
+    let (to_reopen, to_close) = ids.split_at(6);
+    for id in to_reopen {
+        let (status, r) =
+            app.post("khb.head", &format!("/api/v1/transactions/{id}/close"), json!({"note": "تم"})).await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+    }
+    let close_paths: Vec<String> = to_close.iter().map(|id| format!("/api/v1/transactions/{id}/close")).collect();
+    let reopen_paths: Vec<String> = to_reopen.iter().map(|id| format!("/api/v1/transactions/{id}/reopen")).collect();
+    let closes = close_paths.iter().map(|p| app.post("khb.head", p, json!({"note": "تم"})));
+    let reopens = reopen_paths.iter().map(|p| app.post("clerk", p, json!({"note": "عودة"})));
+    let (closed, reopened) =
+        tokio::join!(futures_util::future::join_all(closes), futures_util::future::join_all(reopens));
+    for (status, body) in closed.iter().chain(&reopened) {
+        assert_eq!(*status, StatusCode::OK, "{body}");
+    }
+    let (kept, counted) = tallies_against_rows(&app);
+    assert_eq!(kept, counted);
+    let open: i64 = kept.iter().filter(|(k, _)| k.2 == "open").map(|(_, n)| n).sum();
+    assert_eq!(open, 6);
+}

@@ -3,6 +3,13 @@
 //! it counts), so a report never counts what the caller may not see; this module names the rows and orders them.
 //! [`export`] writes the same table as CSV or XLSX.
 //!
+//! The transaction reports (by kind, by Hijri month, ageing) are built from counts per Riyadh registration day, kind
+//! and status. For a caller who sees every transaction within their clearance (administrators, auditors) asking for
+//! the whole organisation, those counts come from `report_days`, which triggers keep exact in the same database
+//! transaction as every change (see its migration), so a report over two million transactions sums a few thousand
+//! rows; for anyone else, or for a unit, they are counted from the transactions under the visibility rule. Overdue is
+//! always counted live, from the open transactions and referrals past their due date (partial and due-date indexes).
+//!
 //! Durations are whole seconds between instants truncated to the second on both backends (`strftime('%s')` on
 //! SQLite, `date_trunc('second')` on PostgreSQL), so both give the same figures. Median and 90th percentile are the
 //! nearest-rank values (the ⌈n/2⌉-th and ⌈9n/10⌉-th of the sorted durations), exact, computed by the database with
@@ -29,8 +36,6 @@ use crate::error::ApiError;
 use crate::schema::users;
 use crate::sql::{Sql, Value};
 
-const DAY: i64 = 86_400;
-
 /// A grouped row: its key (a unit, a person, an age bucket…) and up to four figures.
 #[derive(Debug, QueryableByName)]
 struct Tally {
@@ -46,19 +51,31 @@ struct Tally {
     d: i64,
 }
 
-/// A grouped row keyed by text (a kind, a day).
+/// Registered transactions of one Riyadh day (`YYYY-MM-DD`), kind and status.
 #[derive(Debug, QueryableByName)]
-struct Labelled {
+struct DayCount {
     #[diesel(sql_type = Text)]
-    label: String,
+    day: String,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    status: String,
     #[diesel(sql_type = BigInt)]
-    a: i64,
-    #[diesel(sql_type = BigInt)]
-    b: i64,
-    #[diesel(sql_type = BigInt)]
-    c: i64,
-    #[diesel(sql_type = BigInt)]
-    d: i64,
+    n: i64,
+}
+
+impl DayCount {
+    fn date(&self) -> Result<NaiveDate, ApiError> {
+        NaiveDate::parse_from_str(&self.day, "%Y-%m-%d").map_err(ApiError::internal)
+    }
+
+    fn is(&self, status: TransactionStatus) -> bool {
+        self.status == status.as_str()
+    }
+
+    fn closed(&self) -> bool {
+        self.is(TransactionStatus::Closed) || self.is(TransactionStatus::Archived)
+    }
 }
 
 /// What a report covers: the caller's view, a period, a set of units.
@@ -67,7 +84,12 @@ struct Scope {
     units: Option<Vec<i64>>,
     from: Option<NaiveDateTime>,
     to: Option<NaiveDateTime>,
+    from_day: Option<NaiveDate>,
+    to_day: Option<NaiveDate>,
     now: NaiveDateTime,
+    /// Whether the day counts can come from `report_days`: the caller sees every transaction within their clearance
+    /// and asks for the whole organisation.
+    tallied: bool,
 }
 
 impl Scope {
@@ -140,22 +162,56 @@ impl Scope {
         }
     }
 
-    /// `SUM(CASE WHEN <transaction t is overdue> THEN 1 ELSE 0 END)`.
-    fn overdue_count(&self, sql: &mut Sql) {
-        sql.push("SUM(CASE WHEN ");
-        super::search::overdue_condition(sql, self.now);
-        sql.push(" THEN 1 ELSE 0 END)");
+    /// The Riyadh day of an instant column, as `YYYY-MM-DD` text.
+    fn day(&self, column: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("date({column}, '+3 hours')"),
+            Backend::Postgres => format!("to_char({column} + INTERVAL '3 hours', 'YYYY-MM-DD')"),
+        }
     }
 
-    fn status_count(sql: &mut Sql, statuses: &[TransactionStatus]) {
-        sql.push("SUM(CASE WHEN t.status IN (");
-        for (i, status) in statuses.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
+    /// Registered transactions per Riyadh day, kind and status, within the caller's view and the report's scope:
+    /// from `report_days` where that holds exactly the same (see [`Scope::tallied`]), else counted from the rows.
+    fn day_counts(&self, conn: &mut DbConn, actor: &Actor) -> Result<Vec<DayCount>, ApiError> {
+        let mut sql = Sql::new(self.backend);
+        if self.tallied {
+            sql.push("SELECT day, kind, status, CAST(SUM(transactions) AS BIGINT) AS n FROM report_days WHERE confidentiality <= ");
+            sql.bind(Value::Int(i64::from(actor.clearance().level())));
+            if let Some(from) = self.from_day {
+                sql.push(" AND day >= ");
+                sql.bind(Value::Text(from.to_string()));
             }
-            sql.bind(Self::text(*status));
+            if let Some(to) = self.to_day {
+                sql.push(" AND day <= ");
+                sql.bind(Value::Text(to.to_string()));
+            }
+            sql.push(" GROUP BY day, kind, status HAVING SUM(transactions) > 0");
+        } else {
+            let day = self.day("t.registered_at");
+            sql.push(&format!("SELECT {day} AS day, t.kind AS kind, t.status AS status, COUNT(*) AS n"));
+            self.transactions(actor, &mut sql);
+            sql.push(" GROUP BY 1, 2, 3");
         }
-        sql.push(") THEN 1 ELSE 0 END)");
+        Ok(sql.load(conn)?)
+    }
+
+    /// Open transactions past their due date (or with an open referral past its own) per registration day and kind,
+    /// within the caller's view and the report's scope: counted live, from the few rows the due-date indexes give.
+    fn overdue_counts(&self, conn: &mut DbConn, actor: &Actor) -> Result<Vec<DayCount>, ApiError> {
+        let mut sql = Sql::new(self.backend);
+        let day = self.day("t.registered_at");
+        sql.push(&format!("SELECT {day} AS day, t.kind AS kind, t.status AS status, COUNT(*) AS n"));
+        self.transactions(actor, &mut sql);
+        sql.push(" AND t.status = ");
+        let open = sql.bind(Self::text(TransactionStatus::Open));
+        sql.push(&format!(" AND t.id IN (SELECT d.id FROM transactions d WHERE d.status = {open} AND d.due_at < "));
+        let now = sql.bind(Value::Time(self.now));
+        sql.push(" UNION SELECT o.transaction_id FROM referrals o WHERE o.status IN (");
+        sql.bind(Self::text(ReferralStatus::Sent));
+        sql.push(", ");
+        sql.bind(Self::text(ReferralStatus::Received));
+        sql.push(&format!(") AND o.due_at < {now}) GROUP BY 1, 2, 3"));
+        Ok(sql.load(conn)?)
     }
 }
 
@@ -171,15 +227,18 @@ pub fn report(conn: &mut DbConn, actor: &Actor, name: ReportName, q: &ReportQuer
     };
     let scope = Scope {
         backend: backend_of(conn),
+        tallied: units.is_none() && policy::sees_all_within_clearance(actor),
         units,
         from: super::day_param("from", q.from.as_deref(), false)?,
         to: super::day_param("to", q.to.as_deref(), true)?,
+        from_day,
+        to_day,
         now: now(),
     };
     let (measures, rows) = match name {
         ReportName::VolumeByKind => volume_by_kind(conn, actor, &scope)?,
         ReportName::VolumeByUnit => volume_by_unit(conn, actor, &scope)?,
-        ReportName::VolumeByMonth => volume_by_month(conn, actor, &scope, from_day, to_day)?,
+        ReportName::VolumeByMonth => volume_by_month(conn, actor, &scope)?,
         ReportName::OpenByUnit => open_by_unit(conn, actor, &scope)?,
         ReportName::ProcessingByUnit => processing_by_unit(conn, actor, &scope)?,
         ReportName::DwellByHolder => dwell_by_holder(conn, actor, &scope)?,
@@ -215,23 +274,21 @@ fn unit_rows(
 }
 
 fn volume_by_kind(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
-    let mut sql = Sql::new(scope.backend);
-    sql.push("SELECT t.kind AS label, COUNT(*) AS a, ");
-    Scope::status_count(&mut sql, &[TransactionStatus::Open]);
-    sql.push(" AS b, ");
-    Scope::status_count(&mut sql, &[TransactionStatus::Closed, TransactionStatus::Archived]);
-    sql.push(" AS c, ");
-    scope.overdue_count(&mut sql);
-    sql.push(" AS d");
-    scope.transactions(actor, &mut sql);
-    sql.push(" GROUP BY t.kind");
-    let found: HashMap<String, Labelled> =
-        sql.load::<Labelled>(conn)?.into_iter().map(|l| (l.label.clone(), l)).collect();
+    let mut by_kind: HashMap<String, [i64; 4]> = HashMap::new();
+    for c in scope.day_counts(conn, actor)? {
+        let v = by_kind.entry(c.kind.clone()).or_default();
+        v[0] += c.n;
+        v[1] += if c.is(TransactionStatus::Open) { c.n } else { 0 };
+        v[2] += if c.closed() { c.n } else { 0 };
+    }
+    for c in scope.overdue_counts(conn, actor)? {
+        by_kind.entry(c.kind.clone()).or_default()[3] += c.n;
+    }
     let rows = TransactionKind::ALL
         .iter()
         .map(|kind| ReportRow {
             key: ReportKey::Kind { kind: *kind },
-            values: found.get(kind.as_str()).map(|l| vec![l.a, l.b, l.c, l.d]).unwrap_or_else(|| vec![0; 4]),
+            values: by_kind.get(kind.as_str()).map(|v| v.to_vec()).unwrap_or_else(|| vec![0; 4]),
         })
         .collect();
     Ok((vec![Measure::Transactions, Measure::Open, Measure::Closed, Measure::Overdue], rows))
@@ -256,36 +313,18 @@ fn hijri_month(day: NaiveDate) -> Option<(i32, u8, NaiveDate, NaiveDate)> {
     Some((h.year, h.month, first, next.pred_opt()?))
 }
 
-fn volume_by_month(
-    conn: &mut DbConn,
-    actor: &Actor,
-    scope: &Scope,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-) -> Result<Table, ApiError> {
-    // Grouped by Riyadh day in the database (a few thousand rows at most), then summed by Hijri month here: the
+fn volume_by_month(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
+    // Counted by Riyadh day in the database (a few thousand rows at most), then summed by Hijri month here: the
     // Umm al-Qura calendar is not something SQL knows.
-    let day = match scope.backend {
-        Backend::Sqlite => "date(t.registered_at, '+3 hours')",
-        Backend::Postgres => "to_char(t.registered_at + INTERVAL '3 hours', 'YYYY-MM-DD')",
-    };
-    let mut sql = Sql::new(scope.backend);
-    sql.push(&format!("SELECT {day} AS label, COUNT(*) AS a, "));
-    Scope::status_count(&mut sql, &[TransactionStatus::Open]);
-    sql.push(" AS b, ");
-    Scope::status_count(&mut sql, &[TransactionStatus::Closed, TransactionStatus::Archived]);
-    sql.push(" AS c, CAST(0 AS BIGINT) AS d");
-    scope.transactions(actor, &mut sql);
-    sql.push(&format!(" GROUP BY {day}"));
+    let (from, to) = (scope.from_day, scope.to_day);
     let mut months: BTreeMap<(i32, u8), (NaiveDate, NaiveDate, [i64; 3])> = BTreeMap::new();
-    for l in sql.load::<Labelled>(conn)? {
-        let date = NaiveDate::parse_from_str(&l.label, "%Y-%m-%d").map_err(ApiError::internal)?;
+    for c in scope.day_counts(conn, actor)? {
         let (year, month, first, last) =
-            hijri_month(date).ok_or_else(|| ApiError::internal("a day beyond the calendar"))?;
+            hijri_month(c.date()?).ok_or_else(|| ApiError::internal("a day beyond the calendar"))?;
         let entry = months.entry((year, month)).or_insert((first, last, [0; 3]));
-        entry.2[0] += l.a;
-        entry.2[1] += l.b;
-        entry.2[2] += l.c;
+        entry.2[0] += c.n;
+        entry.2[1] += if c.is(TransactionStatus::Open) { c.n } else { 0 };
+        entry.2[2] += if c.closed() { c.n } else { 0 };
     }
     // Every month from the first with data to the last, empty ones between them too, within the period.
     let start = months.values().next().map(|m| m.0).map(|first| from.map_or(first, |f| f.max(first)));
@@ -371,32 +410,30 @@ fn dwell_by_holder(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Ta
     ))
 }
 
+/// The age bucket of an open transaction registered on `day`, seen on `today` (whole Riyadh days).
+fn bucket(day: NaiveDate, today: NaiveDate) -> usize {
+    match (today - day).num_days() {
+        ..=2 => 0,
+        3..=7 => 1,
+        8..=30 => 2,
+        31..=90 => 3,
+        _ => 4,
+    }
+}
+
 fn ageing(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
-    let mut sql = Sql::new(scope.backend);
-    let now = sql.bind_only(Value::Time(scope.now));
-    let age = scope.seconds(&now, "t.registered_at");
-    sql.push(&format!(
-        "SELECT CAST(CASE WHEN {age} <= {} THEN 0 WHEN {age} <= {} THEN 1 WHEN {age} <= {} THEN 2 \
-         WHEN {age} <= {} THEN 3 ELSE 4 END AS BIGINT) AS k, COUNT(*) AS a, ",
-        2 * DAY,
-        7 * DAY,
-        30 * DAY,
-        90 * DAY
-    ));
-    scope.overdue_count(&mut sql);
-    sql.push(" AS b, CAST(0 AS BIGINT) AS c, CAST(0 AS BIGINT) AS d");
-    scope.transactions(actor, &mut sql);
-    sql.push(" AND t.status = ");
-    sql.bind(Scope::text(TransactionStatus::Open));
-    sql.push(" GROUP BY 1");
-    let found: HashMap<i64, Tally> = sql.load::<Tally>(conn)?.into_iter().map(|t| (t.k, t)).collect();
+    let today = calendar::riyadh_date(utc(scope.now));
+    let mut buckets = [[0_i64; 2]; 5];
+    for c in scope.day_counts(conn, actor)?.into_iter().filter(|c| c.is(TransactionStatus::Open)) {
+        buckets[bucket(c.date()?, today)][0] += c.n;
+    }
+    for c in scope.overdue_counts(conn, actor)? {
+        buckets[bucket(c.date()?, today)][1] += c.n;
+    }
     let rows = AgeBucket::ALL
         .iter()
-        .enumerate()
-        .map(|(i, bucket)| ReportRow {
-            key: ReportKey::Age { bucket: *bucket },
-            values: found.get(&(i as i64)).map(|t| vec![t.a, t.b]).unwrap_or_else(|| vec![0, 0]),
-        })
+        .zip(buckets)
+        .map(|(bucket, values)| ReportRow { key: ReportKey::Age { bucket: *bucket }, values: values.to_vec() })
         .collect();
     Ok((vec![Measure::Transactions, Measure::Overdue], rows))
 }
