@@ -497,6 +497,7 @@ async fn an_exported_xlsx_and_csv_read_back_with_the_figures_of_a_direct_count()
 #[tokio::test]
 async fn bad_report_requests_are_refused_and_change_nothing() {
     let app = TestApp::spawn().await;
+    history(&app).await;
     let before = app.counts();
     for query in [
         "/api/v1/reports/nonsense",
@@ -512,8 +513,14 @@ async fn bad_report_requests_are_refused_and_change_nothing() {
     let (status, _) = app.call(None, reqwest::Method::GET, "/api/v1/reports/ageing", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // A period that ends before it starts counts nothing; a unit that does not exist has nothing.
-    let backwards = report(&app, "admin", "volume_by_kind", "from=2026-05-01&to=2026-04-01").await;
+    let today = calendar::riyadh_date(Utc::now());
+    let (a, b) = (today - Duration::days(30), today);
+    let forwards = report(&app, "admin", "volume_by_kind", &format!("from={a}&to={b}")).await;
+    assert!(forwards["rows"].as_array().unwrap().iter().any(|r| r["values"][0] != 0), "{forwards}");
+    let backwards = report(&app, "admin", "volume_by_kind", &format!("from={b}&to={a}")).await;
     assert!(backwards["rows"].as_array().unwrap().iter().all(|r| r["values"][0] == 0), "{backwards}");
+    let all_units = report(&app, "admin", "volume_by_unit", "").await;
+    assert!(!all_units["rows"].as_array().unwrap().is_empty());
     let nothing = report(&app, "admin", "volume_by_unit", "unit_id=999999").await;
     assert_eq!(nothing["rows"], json!([]));
     assert_eq!(nothing["unit"], Value::Null);
@@ -587,9 +594,32 @@ async fn the_day_counts_follow_every_change_exactly_and_match_the_live_count() {
     assert_eq!(kept, counted, "after a close and an archive");
     assert!(counted.keys().any(|k| k.2 == "archived"));
 
+    // Two letters either side of a Riyadh midnight (21:00 UTC): each in its own day, on both paths.
+    let boundary = (calendar::riyadh_date(Utc::now()) - Duration::days(10)).and_hms_opt(21, 0, 0).unwrap();
+    {
+        let mut conn = app.pool.get().unwrap();
+        for (l, at) in [(&letters[0], boundary - Duration::milliseconds(500)), (&letters[1], boundary)] {
+            diesel::update(transactions::table.find(l.id))
+                .set(transactions::registered_at.eq(at - Duration::days(1)))
+                .execute(&mut conn)
+                .unwrap();
+        }
+    }
+    let (kept, counted) = tallies_against_rows(&app);
+    assert_eq!(kept, counted, "after dates moved to a midnight");
+    let root = app.unit("AMANAH");
+    let last_day = calendar::riyadh_date((boundary - Duration::days(1) - Duration::seconds(1)).and_utc());
+    for (day, expected) in [(last_day, 1), (last_day + Duration::days(1), 1)] {
+        let period = format!("from={day}&to={day}");
+        let tallied = report(&app, "admin", "volume_by_kind", &period).await;
+        let live = report(&app, "admin", "volume_by_kind", &format!("{period}&unit_id={root}")).await;
+        assert_eq!(tallied["rows"], live["rows"], "{period}");
+        let total: i64 = tallied["rows"].as_array().unwrap().iter().map(|r| value(&tallied, r, "transactions")).sum();
+        assert_eq!(total, expected, "{period}: {tallied}");
+    }
+
     // The administrator's whole-organisation figures (from the day counts) equal the same figures counted from the
     // rows (a unit scope that covers the whole tree counts live).
-    let root = app.unit("AMANAH");
     for name in ["volume_by_kind", "volume_by_month", "ageing"] {
         let tallied = report(&app, "admin", name, "").await;
         let live = report(&app, "admin", name, &format!("unit_id={root}")).await;

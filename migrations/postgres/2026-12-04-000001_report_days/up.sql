@@ -12,6 +12,10 @@ CREATE TABLE report_days (
     PRIMARY KEY (day, kind, status, confidentiality)
 );
 
+-- No transaction may change between the fill and the triggers below (a server still running the previous version
+-- would otherwise commit a change that neither counts): hold off writers, not readers, until this migration commits.
+LOCK TABLE transactions IN SHARE ROW EXCLUSIVE MODE;
+
 INSERT INTO report_days (day, kind, status, confidentiality, transactions)
 SELECT to_char(registered_at + INTERVAL '3 hours', 'YYYY-MM-DD'), kind, status, confidentiality, COUNT(*)
 FROM transactions WHERE registered_at IS NOT NULL
