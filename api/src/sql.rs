@@ -45,8 +45,7 @@ impl Sql {
 
     /// Append a placeholder for a new value; answers its placeholder, to use the value again.
     pub fn bind(&mut self, value: Value) -> String {
-        self.values.push(value);
-        let placeholder = self.placeholder(self.values.len());
+        let placeholder = self.bind_only(value);
         self.text.push_str(&placeholder);
         placeholder
     }

@@ -625,25 +625,24 @@ async fn a_lost_connection_is_explained_and_retried_without_losing_the_session()
     drop(server);
 }
 
-/// Limit the browser's network to `bytes_per_second` upload (0: no limit), through ChromeDriver's DevTools bridge.
-async fn throttle(p: &Page, bytes_per_second: i64) {
+/// Run a DevTools command in the page's browser, through ChromeDriver's DevTools bridge.
+async fn cdp(p: &Page, cmd: &str, params: Value) {
     let session = p.c.session_id().await.expect("session").expect("a session id");
-    let driver = p.driver_url.clone();
+    let res = reqwest::Client::new()
+        .post(format!("{}/session/{session}/goog/cdp/execute", p.driver_url))
+        .json(&json!({"cmd": cmd, "params": params}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+    assert!(res.status().is_success(), "{cmd}: {}", res.text().await.unwrap_or_default());
+}
+
+/// Limit the browser's network to `bytes_per_second` upload (0: no limit).
+async fn throttle(p: &Page, bytes_per_second: i64) {
     let throughput = if bytes_per_second == 0 { -1 } else { bytes_per_second };
-    let http = reqwest::Client::new();
-    http.post(format!("{driver}/session/{session}/goog/cdp/execute"))
-        .json(&json!({"cmd": "Network.enable", "params": {}}))
-        .send()
-        .await
-        .expect("network domain");
-    let res = http
-        .post(format!("{driver}/session/{session}/goog/cdp/execute"))
-        .json(&json!({"cmd": "Network.emulateNetworkConditions", "params": {
-            "offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": throughput}}))
-        .send()
-        .await
-        .expect("throttle");
-    assert!(res.status().is_success(), "throttle: {}", res.text().await.unwrap_or_default());
+    cdp(p, "Network.enable", json!({})).await;
+    let conditions = json!({"offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": throughput});
+    cdp(p, "Network.emulateNetworkConditions", conditions).await;
 }
 
 /// A small PDF the browser can show, written to a file.
@@ -1000,17 +999,10 @@ async fn search_from_the_top_bar_in_arabic_and_english() {
     .await;
 }
 
-/// Let the browser save downloads into `dir` without asking, through ChromeDriver's DevTools bridge.
+/// Let the browser save downloads into `dir` without asking.
 async fn allow_downloads(p: &Page, dir: &std::path::Path) {
-    let session = p.c.session_id().await.expect("session").expect("a session id");
-    let res = reqwest::Client::new()
-        .post(format!("{}/session/{session}/goog/cdp/execute", p.driver_url))
-        .json(&json!({"cmd": "Browser.setDownloadBehavior", "params": {
-            "behavior": "allow", "downloadPath": dir.display().to_string()}}))
-        .send()
-        .await
-        .expect("download behaviour");
-    assert!(res.status().is_success(), "downloads: {}", res.text().await.unwrap_or_default());
+    cdp(p, "Browser.setDownloadBehavior", json!({"behavior": "allow", "downloadPath": dir.display().to_string()}))
+        .await;
 }
 
 /// Wait for a finished download whose name ends with `suffix`; answers its bytes.

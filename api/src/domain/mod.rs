@@ -55,12 +55,13 @@ where
 /// starts — or, with `next`, the instant the day after it starts (for a period that includes its last day).
 /// 400 `invalid_parameter` naming the parameter when it is not a day.
 pub fn day_param(name: &str, text: Option<&str>, next: bool) -> Result<Option<NaiveDateTime>, ApiError> {
-    day_of(name, text)?
-        .map(|date| {
-            let date = if next { date.succ_opt().unwrap_or(date) } else { date };
-            Ok(calendar::riyadh_midnight(date))
-        })
-        .transpose()
+    Ok(day_of(name, text)?.map(|date| day_start(date, next)))
+}
+
+/// The instant a Riyadh day starts — or, with `next`, the instant the day after it starts.
+pub fn day_start(date: chrono::NaiveDate, next: bool) -> NaiveDateTime {
+    let date = if next { date.succ_opt().unwrap_or(date) } else { date };
+    calendar::riyadh_midnight(date)
 }
 
 /// A day parameter as its Gregorian date; 400 `invalid_parameter` naming the parameter when it is not a day.

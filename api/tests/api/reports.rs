@@ -30,6 +30,11 @@ fn value(report: &Value, row: &Value, measure: &str) -> i64 {
     row["values"][i].as_i64().unwrap()
 }
 
+/// The sum of a measure over the rows whose key passes a test.
+fn sum_where(report: &Value, key: impl Fn(&Value) -> bool, measure: &str) -> i64 {
+    report["rows"].as_array().unwrap().iter().filter(|r| key(&r["key"])).map(|r| value(report, r, measure)).sum()
+}
+
 /// Rows keyed by a key field (`kind`, a unit's id …) → that row.
 fn rows_by(report: &Value, key: impl Fn(&Value) -> String) -> BTreeMap<String, &Value> {
     report["rows"].as_array().unwrap().iter().map(|r| (key(&r["key"]), r)).collect()
@@ -377,36 +382,20 @@ async fn reports_never_count_what_the_caller_may_not_see() {
     for who in ["admin", "auditor", "clerk", "clerk2", "khb.head", "khb.emp", "eng.emp", "hr.head", "hr.emp"] {
         let (_, all) = app.get(who, "/api/v1/search?limit=1").await;
         let by_kind = report(&app, who, "volume_by_kind", "").await;
-        let counted: i64 = by_kind["rows"].as_array().unwrap().iter().map(|r| value(&by_kind, r, "transactions")).sum();
+        let counted = sum_where(&by_kind, |_| true, "transactions");
         assert_eq!(counted, all["total"].as_i64().unwrap(), "{who}: {by_kind} against the search's total");
     }
     // The confidential letter went to HR: the HR staff (not cleared) do not count it, the clerk (cleared) does.
     let secret = "خطاب سري بشأن الموازنة";
     let (_, found) = app.get("clerk", &format!("/api/v1/search?q={}", encode(secret))).await;
     assert_eq!(found["total"], 1);
-    let hr_open = |body: &Value| -> i64 {
-        body["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["key"]["unit"]["code"] == "HR")
-            .map(|r| value(body, r, "open"))
-            .sum()
-    };
+    let hr_open = |body: &Value| sum_where(body, |k| k["unit"]["code"] == "HR", "open");
     let as_admin = report(&app, "admin", "open_by_unit", "").await;
     let as_hr = report(&app, "hr.emp", "open_by_unit", "").await;
     assert_eq!(hr_open(&as_admin), 2, "{as_admin}");
     assert_eq!(hr_open(&as_hr), 1, "{as_hr}");
     // Khobar's head held three letters; an HR employee sees only the one of them that also went to HR.
-    let held_by_khb_head = |body: &Value| -> i64 {
-        body["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["key"]["user"]["username"] == "khb.head")
-            .map(|r| value(body, r, "referrals"))
-            .sum()
-    };
+    let held_by_khb_head = |body: &Value| sum_where(body, |k| k["user"]["username"] == "khb.head", "referrals");
     assert_eq!(held_by_khb_head(&report(&app, "admin", "dwell_by_holder", "").await), 4);
     assert_eq!(held_by_khb_head(&report(&app, "hr.emp", "dwell_by_holder", "").await), 2);
 }
@@ -614,7 +603,7 @@ async fn the_day_counts_follow_every_change_exactly_and_match_the_live_count() {
         let tallied = report(&app, "admin", "volume_by_kind", &period).await;
         let live = report(&app, "admin", "volume_by_kind", &format!("{period}&unit_id={root}")).await;
         assert_eq!(tallied["rows"], live["rows"], "{period}");
-        let total: i64 = tallied["rows"].as_array().unwrap().iter().map(|r| value(&tallied, r, "transactions")).sum();
+        let total = sum_where(&tallied, |_| true, "transactions");
         assert_eq!(total, expected, "{period}: {tallied}");
     }
 
@@ -640,8 +629,7 @@ async fn the_day_counts_follow_every_change_exactly_and_match_the_live_count() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{user}");
-    let total =
-        |body: &Value| -> i64 { body["rows"].as_array().unwrap().iter().map(|r| value(body, r, "transactions")).sum() };
+    let total = |body: &Value| sum_where(body, |_| true, "transactions");
     assert_eq!(total(&report(&app, "admin", "volume_by_kind", "").await), 6);
     assert_eq!(total(&report(&app, "auditor.normal", "volume_by_kind", "").await), 5);
     assert_eq!(total(&report(&app, "auditor.normal", "volume_by_month", "").await), 5);

@@ -82,8 +82,6 @@ impl DayCount {
 struct Scope {
     backend: Backend,
     units: Option<Vec<i64>>,
-    from: Option<NaiveDateTime>,
-    to: Option<NaiveDateTime>,
     from_day: Option<NaiveDate>,
     to_day: Option<NaiveDate>,
     now: NaiveDateTime,
@@ -110,14 +108,15 @@ impl Scope {
         }
     }
 
+    /// The period on an instant column: from the start of its first Riyadh day to the end of its last.
     fn period(&self, sql: &mut Sql, column: &str) {
-        if let Some(from) = self.from {
+        if let Some(from) = self.from_day {
             sql.push(&format!(" AND {column} >= "));
-            sql.bind(Value::Time(from));
+            sql.bind(Value::Time(super::day_start(from, false)));
         }
-        if let Some(to) = self.to {
+        if let Some(to) = self.to_day {
             sql.push(&format!(" AND {column} < "));
-            sql.bind(Value::Time(to));
+            sql.bind(Value::Time(super::day_start(to, true)));
         }
     }
 
@@ -229,8 +228,6 @@ pub fn report(conn: &mut DbConn, actor: &Actor, name: ReportName, q: &ReportQuer
         backend: backend_of(conn),
         tallied: units.is_none() && policy::sees_all_within_clearance(actor),
         units,
-        from: super::day_param("from", q.from.as_deref(), false)?,
-        to: super::day_param("to", q.to.as_deref(), true)?,
         from_day,
         to_day,
         now: now(),

@@ -112,7 +112,7 @@ fn open_referral(sql: &mut Sql, alias: &str) {
 }
 
 /// Whether the transaction `t` is overdue at `now`: open, and past its own due date or one of its open referrals'.
-pub(crate) fn overdue_condition(sql: &mut Sql, now: NaiveDateTime) {
+fn overdue_condition(sql: &mut Sql, now: NaiveDateTime) {
     sql.push("(t.status = ");
     sql.bind(Value::Text(TransactionStatus::Open.as_str().to_string()));
     sql.push(" AND (t.due_at < ");
