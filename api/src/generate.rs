@@ -264,7 +264,8 @@ pub fn generate(conn: &mut DbConn, options: Options) -> Result<Summary, ApiError
     Ok(summary)
 }
 
-/// After explicit ids: PostgreSQL's sequences move past them; both backends refresh the planner's statistics.
+/// After explicit ids: PostgreSQL's sequences move past them; both backends refresh the planner's statistics, and
+/// PostgreSQL vacuums, so that the reports' walks along indexes read the index alone (its visibility map is set).
 fn finish(conn: &mut DbConn) -> Result<(), ApiError> {
     if let DbConn::Pg(_) = conn {
         for table in ["transactions", "referrals", "events", "documents", "document_versions"] {
@@ -273,13 +274,17 @@ fn finish(conn: &mut DbConn) -> Result<(), ApiError> {
             ))
             .execute(conn)?;
         }
+        diesel::sql_query("VACUUM (ANALYZE)").execute(conn)?;
+    } else {
+        diesel::sql_query("ANALYZE").execute(conn)?;
     }
-    diesel::sql_query("ANALYZE").execute(conn)?;
     Ok(())
 }
 
+// `treat_none_as_default_value = false` on the rows written many at a time: None is NULL, not DEFAULT (the same
+// for these columns), so diesel writes them in one statement on SQLite too, instead of one statement per row.
 #[derive(Insertable)]
-#[diesel(table_name = transactions)]
+#[diesel(table_name = transactions, treat_none_as_default_value = false)]
 struct GeneratedTransaction {
     id: i64,
     kind: AsText<TransactionKind>,
@@ -307,7 +312,7 @@ struct GeneratedTransaction {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = referrals)]
+#[diesel(table_name = referrals, treat_none_as_default_value = false)]
 struct GeneratedReferral {
     id: i64,
     transaction_id: i64,
@@ -330,7 +335,7 @@ struct GeneratedReferral {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = events)]
+#[diesel(table_name = events, treat_none_as_default_value = false)]
 struct GeneratedEvent {
     id: i64,
     transaction_id: i64,
@@ -343,7 +348,7 @@ struct GeneratedEvent {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = documents)]
+#[diesel(table_name = documents, treat_none_as_default_value = false)]
 struct GeneratedDocument {
     id: i64,
     transaction_id: i64,
@@ -355,7 +360,7 @@ struct GeneratedDocument {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = document_versions)]
+#[diesel(table_name = document_versions, treat_none_as_default_value = false)]
 struct GeneratedVersion {
     id: i64,
     document_id: i64,

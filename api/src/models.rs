@@ -148,8 +148,10 @@ pub struct TransactionRow {
     pub updated_at: NaiveDateTime,
 }
 
+// `treat_none_as_default_value = false` on the rows written many at a time: None is NULL, not DEFAULT (the same
+// for these columns), so diesel writes them in one statement on SQLite too, instead of one statement per row.
 #[derive(Debug, Insertable)]
-#[diesel(table_name = transactions)]
+#[diesel(table_name = transactions, treat_none_as_default_value = false)]
 pub struct NewTransactionRow<'a> {
     pub kind: AsText<TransactionKind>,
     pub status: AsText<TransactionStatus>,
@@ -215,7 +217,7 @@ pub struct ReferralRow {
 }
 
 #[derive(Debug, Insertable)]
-#[diesel(table_name = referrals)]
+#[diesel(table_name = referrals, treat_none_as_default_value = false)]
 pub struct NewReferralRow<'a> {
     pub transaction_id: i64,
     pub parent_referral_id: Option<i64>,
@@ -247,7 +249,7 @@ pub struct EventRow {
 }
 
 #[derive(Debug, Insertable)]
-#[diesel(table_name = events)]
+#[diesel(table_name = events, treat_none_as_default_value = false)]
 pub struct NewEventRow {
     pub transaction_id: i64,
     pub referral_id: Option<i64>,

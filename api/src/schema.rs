@@ -313,6 +313,36 @@ diesel::table! {
         transactions -> BigInt,
     }
 }
+
+diesel::table! {
+    /// Referrals sent per Riyadh day by unit and confidentiality, kept by triggers (reports).
+    report_unit_days (day, unit_id, confidentiality) {
+        day -> Text,
+        unit_id -> BigInt,
+        confidentiality -> Integer,
+        referrals -> BigInt,
+        arrivals -> BigInt,
+        actions_open -> BigInt,
+        open_sent_seconds -> BigInt,
+        actions_completed -> BigInt,
+        completed_seconds -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Referrals for action someone holds or held, per Riyadh sending day, unit and confidentiality, kept by
+    /// triggers (reports).
+    report_holder_days (day, holder_id, unit_id, confidentiality) {
+        day -> Text,
+        holder_id -> BigInt,
+        unit_id -> BigInt,
+        confidentiality -> Integer,
+        actions -> BigInt,
+        actions_open -> BigInt,
+        open_sent_seconds -> BigInt,
+        completed_seconds -> BigInt,
+    }
+}
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(documents -> transactions (transaction_id));
 diesel::joinable!(document_versions -> documents (document_id));
@@ -343,4 +373,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     documents,
     document_versions,
     report_days,
+    report_unit_days,
+    report_holder_days,
 );

@@ -66,6 +66,7 @@ wire_enum! {
         AverageSeconds = "average_seconds",
         MedianSeconds = "median_seconds",
         P90Seconds = "p90_seconds",
+        /// The longest wait of work still open (referrals for action not yet completed), until now.
         MaxSeconds = "max_seconds",
     }
 }

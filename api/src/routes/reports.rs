@@ -21,7 +21,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// `open_by_unit`, `processing_by_unit` (average, median and 90th percentile of sent → completed, nearest rank),
 /// `dwell_by_holder` (per person across transactions, the slowest first), `ageing` (open transactions by age) and
 /// `bottlenecks` (where open referrals have waited longest). Each is a table: `measures` names the columns and every
-/// row carries its key and one value per measure; durations are wall-clock seconds.
+/// row carries its key and one value per measure; durations are wall-clock seconds. In `volume_by_unit` a
+/// transaction counts for a unit in the period its first referral to that unit was sent in, so the figures of two
+/// periods add up to those of both; in `dwell_by_holder` and `bottlenecks`, `max_seconds` is the longest wait of
+/// work still open.
 ///
 /// Every figure is counted within the caller's access rules, as search counts them — clearance, and for anyone but
 /// administrators and auditors a tie to the transaction (author, registry, or on its route, delegations included):
@@ -55,7 +58,7 @@ pub async fn get_report(
     let (format, lang) = (q.format.unwrap_or(ReportFormat::Json), q.lang.unwrap_or(ReportLanguage::Ar));
     let report: Report = as_caller(&pool, who, move |conn, actor| reports::report(conn, actor, name, &q)).await?;
     if format == ReportFormat::Json {
-        return Ok(HttpResponse::Ok().json(report));
+        return Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(report));
     }
     let file = web::block(move || export::download(&report, format, lang)).await.map_err(ApiError::internal)??;
     let (name, value) = disposition(false, &file.file_name);

@@ -218,7 +218,8 @@ async fn report_figures_equal_the_rows_in_the_database() {
     assert_eq!(value(&by_kind, kinds["incoming"], "transactions"), 5);
     assert_eq!(value(&by_kind, kinds["incoming"], "overdue"), 1);
 
-    // Volume by unit: distinct transactions and referrals sent to each unit.
+    // Volume by unit: distinct transactions (over all time, each one's first referral to the unit) and referrals sent
+    // to each unit.
     let by_unit = report(&app, "admin", "volume_by_unit", "").await;
     let units = rows_by(&by_unit, unit_key);
     let mut expected: HashMap<i64, (std::collections::HashSet<i64>, i64)> = HashMap::new();
@@ -290,7 +291,8 @@ async fn report_figures_equal_the_rows_in_the_database() {
         e.0 += 1;
         e.1 += i64::from(r.8.is_none());
         e.2 += s;
-        e.3 = e.3.max(s);
+        // The longest still waiting with them.
+        e.3 = e.3.max(if r.8.is_none() { s } else { 0 });
     }
     let dwell_rows = rows_by(&dwell, |k| k["user"]["id"].to_string());
     assert_eq!(dwell_rows.len(), held.len(), "{dwell}");
@@ -666,4 +668,211 @@ async fn closing_and_reopening_at_once_keep_the_day_counts_exact() {
     assert_eq!(kept, counted);
     let open: i64 = kept.iter().filter(|(k, _)| k.2 == "open").map(|(_, n)| n).sum();
     assert_eq!(open, 6);
+}
+
+/// Referral figures per (day, unit, confidentiality) and per (day, holder, unit, confidentiality).
+type ReferralCounts = (BTreeMap<(String, i64, i32), [i64; 6]>, BTreeMap<(String, i64, i64, i32), [i64; 4]>);
+
+/// `report_unit_days` and `report_holder_days` as the triggers keep them, without their emptied keys, against the
+/// same figures counted here from the referrals and their transactions.
+fn referral_tallies_against_rows(app: &TestApp) -> (ReferralCounts, ReferralCounts) {
+    use muamalat::schema::{report_holder_days as h, report_unit_days as u};
+    let mut conn = app.pool.get().unwrap();
+    type UnitRow = (String, i64, i32, i64, i64, i64, i64, i64, i64);
+    let units: Vec<UnitRow> = u::table
+        .select((
+            u::day,
+            u::unit_id,
+            u::confidentiality,
+            u::referrals,
+            u::arrivals,
+            u::actions_open,
+            u::open_sent_seconds,
+            u::actions_completed,
+            u::completed_seconds,
+        ))
+        .load(&mut conn)
+        .unwrap();
+    type HolderRow = (String, i64, i64, i32, i64, i64, i64, i64);
+    let holders: Vec<HolderRow> = h::table
+        .select((
+            h::day,
+            h::holder_id,
+            h::unit_id,
+            h::confidentiality,
+            h::actions,
+            h::actions_open,
+            h::open_sent_seconds,
+            h::completed_seconds,
+        ))
+        .load(&mut conn)
+        .unwrap();
+    let kept = (
+        units
+            .into_iter()
+            .map(|k| ((k.0, k.1, k.2), [k.3, k.4, k.5, k.6, k.7, k.8]))
+            .filter(|(_, v)| v.iter().any(|n| *n != 0))
+            .collect(),
+        holders
+            .into_iter()
+            .map(|k| ((k.0, k.1, k.2, k.3), [k.4, k.5, k.6, k.7]))
+            .filter(|(_, v)| v.iter().any(|n| *n != 0))
+            .collect(),
+    );
+    let levels: HashMap<i64, i32> = transactions::table
+        .select((transactions::id, transactions::confidentiality))
+        .load::<(i64, i32)>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .collect();
+    let (_, rs) = rows(app);
+    let mut first: HashMap<(i64, i64), i64> = HashMap::new();
+    for r in &rs {
+        let id = first.entry((r.1, r.2)).or_insert(r.0);
+        *id = (*id).min(r.0);
+    }
+    let mut counted: ReferralCounts = Default::default();
+    for r in &rs {
+        let day = calendar::riyadh_date(r.7.and_utc()).format("%Y-%m-%d").to_string();
+        let (action, done) = (r.5 == "action", r.6 == "completed");
+        let (sent, took) = (r.7.and_utc().timestamp(), r.8.map_or(0, |c| seconds(c, r.7)));
+        let v = counted.0.entry((day.clone(), r.2, levels[&r.1])).or_default();
+        v[0] += 1;
+        v[1] += i64::from(first[&(r.1, r.2)] == r.0);
+        v[2] += i64::from(action && !done);
+        v[3] += if action && !done { sent } else { 0 };
+        v[4] += i64::from(action && done);
+        v[5] += if action && done { took } else { 0 };
+        if let (true, Some(holder)) = (action, r.3.or(r.4)) {
+            let v = counted.1.entry((day, holder, r.2, levels[&r.1])).or_default();
+            v[0] += 1;
+            v[1] += i64::from(!done);
+            v[2] += if done { 0 } else { sent };
+            v[3] += if done { took } else { 0 };
+        }
+    }
+    (kept, counted)
+}
+
+#[tokio::test]
+async fn the_referral_counts_follow_every_change_exactly_and_hold_under_concurrent_routing() {
+    let app = TestApp::spawn().await;
+    let letters = history(&app).await;
+    let (kept, counted) = referral_tallies_against_rows(&app);
+    assert_eq!(kept, counted, "after registrations, receipts, forwards, completions, a close and dates moved");
+
+    // A reopened letter goes back to a unit it had been at: a referral, not a new arrival there.
+    let reopened = letters[4].id;
+    let (status, r) =
+        app.post("clerk", &format!("/api/v1/transactions/{reopened}/reopen"), json!({"note": "معلومات جديدة"})).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    let (kept, counted) = referral_tallies_against_rows(&app);
+    assert_eq!(kept, counted, "after a reopen");
+
+    // Routing at once: Khobar's head forwards letters to HR and engineering in one order and in the other while the
+    // registry registers more letters to the same units, each change noting its figures under today's keys.
+    let mut held = Vec::new();
+    for i in 0..8 {
+        let t = app
+            .register_incoming(&format!("خطاب للتوزيع {i}"), json!([{"unit_id": app.unit("KHB"), "purpose": "action"}]))
+            .await;
+        held.push(app.referral_to(&t["referrals"], "KHB")["id"].as_i64().unwrap());
+    }
+    let (hr, eng) = (app.unit("HR"), app.unit("KHB-ENG"));
+    let forward_paths: Vec<(String, Value)> = held
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let (a, b) = if i % 2 == 0 { (hr, eng) } else { (eng, hr) };
+            (
+                format!("/api/v1/referrals/{id}/forward"),
+                json!({"targets": [{"unit_id": a, "purpose": "action"}, {"unit_id": b, "purpose": "information"}]}),
+            )
+        })
+        .collect();
+    let forwards = forward_paths.iter().map(|(p, body)| app.post("khb.head", p, body.clone()));
+    let registrations = (0..8).map(|i| {
+        let targets = if i % 2 == 0 {
+            json!([{"unit_id": eng, "purpose": "action"}, {"unit_id": hr, "purpose": "action"}])
+        } else {
+            json!([{"unit_id": hr, "purpose": "action"}, {"unit_id": eng, "purpose": "action"}])
+        };
+        app.post(
+            "clerk",
+            "/api/v1/transactions",
+            json!({"kind": "incoming", "subject": format!("خطاب متزامن {i}"), "external_entity_id": app.fx.ministry,
+                   "priority": "normal", "referrals": targets}),
+        )
+    });
+    let (forwarded, registered) =
+        tokio::join!(futures_util::future::join_all(forwards), futures_util::future::join_all(registrations));
+    for (status, body) in &forwarded {
+        assert_eq!(*status, StatusCode::OK, "{body}");
+    }
+    for (status, body) in &registered {
+        assert_eq!(*status, StatusCode::CREATED, "{body}");
+    }
+    let (kept, counted) = referral_tallies_against_rows(&app);
+    assert_eq!(kept, counted, "after forwarding and registering at once");
+
+    // A transaction counts for a unit in the period of its first referral there: two periods add up to both.
+    let today = calendar::riyadh_date(Utc::now());
+    let split = today - Duration::days(10);
+    let (early, late) = (format!("to={}", split - Duration::days(1)), format!("from={split}"));
+    for who in ["admin", "khb.head"] {
+        let all = report(&app, who, "volume_by_unit", "").await;
+        let before = report(&app, who, "volume_by_unit", &early).await;
+        let after = report(&app, who, "volume_by_unit", &late).await;
+        for row in all["rows"].as_array().unwrap() {
+            let unit = row["key"]["unit"]["id"].clone();
+            let of = |r: &Value, m: &str| sum_where(r, |k| k["unit"]["id"] == unit, m);
+            for measure in ["transactions", "referrals"] {
+                assert_eq!(of(&before, measure) + of(&after, measure), of(&all, measure), "{who} {measure} {unit}");
+            }
+        }
+    }
+
+    // Khobar's head sees every letter here (each went to Khobar or its engineering department), so the figures
+    // counted from the referrals he may see equal the administrator's, read from the day counts.
+    let total = |r: &Value| sum_where(r, |_| true, "transactions");
+    assert_eq!(
+        total(&report(&app, "khb.head", "volume_by_kind", "").await),
+        total(&report(&app, "admin", "volume_by_kind", "").await)
+    );
+    for name in ["volume_by_unit", "processing_by_unit", "dwell_by_holder", "bottlenecks"] {
+        for period in ["", &late] {
+            let (tallied, live) =
+                (report(&app, "admin", name, period).await, report(&app, "khb.head", name, period).await);
+            let (a, b) = (tallied["rows"].as_array().unwrap(), live["rows"].as_array().unwrap());
+            assert_eq!(a.len(), b.len(), "{name}?{period}: {tallied} {live}");
+            let measures = tallied["measures"].as_array().unwrap();
+            let mut b: HashMap<String, &Value> = b.iter().map(|r| (r["key"].to_string(), r)).collect();
+            for row in a {
+                let other = b.remove(&row["key"].to_string()).unwrap_or_else(|| panic!("{name}: {row} in {live}"));
+                for (i, m) in measures.iter().enumerate() {
+                    let (x, y) = (row["values"][i].as_i64().unwrap(), other["values"][i].as_i64().unwrap());
+                    // Waits until now differ by the moments the two answers were made (a second or two, per referral).
+                    let slack = if name == "volume_by_unit" || name == "processing_by_unit" {
+                        0
+                    } else {
+                        2 * value(&tallied, row, "open").max(1)
+                    };
+                    assert!((x - y).abs() <= slack, "{name}?{period} {m}: {row} against {other}");
+                }
+            }
+        }
+    }
+
+    // A referral keeps its place and is never deleted, so what the counts say stays true.
+    let mut conn = app.pool.get().unwrap();
+    let moved = diesel::update(referrals::table.find(held[0])).set(referrals::to_unit_id.eq(hr)).execute(&mut conn);
+    assert!(moved.is_err(), "a referral moved to another unit");
+    let deleted = diesel::delete(referrals::table.find(held[0])).execute(&mut conn);
+    assert!(deleted.is_err(), "a referral was deleted");
+    let reclassified = diesel::update(transactions::table.find(letters[0].id))
+        .set(transactions::confidentiality.eq(2))
+        .execute(&mut conn);
+    assert!(reclassified.is_err(), "a referred transaction changed its confidentiality");
+    drop(conn);
+    assert_eq!(referral_tallies_against_rows(&app).0, counted);
 }

@@ -75,7 +75,7 @@ pub fn measure_heading(measure: Measure, lang: ReportLanguage) -> &'static str {
         Measure::AverageSeconds => pick(lang, "متوسط المدة (ساعات)", "Average (hours)"),
         Measure::MedianSeconds => pick(lang, "الوسيط (ساعات)", "Median (hours)"),
         Measure::P90Seconds => pick(lang, "المئين التسعون (ساعات)", "90th percentile (hours)"),
-        Measure::MaxSeconds => pick(lang, "أطول مدة (ساعات)", "Longest (hours)"),
+        Measure::MaxSeconds => pick(lang, "أطول انتظار قائم (ساعات)", "Longest open wait (hours)"),
     }
 }
 

@@ -10,10 +10,19 @@
 //! rows; for anyone else, or for a unit, they are counted from the transactions under the visibility rule. Overdue is
 //! always counted live, from the open transactions and referrals past their due date (partial and due-date indexes).
 //!
+//! The referral reports (by unit, processing time, dwell per holder, bottlenecks) are built from figures per Riyadh
+//! sending day, unit (and holder) and confidentiality: for administrators and auditors from `report_unit_days` and
+//! `report_holder_days`, kept exact by triggers like `report_days` (for a unit too: both are kept by unit), for
+//! anyone else counted from the referrals they may see, in one grouped statement that yields the same figures. What sums cannot give is read along
+//! an index, key by key: the exact median and 90th percentile of a unit's processing times are its n-th durations,
+//! walked to in `referrals_took_idx`; the longest open wait is the first entry of a unit or holder in the partial
+//! indexes of open work for action. A transaction counts for a unit in the period its first referral to the unit was
+//! sent in ("arrivals"), so periods add up.
+//!
 //! Durations are whole seconds between instants truncated to the second on both backends (`strftime('%s')` on
 //! SQLite, `date_trunc('second')` on PostgreSQL), so both give the same figures. Median and 90th percentile are the
-//! nearest-rank values (the ⌈n/2⌉-th and ⌈9n/10⌉-th of the sorted durations), exact, computed by the database with
-//! window functions.
+//! nearest-rank values (the ⌈n/2⌉-th and ⌈9n/10⌉-th of the sorted durations), exact: walked to along the index, or
+//! for a caller counted live, computed by the database with window functions.
 
 pub mod export;
 
@@ -23,8 +32,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use shared_types::{
-    AgeBucket, Measure, Purpose, ReferralStatus, Report, ReportKey, ReportName, ReportQuery, ReportRow,
-    TransactionKind, TransactionStatus, WireEnum,
+    AgeBucket, Confidentiality, Measure, Purpose, ReferralStatus, Report, ReportKey, ReportName, ReportQuery,
+    ReportRow, TransactionKind, TransactionStatus, WireEnum,
 };
 
 use super::actor::Actor;
@@ -78,6 +87,61 @@ impl DayCount {
     }
 }
 
+/// Referral figures of one key (a unit or a holder), from the referral day counts or counted from the referrals.
+#[derive(Debug, QueryableByName)]
+struct ReferralTally {
+    #[diesel(sql_type = BigInt)]
+    k: i64,
+    #[diesel(sql_type = BigInt)]
+    referrals: i64,
+    /// Referrals that were the first of their transaction to reach the unit.
+    #[diesel(sql_type = BigInt)]
+    arrivals: i64,
+    #[diesel(sql_type = BigInt)]
+    actions: i64,
+    #[diesel(sql_type = BigInt)]
+    actions_open: i64,
+    /// The sum of the open ones' sending instants, in epoch seconds.
+    #[diesel(sql_type = BigInt)]
+    open_sent_seconds: i64,
+    #[diesel(sql_type = BigInt)]
+    actions_completed: i64,
+    #[diesel(sql_type = BigInt)]
+    completed_seconds: i64,
+    /// The earliest sending instant of the open ones (epoch seconds), where it was counted with the rest.
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    oldest_open: Option<i64>,
+}
+
+impl ReferralTally {
+    /// The total wait of the open referrals for action at `now` (epoch seconds).
+    fn open_wait(&self, now: i64) -> i64 {
+        self.actions_open * now - self.open_sent_seconds
+    }
+}
+
+/// One figure.
+#[derive(Debug, QueryableByName)]
+struct One {
+    #[diesel(sql_type = BigInt)]
+    k: i64,
+}
+
+/// The key a referral report groups by.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum By {
+    Unit,
+    Holder,
+}
+
+/// A wire value as an SQL literal: fixed words of the program (`'completed'`, `'action'`), written into the text so
+/// that the database matches them against its partial indexes, which a bound value cannot be.
+fn literal(value: impl WireEnum) -> String {
+    let word = value.as_str();
+    debug_assert!(word.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+    format!("'{word}'")
+}
+
 /// What a report covers: the caller's view, a period, a set of units.
 struct Scope {
     backend: Backend,
@@ -88,6 +152,13 @@ struct Scope {
     /// Whether the day counts can come from `report_days`: the caller sees every transaction within their clearance
     /// and asks for the whole organisation.
     tallied: bool,
+    /// Whether the referral figures can come from `report_unit_days` and `report_holder_days` (kept by unit): the
+    /// caller sees every transaction within their clearance.
+    referrals_tallied: bool,
+    /// The caller's clearance.
+    clearance: i64,
+    /// Whether the clearance is the highest, so that no transaction is out of the caller's view.
+    cleared_for_all: bool,
 }
 
 impl Scope {
@@ -95,17 +166,24 @@ impl Scope {
         Value::Text(value.as_str().to_string())
     }
 
-    /// Whole seconds from `earlier` to `later` (SQL expressions), each truncated to the second.
-    fn seconds(&self, later: &str, earlier: &str) -> String {
+    /// An instant (an SQL expression) in whole epoch seconds, truncated to the second.
+    fn epoch(&self, instant: &str) -> String {
         match self.backend {
-            Backend::Sqlite => {
-                format!("(CAST(strftime('%s', {later}) AS BIGINT) - CAST(strftime('%s', {earlier}) AS BIGINT))")
-            }
-            Backend::Postgres => format!(
-                "(CAST(EXTRACT(EPOCH FROM date_trunc('second', {later})) AS BIGINT) \
-                 - CAST(EXTRACT(EPOCH FROM date_trunc('second', {earlier})) AS BIGINT))"
-            ),
+            Backend::Sqlite => format!("CAST(strftime('%s', {instant}) AS BIGINT)"),
+            Backend::Postgres => format!("CAST(EXTRACT(EPOCH FROM date_trunc('second', {instant})) AS BIGINT)"),
         }
+    }
+
+    /// Whole seconds from `earlier` to `later` (SQL expressions), each truncated to the second. For a completed
+    /// referral (`r.completed_at`, `r.sent_at`) this is, character for character, the expression `referrals_took_idx`
+    /// is built on.
+    fn seconds(&self, later: &str, earlier: &str) -> String {
+        format!("({} - {})", self.epoch(later), self.epoch(earlier))
+    }
+
+    /// The report's instant in epoch seconds.
+    fn now_epoch(&self) -> i64 {
+        self.now.and_utc().timestamp()
     }
 
     /// The period on an instant column: from the start of its first Riyadh day to the end of its last.
@@ -144,21 +222,179 @@ impl Scope {
         if let Some(units) = &self.units {
             sql.push(" AND r.to_unit_id IN ").bind_list(units.iter().copied());
         }
+        Self::kind_of_referral(sql, action, open);
+    }
+
+    /// ` AND r.purpose = 'action'` when `action`; ` AND r.status <> 'completed'` when `open` is `Some(true)`, `=` when
+    /// `Some(false)`: as literals, which the partial indexes of open and completed work for action answer.
+    fn kind_of_referral(sql: &mut Sql, action: bool, open: Option<bool>) {
         if action {
-            sql.push(" AND r.purpose = ");
-            sql.bind(Self::text(Purpose::Action));
+            sql.push(&format!(" AND r.purpose = {}", literal(Purpose::Action)));
         }
+        let completed = literal(ReferralStatus::Completed);
         match open {
-            Some(true) => {
-                sql.push(" AND r.status <> ");
-                sql.bind(Self::text(ReferralStatus::Completed));
-            }
-            Some(false) => {
-                sql.push(" AND r.status = ");
-                sql.bind(Self::text(ReferralStatus::Completed));
-            }
-            None => {}
+            Some(true) => sql.push(&format!(" AND r.status <> {completed}")),
+            Some(false) => sql.push(&format!(" AND r.status = {completed}")),
+            None => sql,
+        };
+    }
+
+    /// ` AND {column} >= from AND {column} <= to` on a `YYYY-MM-DD` day column.
+    fn days(&self, sql: &mut Sql, column: &str) {
+        if let Some(from) = self.from_day {
+            sql.push(&format!(" AND {column} >= "));
+            sql.bind(Value::Text(from.to_string()));
         }
+        if let Some(to) = self.to_day {
+            sql.push(&format!(" AND {column} <= "));
+            sql.bind(Value::Text(to.to_string()));
+        }
+    }
+
+    /// The referral figures per unit or holder (holders: those who hold or held a referral; nobody's are left out;
+    /// by holder, only the figures of referrals for action are meant): summed from `report_unit_days` or
+    /// `report_holder_days` where that holds exactly the same (see [`Scope::referrals_tallied`]), else counted from
+    /// the referrals the caller may see. Tallied figures leave `oldest_open` unset: see [`Scope::oldest_open`].
+    fn referral_tallies(&self, conn: &mut DbConn, actor: &Actor, by: By) -> Result<Vec<ReferralTally>, ApiError> {
+        let mut sql = Sql::new(self.backend);
+        if self.referrals_tallied {
+            // Figures a table does not keep are zero: a holder's row counts referrals for action only, so its
+            // referrals are its actions and it has no arrivals; a unit's needs no count of all its actions.
+            let (k, table, referrals, arrivals, actions, completed) = match by {
+                By::Unit => ("unit_id", "report_unit_days", "referrals", "arrivals", "0", "actions_completed"),
+                By::Holder => ("holder_id", "report_holder_days", "actions", "0", "actions", "0"),
+            };
+            sql.push(&format!(
+                "SELECT {k} AS k, CAST(SUM({referrals}) AS BIGINT) AS referrals, \
+                 CAST(SUM({arrivals}) AS BIGINT) AS arrivals, CAST(SUM({actions}) AS BIGINT) AS actions, \
+                 CAST(SUM(actions_open) AS BIGINT) AS actions_open, \
+                 CAST(SUM(open_sent_seconds) AS BIGINT) AS open_sent_seconds, \
+                 CAST(SUM({completed}) AS BIGINT) AS actions_completed, \
+                 CAST(SUM(completed_seconds) AS BIGINT) AS completed_seconds, \
+                 CAST(NULL AS BIGINT) AS oldest_open \
+                 FROM {table} WHERE confidentiality <= "
+            ));
+            sql.bind(Value::Int(self.clearance));
+            self.days(&mut sql, "day");
+            if let Some(units) = &self.units {
+                sql.push(" AND unit_id IN ").bind_list(units.iter().copied());
+            }
+            sql.push(&format!(" GROUP BY {k} HAVING SUM({referrals}) <> 0"));
+        } else {
+            let k = match by {
+                By::Unit => "r.to_unit_id",
+                By::Holder => "COALESCE(r.to_user_id, r.received_by)",
+            };
+            let action = format!("r.purpose = {}", literal(Purpose::Action));
+            let completed = literal(ReferralStatus::Completed);
+            let (open, done) =
+                (format!("{action} AND r.status <> {completed}"), format!("{action} AND r.status = {completed}"));
+            let (sent, took) = (self.epoch("r.sent_at"), self.seconds("r.completed_at", "r.sent_at"));
+            sql.push(&format!(
+                "SELECT {k} AS k, COUNT(*) AS referrals, \
+                 SUM(CASE WHEN EXISTS (SELECT 1 FROM referrals p WHERE p.transaction_id = r.transaction_id \
+                 AND p.to_unit_id = r.to_unit_id AND p.id < r.id) THEN 0 ELSE 1 END) AS arrivals, \
+                 SUM(CASE WHEN {action} THEN 1 ELSE 0 END) AS actions, \
+                 SUM(CASE WHEN {open} THEN 1 ELSE 0 END) AS actions_open, \
+                 CAST(SUM(CASE WHEN {open} THEN {sent} ELSE 0 END) AS BIGINT) AS open_sent_seconds, \
+                 SUM(CASE WHEN {done} THEN 1 ELSE 0 END) AS actions_completed, \
+                 CAST(SUM(CASE WHEN {done} THEN COALESCE({took}, 0) ELSE 0 END) AS BIGINT) AS completed_seconds, \
+                 MIN(CASE WHEN {open} THEN {sent} END) AS oldest_open"
+            ));
+            self.referrals(actor, &mut sql, false, None);
+            sql.push(&format!(" AND {k} IS NOT NULL GROUP BY {k}"));
+        }
+        Ok(sql.load(conn)?)
+    }
+
+    /// ` JOIN transactions t …` and its condition, for a walk along an index of referrals that must skip what is
+    /// above the caller's clearance; nothing when nothing is.
+    fn cleared(&self, sql: &mut Sql, join: bool) {
+        if self.cleared_for_all {
+            return;
+        }
+        if join {
+            sql.push(" JOIN transactions t ON t.id = r.transaction_id");
+        } else {
+            sql.push(" AND t.confidentiality <= ");
+            sql.bind(Value::Int(self.clearance));
+        }
+    }
+
+    /// For tallied figures, the earliest sending instant of each key's open referrals for action (epoch seconds):
+    /// the first entry of the key in `referrals_open_action_unit_idx` or `…_holder_idx` within the caller's view.
+    fn oldest_open(&self, conn: &mut DbConn, by: By, tallies: &mut [ReferralTally]) -> Result<(), ApiError> {
+        if !self.referrals_tallied {
+            return Ok(());
+        }
+        for tally in tallies.iter_mut().filter(|t| t.actions_open > 0) {
+            let mut sql = Sql::new(self.backend);
+            sql.push(&format!("SELECT {} AS k FROM referrals r", self.epoch("r.sent_at")));
+            self.cleared(&mut sql, true);
+            sql.push(match by {
+                By::Unit => " WHERE r.to_unit_id = ",
+                By::Holder => " WHERE COALESCE(r.to_user_id, r.received_by) = ",
+            });
+            sql.bind(Value::Int(tally.k));
+            Self::kind_of_referral(&mut sql, true, Some(true));
+            self.period(&mut sql, "r.sent_at");
+            if let (By::Holder, Some(units)) = (by, &self.units) {
+                sql.push(" AND r.to_unit_id IN ").bind_list(units.iter().copied());
+            }
+            self.cleared(&mut sql, false);
+            sql.push(" ORDER BY r.sent_at LIMIT 1");
+            tally.oldest_open = sql.load::<One>(conn)?.first().map(|o| o.k);
+        }
+        Ok(())
+    }
+
+    /// The nearest-rank median and 90th percentile of the processing times (sent → completed) of each unit's
+    /// completed referrals for action, given their number per unit.
+    fn percentiles(
+        &self,
+        conn: &mut DbConn,
+        actor: &Actor,
+        counts: &[(i64, i64)],
+    ) -> Result<HashMap<i64, (i64, i64)>, ApiError> {
+        let took = self.seconds("r.completed_at", "r.sent_at");
+        let mut ranks = HashMap::new();
+        if !self.referrals_tallied {
+            // Sorted by the database among the referrals the caller may see.
+            let mut sql = Sql::new(self.backend);
+            sql.push(&format!("WITH took AS (SELECT r.to_unit_id AS k, {took} AS s"));
+            self.referrals(actor, &mut sql, true, Some(false));
+            sql.push(
+                "), ranked AS (SELECT k, s, ROW_NUMBER() OVER (PARTITION BY k ORDER BY s) AS n, \
+                 COUNT(*) OVER (PARTITION BY k) AS m FROM took) \
+                 SELECT k, MAX(m) AS a, CAST(0 AS BIGINT) AS b, \
+                 MAX(CASE WHEN n = (m + 1) / 2 THEN s END) AS c, \
+                 MAX(CASE WHEN n = (9 * m + 9) / 10 THEN s END) AS d \
+                 FROM ranked GROUP BY k",
+            );
+            for t in sql.load::<Tally>(conn)? {
+                ranks.insert(t.k, (t.c, t.d));
+            }
+            return Ok(ranks);
+        }
+        // The n-th duration of a unit, walked to along `referrals_took_idx` (the unit's durations in order).
+        for &(unit, n) in counts.iter().filter(|c| c.1 > 0) {
+            let mut nth = |rank: i64| -> Result<i64, ApiError> {
+                let mut sql = Sql::new(self.backend);
+                sql.push(&format!("SELECT {took} AS k FROM referrals r"));
+                self.cleared(&mut sql, true);
+                sql.push(" WHERE r.to_unit_id = ");
+                sql.bind(Value::Int(unit));
+                Self::kind_of_referral(&mut sql, true, Some(false));
+                self.period(&mut sql, "r.sent_at");
+                self.cleared(&mut sql, false);
+                sql.push(&format!(" ORDER BY {took} LIMIT 1 OFFSET "));
+                sql.bind(Value::Int(rank - 1));
+                let found = sql.load::<One>(conn)?;
+                found.first().map(|o| o.k).ok_or_else(|| ApiError::internal("a processing time counted but not found"))
+            };
+            ranks.insert(unit, (nth((n + 1) / 2)?, nth((9 * n + 9) / 10)?));
+        }
+        Ok(ranks)
     }
 
     /// The Riyadh day of an instant column, as `YYYY-MM-DD` text.
@@ -175,15 +411,8 @@ impl Scope {
         let mut sql = Sql::new(self.backend);
         if self.tallied {
             sql.push("SELECT day, kind, status, CAST(SUM(transactions) AS BIGINT) AS n FROM report_days WHERE confidentiality <= ");
-            sql.bind(Value::Int(i64::from(actor.clearance().level())));
-            if let Some(from) = self.from_day {
-                sql.push(" AND day >= ");
-                sql.bind(Value::Text(from.to_string()));
-            }
-            if let Some(to) = self.to_day {
-                sql.push(" AND day <= ");
-                sql.bind(Value::Text(to.to_string()));
-            }
+            sql.bind(Value::Int(self.clearance));
+            self.days(&mut sql, "day");
             sql.push(" GROUP BY day, kind, status HAVING SUM(transactions) > 0");
         } else {
             let day = self.day("t.registered_at");
@@ -227,6 +456,9 @@ pub fn report(conn: &mut DbConn, actor: &Actor, name: ReportName, q: &ReportQuer
     let scope = Scope {
         backend: backend_of(conn),
         tallied: units.is_none() && policy::sees_all_within_clearance(actor),
+        referrals_tallied: policy::sees_all_within_clearance(actor),
+        clearance: i64::from(actor.clearance().level()),
+        cleared_for_all: actor.clearance() == Confidentiality::TopSecret,
         units,
         from_day,
         to_day,
@@ -261,13 +493,13 @@ fn average(total: i64, n: i64) -> i64 {
 }
 
 /// Rows keyed by unit, named, in the order given.
-fn unit_rows(
-    conn: &mut DbConn,
-    tallies: &[Tally],
-    values: impl Fn(&Tally) -> Vec<i64>,
-) -> Result<Vec<ReportRow>, ApiError> {
-    let refs = Refs::load(conn, tallies.iter().map(|t| t.k), [], [])?;
-    Ok(tallies.iter().map(|t| ReportRow { key: ReportKey::Unit { unit: refs.unit(t.k) }, values: values(t) }).collect())
+fn unit_rows(conn: &mut DbConn, rows: impl Iterator<Item = (i64, Vec<i64>)>) -> Result<Vec<ReportRow>, ApiError> {
+    let rows: Vec<(i64, Vec<i64>)> = rows.collect();
+    let refs = Refs::load(conn, rows.iter().map(|r| r.0), [], [])?;
+    Ok(rows
+        .into_iter()
+        .map(|(unit, values)| ReportRow { key: ReportKey::Unit { unit: refs.unit(unit) }, values })
+        .collect())
 }
 
 fn volume_by_kind(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
@@ -292,12 +524,11 @@ fn volume_by_kind(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Tab
 }
 
 fn volume_by_unit(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
-    let mut sql = Sql::new(scope.backend);
-    sql.push("SELECT r.to_unit_id AS k, COUNT(DISTINCT r.transaction_id) AS a, COUNT(*) AS b, CAST(0 AS BIGINT) AS c, CAST(0 AS BIGINT) AS d");
-    scope.referrals(actor, &mut sql, false, None);
-    sql.push(" GROUP BY r.to_unit_id ORDER BY a DESC, b DESC, k");
-    let tallies: Vec<Tally> = sql.load(conn)?;
-    let rows = unit_rows(conn, &tallies, |t| vec![t.a, t.b])?;
+    // A transaction counts for a unit in the period its first referral to that unit was sent in: the figures of
+    // two periods add up to those of both together.
+    let mut tallies = scope.referral_tallies(conn, actor, By::Unit)?;
+    tallies.sort_by_key(|t| (std::cmp::Reverse((t.arrivals, t.referrals)), t.k));
+    let rows = unit_rows(conn, tallies.iter().map(|t| (t.k, vec![t.arrivals, t.referrals])))?;
     Ok((vec![Measure::Transactions, Measure::Referrals], rows))
 }
 
@@ -350,43 +581,37 @@ fn open_by_unit(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table
     scope.referrals(actor, &mut sql, true, Some(true));
     sql.push(" GROUP BY r.to_unit_id ORDER BY a DESC, b DESC, k");
     let tallies: Vec<Tally> = sql.load(conn)?;
-    let rows = unit_rows(conn, &tallies, |t| vec![t.a, t.b])?;
+    let rows = unit_rows(conn, tallies.iter().map(|t| (t.k, vec![t.a, t.b])))?;
     Ok((vec![Measure::Open, Measure::Overdue], rows))
 }
 
 fn processing_by_unit(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
-    let mut sql = Sql::new(scope.backend);
-    let took = scope.seconds("r.completed_at", "r.sent_at");
-    sql.push(&format!("WITH took AS (SELECT r.to_unit_id AS k, {took} AS s"));
-    scope.referrals(actor, &mut sql, true, Some(false));
-    sql.push(
-        "), ranked AS (SELECT k, s, ROW_NUMBER() OVER (PARTITION BY k ORDER BY s) AS n, \
-         COUNT(*) OVER (PARTITION BY k) AS m FROM took) \
-         SELECT k, MAX(m) AS a, CAST(SUM(s) AS BIGINT) AS b, \
-         MAX(CASE WHEN n = (m + 1) / 2 THEN s END) AS c, \
-         MAX(CASE WHEN n = (9 * m + 9) / 10 THEN s END) AS d \
-         FROM ranked GROUP BY k",
-    );
-    let mut tallies: Vec<Tally> = sql.load(conn)?;
+    let mut tallies = scope.referral_tallies(conn, actor, By::Unit)?;
+    tallies.retain(|t| t.actions_completed > 0);
+    let counts: Vec<(i64, i64)> = tallies.iter().map(|t| (t.k, t.actions_completed)).collect();
+    let ranks = scope.percentiles(conn, actor, &counts)?;
     // The slowest first: by average.
-    tallies.sort_by_key(|t| (std::cmp::Reverse(average(t.b, t.a)), t.k));
-    let rows = unit_rows(conn, &tallies, |t| vec![t.a, average(t.b, t.a), t.c, t.d])?;
+    let average_of = |t: &ReferralTally| average(t.completed_seconds, t.actions_completed);
+    tallies.sort_by_key(|t| (std::cmp::Reverse(average_of(t)), t.k));
+    let rows = unit_rows(
+        conn,
+        tallies.iter().map(|t| {
+            let (median, p90) = ranks.get(&t.k).copied().unwrap_or_default();
+            (t.k, vec![t.actions_completed, average_of(t), median, p90])
+        }),
+    )?;
     Ok((vec![Measure::Referrals, Measure::AverageSeconds, Measure::MedianSeconds, Measure::P90Seconds], rows))
 }
 
 fn dwell_by_holder(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
-    let mut sql = Sql::new(scope.backend);
-    let now = sql.bind_only(Value::Time(scope.now));
-    let took = scope.seconds(&format!("COALESCE(r.completed_at, {now})"), "r.sent_at");
-    sql.push(&format!(
-        "SELECT COALESCE(r.to_user_id, r.received_by) AS k, COUNT(*) AS a, \
-         SUM(CASE WHEN r.completed_at IS NULL THEN 1 ELSE 0 END) AS b, CAST(SUM({took}) AS BIGINT) AS c, \
-         MAX({took}) AS d"
-    ));
-    scope.referrals(actor, &mut sql, true, None);
-    sql.push(" AND COALESCE(r.to_user_id, r.received_by) IS NOT NULL GROUP BY COALESCE(r.to_user_id, r.received_by)");
-    let mut tallies: Vec<Tally> = sql.load(conn)?;
-    tallies.sort_by_key(|t| (std::cmp::Reverse(average(t.c, t.a)), t.k));
+    // Every referral for action a person holds or held: completed ones count sent → completed, open ones sent → now;
+    // the longest is the longest still waiting with them.
+    let mut tallies = scope.referral_tallies(conn, actor, By::Holder)?;
+    tallies.retain(|t| t.actions > 0);
+    scope.oldest_open(conn, By::Holder, &mut tallies)?;
+    let now = scope.now_epoch();
+    let total = |t: &ReferralTally| t.completed_seconds + t.open_wait(now);
+    tallies.sort_by_key(|t| (std::cmp::Reverse(average(total(t), t.actions)), t.k));
     let homes: HashMap<i64, i64> = users::table
         .filter(users::id.eq_any(tallies.iter().map(|t| t.k).collect::<Vec<_>>()))
         .select((users::id, users::unit_id))
@@ -398,7 +623,13 @@ fn dwell_by_holder(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Ta
         .iter()
         .map(|t| ReportRow {
             key: ReportKey::Holder { user: refs.user(t.k), unit: refs.unit(homes.get(&t.k).copied().unwrap_or(0)) },
-            values: vec![t.a, t.b, t.c, average(t.c, t.a), t.d],
+            values: vec![
+                t.actions,
+                t.actions_open,
+                total(t),
+                average(total(t), t.actions),
+                t.oldest_open.map_or(0, |sent| now - sent),
+            ],
         })
         .collect();
     Ok((
@@ -436,16 +667,18 @@ fn ageing(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiE
 }
 
 fn bottlenecks(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
-    let mut sql = Sql::new(scope.backend);
-    let now = sql.bind_only(Value::Time(scope.now));
-    let waited = scope.seconds(&now, "r.sent_at");
-    sql.push(&format!(
-        "SELECT r.to_unit_id AS k, COUNT(*) AS a, CAST(SUM({waited}) AS BIGINT) AS b, MAX({waited}) AS c, CAST(0 AS BIGINT) AS d"
-    ));
-    scope.referrals(actor, &mut sql, true, Some(true));
-    sql.push(" GROUP BY r.to_unit_id ORDER BY b DESC, k");
-    let tallies: Vec<Tally> = sql.load(conn)?;
-    let rows = unit_rows(conn, &tallies, |t| vec![t.a, t.b, average(t.b, t.a), t.c])?;
+    let mut tallies = scope.referral_tallies(conn, actor, By::Unit)?;
+    tallies.retain(|t| t.actions_open > 0);
+    scope.oldest_open(conn, By::Unit, &mut tallies)?;
+    let now = scope.now_epoch();
+    tallies.sort_by_key(|t| (std::cmp::Reverse(t.open_wait(now)), t.k));
+    let rows = unit_rows(
+        conn,
+        tallies.iter().map(|t| {
+            let longest = t.oldest_open.map_or(0, |sent| now - sent);
+            (t.k, vec![t.actions_open, t.open_wait(now), average(t.open_wait(now), t.actions_open), longest])
+        }),
+    )?;
     Ok((vec![Measure::Open, Measure::TotalSeconds, Measure::AverageSeconds, Measure::MaxSeconds], rows))
 }
 

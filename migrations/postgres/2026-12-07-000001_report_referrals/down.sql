@@ -1,0 +1,17 @@
+DROP INDEX referrals_open_action_holder_idx;
+DROP INDEX referrals_open_action_unit_idx;
+DROP INDEX referrals_took_idx;
+DROP TRIGGER transactions_referred_keep_confidentiality ON transactions;
+DROP FUNCTION transactions_referred_keep_confidentiality();
+DROP TRIGGER referrals_are_kept ON referrals;
+DROP TRIGGER referrals_keep_their_place ON referrals;
+DROP FUNCTION referrals_keep_their_place();
+DROP TRIGGER report_referral_apply ON report_referral_changes;
+DROP FUNCTION report_referral_apply();
+DROP TRIGGER report_referrals_update ON referrals;
+DROP TRIGGER report_referrals_insert ON referrals;
+DROP FUNCTION report_referrals_updated();
+DROP FUNCTION report_referrals_inserted();
+DROP TABLE report_referral_changes;
+DROP TABLE report_holder_days;
+DROP TABLE report_unit_days;

@@ -1,0 +1,10 @@
+DROP INDEX referrals_open_action_holder_idx;
+DROP INDEX referrals_open_action_unit_idx;
+DROP INDEX referrals_took_idx;
+DROP TRIGGER transactions_referred_keep_confidentiality;
+DROP TRIGGER referrals_are_kept;
+DROP TRIGGER referrals_keep_their_place;
+DROP TRIGGER report_referrals_update;
+DROP TRIGGER report_referrals_insert;
+DROP TABLE report_holder_days;
+DROP TABLE report_unit_days;
