@@ -186,7 +186,36 @@ where
             None
         }
     };
-    match f(conn) {
+    let outcome = f(conn);
+    finish(conn, outcome)
+}
+
+/// Run `f` in one read-only snapshot: every statement of `f` sees the database as one moment left it, so a page,
+/// its total and its facets (or a report's day counts and its live figures) agree while others commit. SQLite: a
+/// deferred transaction, whose snapshot (in WAL mode) is taken at the first read and held to the end; PostgreSQL:
+/// `REPEATABLE READ READ ONLY`, which also refuses any write `f` would attempt.
+pub fn read_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN DEFERRED")?,
+        DbConn::Pg(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?
+        }
+    }
+    let outcome = f(conn);
+    finish(conn, outcome)
+}
+
+/// Commit after `Ok`, roll back after `Err` (keeping the first error).
+fn finish<T, E>(conn: &mut DbConn, outcome: Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    type Tm = <DbConn as Connection>::TransactionManager;
+    match outcome {
         Ok(value) => {
             Tm::commit_transaction(conn)?;
             Ok(value)

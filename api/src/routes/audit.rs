@@ -7,7 +7,7 @@ use shared_types::{AuditEntry, AuditVerification, Page, Problem};
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{Pool, read};
+use super::{Pool, as_caller, read};
 use crate::auth::AuthUser;
 use crate::domain::audit::{self, AuditFilter};
 use crate::error::ApiError;
@@ -89,9 +89,11 @@ pub async fn audit_log(
 ), security(("bearer" = [])))]
 #[get("/audit/verification")]
 pub async fn audit_verification(pool: Pool, who: AuthUser) -> Result<web::Json<AuditVerification>, ApiError> {
-    read(&pool, who, |conn, actor| {
+    // Not a snapshot: verification first seals what is pending, in write transactions of its own.
+    as_caller(&pool, who, |conn, actor| {
         audit::ensure_auditor(actor)?;
         audit::verify(conn)
     })
     .await
+    .map(web::Json)
 }

@@ -115,13 +115,24 @@ pub fn caller(conn: &mut DbConn, who: AuthUser) -> Result<Actor, ApiError> {
     Ok(actor)
 }
 
-/// Run a read as the caller: no write transaction (the domain function writes nothing).
+/// Run a read as the caller in one read-only snapshot (the domain function writes nothing), so that what one answer
+/// puts together from several statements — a page and its total, a report's tallies and its live figures — is of
+/// one moment.
 pub async fn read<T, F>(pool: &Pool, who: AuthUser, f: F) -> Result<web::Json<T>, ApiError>
 where
     F: FnOnce(&mut DbConn, &Actor) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
-    as_caller(pool, who, f).await.map(web::Json)
+    snapshot(pool, who, f).await.map(web::Json)
+}
+
+/// [`read`] without the JSON wrapping, for answers that are shaped further (exports, headers).
+pub async fn snapshot<T, F>(pool: &Pool, who: AuthUser, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConn, &Actor) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    as_caller(pool, who, move |conn, actor| db::read_tx(conn, |conn| f(conn, actor))).await
 }
 
 /// Run a change as the caller in one write transaction: the route helpers alone open database transactions, and the

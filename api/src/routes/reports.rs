@@ -6,7 +6,7 @@ use shared_types::{Problem, Report, ReportFormat, ReportLanguage, ReportName, Re
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::documents::disposition;
-use super::{Pool, as_caller};
+use super::{Pool, snapshot};
 use crate::auth::AuthUser;
 use crate::domain::reports::{self, export};
 use crate::error::ApiError;
@@ -56,7 +56,7 @@ pub async fn get_report(
     let name = name.into_inner();
     let q = query.into_inner();
     let (format, lang) = (q.format.unwrap_or(ReportFormat::Json), q.lang.unwrap_or(ReportLanguage::Ar));
-    let report: Report = as_caller(&pool, who, move |conn, actor| reports::report(conn, actor, name, &q)).await?;
+    let report: Report = snapshot(&pool, who, move |conn, actor| reports::report(conn, actor, name, &q)).await?;
     if format == ReportFormat::Json {
         return Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(report));
     }

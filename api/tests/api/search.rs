@@ -278,6 +278,37 @@ async fn the_index_follows_each_committed_change_and_never_a_rolled_back_one() {
     assert_eq!(ids(&find(&app, "khb.head", "المعاينه").await), [id]);
 }
 
+/// One answer is of one moment: while letters with the word are registered, every page holds as many items as its
+/// total says and its facets add up to that total (the page, the total and the facets are separate statements).
+#[tokio::test]
+async fn a_page_its_total_and_its_facets_agree_while_letters_arrive() {
+    let app = TestApp::spawn().await;
+    const LETTERS: i64 = 25;
+    let writing = async {
+        for i in 0..LETTERS {
+            incoming(&app, &format!("بلاغ تسرب مياه {i}"), "KHB").await;
+        }
+    };
+    let reading = async {
+        let (mut seen, mut answers) = (0, 0);
+        while seen < LETTERS {
+            let found = search(&app, "admin", &format!("q={}&limit=100", encode("تسرب"))).await;
+            let total = found["total"].as_i64().unwrap();
+            assert_eq!(ids(&found).len() as i64, total, "{found}");
+            for facet in ["status", "kind", "priority", "confidentiality"] {
+                let counted: i64 =
+                    found["facets"][facet].as_array().unwrap().iter().map(|f| f["count"].as_i64().unwrap()).sum();
+                assert_eq!(counted, total, "{facet}: {found}");
+            }
+            assert!(total >= seen, "a committed letter went missing: {found}");
+            (seen, answers) = (total, answers + 1);
+        }
+        answers
+    };
+    let ((), answers) = tokio::join!(writing, reading);
+    assert!(answers > 1, "the reader never ran beside the writer");
+}
+
 #[tokio::test]
 async fn filters_facets_and_paging() {
     let app = TestApp::spawn().await;
