@@ -304,11 +304,13 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// Transactions registered per Riyadh day by kind, status and confidentiality, kept by triggers (reports).
-    report_days (day, kind, status, confidentiality) {
+    /// Transactions registered per Riyadh day by kind, status, priority and confidentiality, kept by triggers
+    /// (reports, and searches without words).
+    report_days (day, kind, status, priority, confidentiality) {
         day -> Text,
         kind -> Text,
         status -> Text,
+        priority -> Text,
         confidentiality -> Integer,
         transactions -> BigInt,
     }

@@ -51,13 +51,6 @@ where
     value.parse().map_err(ApiError::internal)
 }
 
-/// A day parameter (`YYYY-MM-DD`, Gregorian, or Hijri when the year is before 1700) as the instant its Riyadh day
-/// starts — or, with `next`, the instant the day after it starts (for a period that includes its last day).
-/// 400 `invalid_parameter` naming the parameter when it is not a day.
-pub fn day_param(name: &str, text: Option<&str>, next: bool) -> Result<Option<NaiveDateTime>, ApiError> {
-    Ok(day_of(name, text)?.map(|date| day_start(date, next)))
-}
-
 /// The instant a Riyadh day starts — or, with `next`, the instant the day after it starts.
 pub fn day_start(date: chrono::NaiveDate, next: bool) -> NaiveDateTime {
     let date = if next { date.succ_opt().unwrap_or(date) } else { date };

@@ -518,33 +518,40 @@ async fn bad_report_requests_are_refused_and_change_nothing() {
     assert_eq!(app.counts(), before);
 }
 
-/// Counts per (day, kind, status, confidentiality).
-type DayCounts = BTreeMap<(String, String, String, i32), i64>;
+/// Counts per (day, kind, status, priority, confidentiality).
+type DayCounts = BTreeMap<(String, String, String, String, i32), i64>;
 
 /// `report_days` as the triggers keep it, without its emptied keys, against a count of the transactions themselves.
 fn tallies_against_rows(app: &TestApp) -> (DayCounts, DayCounts) {
     use muamalat::schema::report_days;
     let mut conn = app.pool.get().unwrap();
-    let kept: Vec<(String, String, String, i32, i64)> = report_days::table
+    let kept: Vec<(String, String, String, String, i32, i64)> = report_days::table
         .select((
             report_days::day,
             report_days::kind,
             report_days::status,
+            report_days::priority,
             report_days::confidentiality,
             report_days::transactions,
         ))
         .load(&mut conn)
         .unwrap();
-    let kept = kept.into_iter().filter(|k| k.4 != 0).map(|(d, k, s, c, n)| ((d, k, s, c), n)).collect();
-    let rows: Vec<(String, String, i32, Option<NaiveDateTime>)> = transactions::table
-        .select((transactions::kind, transactions::status, transactions::confidentiality, transactions::registered_at))
+    let kept = kept.into_iter().filter(|k| k.5 != 0).map(|(d, k, s, p, c, n)| ((d, k, s, p, c), n)).collect();
+    let rows: Vec<(String, String, String, i32, Option<NaiveDateTime>)> = transactions::table
+        .select((
+            transactions::kind,
+            transactions::status,
+            transactions::priority,
+            transactions::confidentiality,
+            transactions::registered_at,
+        ))
         .load(&mut conn)
         .unwrap();
     let mut counted = BTreeMap::new();
-    for (kind, status, level, registered) in rows {
+    for (kind, status, priority, level, registered) in rows {
         if let Some(at) = registered {
             let day = calendar::riyadh_date(at.and_utc()).format("%Y-%m-%d").to_string();
-            *counted.entry((day, kind, status, level)).or_default() += 1;
+            *counted.entry((day, kind, status, priority, level)).or_default() += 1;
         }
     }
     (kept, counted)
