@@ -100,9 +100,6 @@ struct Plan {
     /// Registered from this Riyadh day, and up to this one (both included).
     from_day: Option<NaiveDate>,
     to_day: Option<NaiveDate>,
-    /// The instants those days start and end.
-    from: Option<NaiveDateTime>,
-    to: Option<NaiveDateTime>,
     overdue: Option<bool>,
     has_documents: Option<bool>,
     sort: SearchSort,
@@ -166,8 +163,6 @@ impl Plan {
             Some(n) if sort == SearchSort::Relevance => Cursor::Offset(n),
             Some(n) => Cursor::After(n),
         };
-        let from_day = super::day_of("registered_from", q.registered_from.as_deref())?;
-        let to_day = super::day_of("registered_to", q.registered_to.as_deref())?;
         Ok(Plan {
             backend: backend_of(conn),
             nothing: distinct.is_empty() && !text.is_empty(),
@@ -180,10 +175,8 @@ impl Plan {
             held_in,
             holder: q.holder_id,
             entity: q.entity_id,
-            from_day,
-            to_day,
-            from: from_day.map(|day| super::day_start(day, false)),
-            to: to_day.map(|day| super::day_start(day, true)),
+            from_day: super::day_of("registered_from", q.registered_from.as_deref())?,
+            to_day: super::day_of("registered_to", q.registered_to.as_deref())?,
             overdue: q.overdue,
             has_documents: q.has_documents,
             sort,
@@ -263,13 +256,13 @@ impl Plan {
             sql.push(" AND t.external_entity_id = ");
             sql.bind(Value::Int(entity));
         }
-        if let Some(from) = self.from {
+        if let Some(from) = self.from_day {
             sql.push(" AND t.registered_at >= ");
-            sql.bind(Value::Time(from));
+            sql.bind(Value::Time(super::day_start(from, false)));
         }
-        if let Some(to) = self.to {
+        if let Some(to) = self.to_day {
             sql.push(" AND t.registered_at < ");
-            sql.bind(Value::Time(to));
+            sql.bind(Value::Time(super::day_start(to, true)));
         }
         if let Some(overdue) = self.overdue {
             sql.push(if overdue { " AND " } else { " AND NOT " });
