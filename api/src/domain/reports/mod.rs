@@ -134,6 +134,35 @@ enum By {
     Holder,
 }
 
+/// The referrals a report's figures are made of. Counted from the referrals, only those are read (answered by the
+/// partial indexes of open and completed work for action), and the figures of the others are zero; summed from the
+/// referral day counts, every figure is there.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Work {
+    /// Every referral, and which of them were the first of their transaction to reach the unit.
+    All,
+    /// Referrals for action, open and completed.
+    Actions,
+    /// Open referrals for action.
+    OpenActions,
+    /// Completed referrals for action.
+    CompletedActions,
+}
+
+impl Work {
+    fn action(self) -> bool {
+        self != Work::All
+    }
+
+    fn open(self) -> Option<bool> {
+        match self {
+            Work::All | Work::Actions => None,
+            Work::OpenActions => Some(true),
+            Work::CompletedActions => Some(false),
+        }
+    }
+}
+
 /// A wire value as an SQL literal: fixed words of the program (`'completed'`, `'action'`), written into the text so
 /// that the database matches them against its partial indexes, which a bound value cannot be.
 fn literal(value: impl WireEnum) -> String {
@@ -252,10 +281,17 @@ impl Scope {
     }
 
     /// The referral figures per unit or holder (holders: those who hold or held a referral; nobody's are left out;
-    /// by holder, only the figures of referrals for action are meant): summed from `report_unit_days` or
-    /// `report_holder_days` where that holds exactly the same (see [`Scope::referrals_tallied`]), else counted from
-    /// the referrals the caller may see. Tallied figures leave `oldest_open` unset: see [`Scope::oldest_open`].
-    fn referral_tallies(&self, conn: &mut DbConn, actor: &Actor, by: By) -> Result<Vec<ReferralTally>, ApiError> {
+    /// by holder, only the figures of referrals for action are meant) of the `work` asked for: summed from
+    /// `report_unit_days` or `report_holder_days` where that holds exactly the same (see
+    /// [`Scope::referrals_tallied`]), else counted from those referrals the caller may see. Tallied figures leave
+    /// `oldest_open` unset: see [`Scope::oldest_open`].
+    fn referral_tallies(
+        &self,
+        conn: &mut DbConn,
+        actor: &Actor,
+        by: By,
+        work: Work,
+    ) -> Result<Vec<ReferralTally>, ApiError> {
         let mut sql = Sql::new(self.backend);
         if self.referrals_tallied {
             // Figures a table does not keep are zero: a holder's row counts referrals for action only, so its
@@ -290,10 +326,16 @@ impl Scope {
             let (open, done) =
                 (format!("{action} AND r.status <> {completed}"), format!("{action} AND r.status = {completed}"));
             let (sent, took) = (self.epoch("r.sent_at"), self.seconds("r.completed_at", "r.sent_at"));
+            // Whether a referral is the first of its transaction to reach the unit costs a look-up per referral:
+            // only volume asks.
+            let arrivals = if work == Work::All {
+                "SUM(CASE WHEN EXISTS (SELECT 1 FROM referrals p WHERE p.transaction_id = r.transaction_id \
+                 AND p.to_unit_id = r.to_unit_id AND p.id < r.id) THEN 0 ELSE 1 END)"
+            } else {
+                "CAST(0 AS BIGINT)"
+            };
             sql.push(&format!(
-                "SELECT {k} AS k, COUNT(*) AS referrals, \
-                 SUM(CASE WHEN EXISTS (SELECT 1 FROM referrals p WHERE p.transaction_id = r.transaction_id \
-                 AND p.to_unit_id = r.to_unit_id AND p.id < r.id) THEN 0 ELSE 1 END) AS arrivals, \
+                "SELECT {k} AS k, COUNT(*) AS referrals, {arrivals} AS arrivals, \
                  SUM(CASE WHEN {action} THEN 1 ELSE 0 END) AS actions, \
                  SUM(CASE WHEN {open} THEN 1 ELSE 0 END) AS actions_open, \
                  CAST(SUM(CASE WHEN {open} THEN {sent} ELSE 0 END) AS BIGINT) AS open_sent_seconds, \
@@ -301,7 +343,7 @@ impl Scope {
                  CAST(SUM(CASE WHEN {done} THEN COALESCE({took}, 0) ELSE 0 END) AS BIGINT) AS completed_seconds, \
                  MIN(CASE WHEN {open} THEN {sent} END) AS oldest_open"
             ));
-            self.referrals(actor, &mut sql, false, None);
+            self.referrals(actor, &mut sql, work.action(), work.open());
             sql.push(&format!(" AND {k} IS NOT NULL GROUP BY {k}"));
         }
         Ok(sql.load(conn)?)
@@ -348,36 +390,32 @@ impl Scope {
         Ok(())
     }
 
-    /// The nearest-rank median and 90th percentile of the processing times (sent → completed) of each unit's
-    /// completed referrals for action, given their number per unit.
-    fn percentiles(
-        &self,
-        conn: &mut DbConn,
-        actor: &Actor,
-        counts: &[(i64, i64)],
-    ) -> Result<HashMap<i64, (i64, i64)>, ApiError> {
+    /// Per unit, the number of its completed referrals for action (`a`), the sum of their processing times, sent →
+    /// completed (`b`), and the nearest-rank median (`c`) and 90th percentile (`d`) of those times.
+    fn processing_times(&self, conn: &mut DbConn, actor: &Actor) -> Result<Vec<Tally>, ApiError> {
         let took = self.seconds("r.completed_at", "r.sent_at");
-        let mut ranks = HashMap::new();
         if !self.referrals_tallied {
-            // Sorted by the database among the referrals the caller may see.
+            // One statement over the referrals the caller may see: counted, summed and sorted by the database.
             let mut sql = Sql::new(self.backend);
             sql.push(&format!("WITH took AS (SELECT r.to_unit_id AS k, {took} AS s"));
             self.referrals(actor, &mut sql, true, Some(false));
             sql.push(
                 "), ranked AS (SELECT k, s, ROW_NUMBER() OVER (PARTITION BY k ORDER BY s) AS n, \
                  COUNT(*) OVER (PARTITION BY k) AS m FROM took) \
-                 SELECT k, MAX(m) AS a, CAST(0 AS BIGINT) AS b, \
+                 SELECT k, MAX(m) AS a, CAST(SUM(s) AS BIGINT) AS b, \
                  MAX(CASE WHEN n = (m + 1) / 2 THEN s END) AS c, \
                  MAX(CASE WHEN n = (9 * m + 9) / 10 THEN s END) AS d \
                  FROM ranked GROUP BY k",
             );
-            for t in sql.load::<Tally>(conn)? {
-                ranks.insert(t.k, (t.c, t.d));
-            }
-            return Ok(ranks);
+            return Ok(sql.load(conn)?);
         }
-        // The n-th duration of a unit, walked to along `referrals_took_idx` (the unit's durations in order).
-        for &(unit, n) in counts.iter().filter(|c| c.1 > 0) {
+        let mut times = Vec::new();
+        for t in self.referral_tallies(conn, actor, By::Unit, Work::CompletedActions)? {
+            let (unit, n) = (t.k, t.actions_completed);
+            if n == 0 {
+                continue;
+            }
+            // The n-th duration of a unit, walked to along `referrals_took_idx` (the unit's durations in order).
             let mut nth = |rank: i64| -> Result<i64, ApiError> {
                 let mut sql = Sql::new(self.backend);
                 sql.push(&format!("SELECT {took} AS k FROM referrals r"));
@@ -392,9 +430,10 @@ impl Scope {
                 let found = sql.load::<One>(conn)?;
                 found.first().map(|o| o.k).ok_or_else(|| ApiError::internal("a processing time counted but not found"))
             };
-            ranks.insert(unit, (nth((n + 1) / 2)?, nth((9 * n + 9) / 10)?));
+            let (c, d) = (nth((n + 1) / 2)?, nth((9 * n + 9) / 10)?);
+            times.push(Tally { k: unit, a: n, b: t.completed_seconds, c, d });
         }
-        Ok(ranks)
+        Ok(times)
     }
 
     /// The Riyadh day of an instant column, as `YYYY-MM-DD` text.
@@ -526,7 +565,7 @@ fn volume_by_kind(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Tab
 fn volume_by_unit(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
     // A transaction counts for a unit in the period its first referral to that unit was sent in: the figures of
     // two periods add up to those of both together.
-    let mut tallies = scope.referral_tallies(conn, actor, By::Unit)?;
+    let mut tallies = scope.referral_tallies(conn, actor, By::Unit, Work::All)?;
     tallies.sort_by_key(|t| (std::cmp::Reverse((t.arrivals, t.referrals)), t.k));
     let rows = unit_rows(conn, tallies.iter().map(|t| (t.k, vec![t.arrivals, t.referrals])))?;
     Ok((vec![Measure::Transactions, Measure::Referrals], rows))
@@ -586,27 +625,17 @@ fn open_by_unit(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table
 }
 
 fn processing_by_unit(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
-    let mut tallies = scope.referral_tallies(conn, actor, By::Unit)?;
-    tallies.retain(|t| t.actions_completed > 0);
-    let counts: Vec<(i64, i64)> = tallies.iter().map(|t| (t.k, t.actions_completed)).collect();
-    let ranks = scope.percentiles(conn, actor, &counts)?;
+    let mut times = scope.processing_times(conn, actor)?;
     // The slowest first: by average.
-    let average_of = |t: &ReferralTally| average(t.completed_seconds, t.actions_completed);
-    tallies.sort_by_key(|t| (std::cmp::Reverse(average_of(t)), t.k));
-    let rows = unit_rows(
-        conn,
-        tallies.iter().map(|t| {
-            let (median, p90) = ranks.get(&t.k).copied().unwrap_or_default();
-            (t.k, vec![t.actions_completed, average_of(t), median, p90])
-        }),
-    )?;
+    times.sort_by_key(|t| (std::cmp::Reverse(average(t.b, t.a)), t.k));
+    let rows = unit_rows(conn, times.iter().map(|t| (t.k, vec![t.a, average(t.b, t.a), t.c, t.d])))?;
     Ok((vec![Measure::Referrals, Measure::AverageSeconds, Measure::MedianSeconds, Measure::P90Seconds], rows))
 }
 
 fn dwell_by_holder(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
     // Every referral for action a person holds or held: completed ones count sent → completed, open ones sent → now;
     // the longest is the longest still waiting with them.
-    let mut tallies = scope.referral_tallies(conn, actor, By::Holder)?;
+    let mut tallies = scope.referral_tallies(conn, actor, By::Holder, Work::Actions)?;
     tallies.retain(|t| t.actions > 0);
     scope.oldest_open(conn, By::Holder, &mut tallies)?;
     let now = scope.now_epoch();
@@ -667,7 +696,7 @@ fn ageing(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiE
 }
 
 fn bottlenecks(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table, ApiError> {
-    let mut tallies = scope.referral_tallies(conn, actor, By::Unit)?;
+    let mut tallies = scope.referral_tallies(conn, actor, By::Unit, Work::OpenActions)?;
     tallies.retain(|t| t.actions_open > 0);
     scope.oldest_open(conn, By::Unit, &mut tallies)?;
     let now = scope.now_epoch();
