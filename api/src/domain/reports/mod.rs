@@ -149,20 +149,6 @@ enum Work {
     CompletedActions,
 }
 
-impl Work {
-    fn action(self) -> bool {
-        self != Work::All
-    }
-
-    fn open(self) -> Option<bool> {
-        match self {
-            Work::All | Work::Actions => None,
-            Work::OpenActions => Some(true),
-            Work::CompletedActions => Some(false),
-        }
-    }
-}
-
 /// A wire value as an SQL literal: fixed words of the program (`'completed'`, `'action'`), written into the text so
 /// that the database matches them against its partial indexes, which a bound value cannot be.
 fn literal(value: impl WireEnum) -> String {
@@ -243,28 +229,28 @@ impl Scope {
     }
 
     /// `FROM referrals r JOIN transactions t … WHERE …`: referrals of transactions the caller may see, sent in the
-    /// period to the units; for action only when `action`; open (`Some(true)`) or completed (`Some(false)`).
-    fn referrals(&self, actor: &Actor, sql: &mut Sql, action: bool, open: Option<bool>) {
+    /// period to the units, of the `work` asked for.
+    fn referrals(&self, actor: &Actor, sql: &mut Sql, work: Work) {
         sql.push(" FROM referrals r JOIN transactions t ON t.id = r.transaction_id WHERE ");
         policy::visible_sql(actor, sql);
         self.period(sql, "r.sent_at");
         if let Some(units) = &self.units {
             sql.push(" AND r.to_unit_id IN ").bind_list(units.iter().copied());
         }
-        Self::kind_of_referral(sql, action, open);
+        Self::kind_of_referral(sql, work);
     }
 
-    /// ` AND r.purpose = 'action'` when `action`; ` AND r.status <> 'completed'` when `open` is `Some(true)`, `=` when
-    /// `Some(false)`: as literals, which the partial indexes of open and completed work for action answer.
-    fn kind_of_referral(sql: &mut Sql, action: bool, open: Option<bool>) {
-        if action {
+    /// ` AND r.purpose = 'action'` unless every referral is asked for, and ` AND r.status <> 'completed'` for open
+    /// work, `=` for completed: as literals, which the partial indexes of open and completed work for action answer.
+    fn kind_of_referral(sql: &mut Sql, work: Work) {
+        if work != Work::All {
             sql.push(&format!(" AND r.purpose = {}", literal(Purpose::Action)));
         }
         let completed = literal(ReferralStatus::Completed);
-        match open {
-            Some(true) => sql.push(&format!(" AND r.status <> {completed}")),
-            Some(false) => sql.push(&format!(" AND r.status = {completed}")),
-            None => sql,
+        match work {
+            Work::OpenActions => sql.push(&format!(" AND r.status <> {completed}")),
+            Work::CompletedActions => sql.push(&format!(" AND r.status = {completed}")),
+            Work::All | Work::Actions => sql,
         };
     }
 
@@ -343,7 +329,7 @@ impl Scope {
                  CAST(SUM(CASE WHEN {done} THEN COALESCE({took}, 0) ELSE 0 END) AS BIGINT) AS completed_seconds, \
                  MIN(CASE WHEN {open} THEN {sent} END) AS oldest_open"
             ));
-            self.referrals(actor, &mut sql, work.action(), work.open());
+            self.referrals(actor, &mut sql, work);
             sql.push(&format!(" AND {k} IS NOT NULL GROUP BY {k}"));
         }
         Ok(sql.load(conn)?)
@@ -378,7 +364,7 @@ impl Scope {
                 By::Holder => " WHERE COALESCE(r.to_user_id, r.received_by) = ",
             });
             sql.bind(Value::Int(tally.k));
-            Self::kind_of_referral(&mut sql, true, Some(true));
+            Self::kind_of_referral(&mut sql, Work::OpenActions);
             self.period(&mut sql, "r.sent_at");
             if let (By::Holder, Some(units)) = (by, &self.units) {
                 sql.push(" AND r.to_unit_id IN ").bind_list(units.iter().copied());
@@ -398,7 +384,7 @@ impl Scope {
             // One statement over the referrals the caller may see: counted, summed and sorted by the database.
             let mut sql = Sql::new(self.backend);
             sql.push(&format!("WITH took AS (SELECT r.to_unit_id AS k, {took} AS s"));
-            self.referrals(actor, &mut sql, true, Some(false));
+            self.referrals(actor, &mut sql, Work::CompletedActions);
             sql.push(
                 "), ranked AS (SELECT k, s, ROW_NUMBER() OVER (PARTITION BY k ORDER BY s) AS n, \
                  COUNT(*) OVER (PARTITION BY k) AS m FROM took) \
@@ -422,7 +408,7 @@ impl Scope {
                 self.cleared(&mut sql, true);
                 sql.push(" WHERE r.to_unit_id = ");
                 sql.bind(Value::Int(unit));
-                Self::kind_of_referral(&mut sql, true, Some(false));
+                Self::kind_of_referral(&mut sql, Work::CompletedActions);
                 self.period(&mut sql, "r.sent_at");
                 self.cleared(&mut sql, false);
                 sql.push(&format!(" ORDER BY {took} LIMIT 1 OFFSET "));
@@ -617,7 +603,7 @@ fn open_by_unit(conn: &mut DbConn, actor: &Actor, scope: &Scope) -> Result<Table
     sql.push("SELECT r.to_unit_id AS k, COUNT(*) AS a, SUM(CASE WHEN r.due_at < ");
     let now = sql.bind(Value::Time(scope.now));
     sql.push(&format!(" OR t.due_at < {now} THEN 1 ELSE 0 END) AS b, CAST(0 AS BIGINT) AS c, CAST(0 AS BIGINT) AS d"));
-    scope.referrals(actor, &mut sql, true, Some(true));
+    scope.referrals(actor, &mut sql, Work::OpenActions);
     sql.push(" GROUP BY r.to_unit_id ORDER BY a DESC, b DESC, k");
     let tallies: Vec<Tally> = sql.load(conn)?;
     let rows = unit_rows(conn, tallies.iter().map(|t| (t.k, vec![t.a, t.b])))?;
