@@ -8,15 +8,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, assert_problem, upload_text};
 
-/// Run SQL straight against the test database, as someone with access to it would.
-fn sql(app: &TestApp, statement: &str) -> Result<usize, diesel::result::Error> {
-    let mut conn = app.pool.get().expect("connection");
-    match &mut *conn {
-        DbConn::Sqlite(c) => diesel::sql_query(statement).execute(c),
-        DbConn::Pg(c) => diesel::sql_query(statement).execute(c),
-    }
-}
-
 fn is_postgres(app: &TestApp) -> bool {
     matches!(&*app.pool.get().expect("connection"), DbConn::Pg(_))
 }
@@ -24,10 +15,10 @@ fn is_postgres(app: &TestApp) -> bool {
 /// Drop the append-only triggers, as an owner of the database could.
 fn drop_guards(app: &TestApp) {
     if is_postgres(app) {
-        sql(app, "DROP TRIGGER audit_log_append_only ON audit_log").expect("drop trigger");
+        app.execute("DROP TRIGGER audit_log_append_only ON audit_log").expect("drop trigger");
     } else {
-        sql(app, "DROP TRIGGER audit_log_no_rewrite").expect("drop trigger");
-        sql(app, "DROP TRIGGER audit_log_no_delete").expect("drop trigger");
+        app.execute("DROP TRIGGER audit_log_no_rewrite").expect("drop trigger");
+        app.execute("DROP TRIGGER audit_log_no_delete").expect("drop trigger");
     }
 }
 
@@ -181,8 +172,8 @@ async fn an_entry_edited_in_the_database_breaks_verification_at_that_entry() {
 
     // The log refuses edits and deletions through SQL while its guards are in place.
     let target = total - 3;
-    assert!(sql(&app, &format!("UPDATE audit_log SET details = '{{}}' WHERE seq = {target}")).is_err());
-    assert!(sql(&app, &format!("DELETE FROM audit_log WHERE seq = {target}")).is_err());
+    assert!(app.execute(&format!("UPDATE audit_log SET details = '{{}}' WHERE seq = {target}")).is_err());
+    assert!(app.execute(&format!("DELETE FROM audit_log WHERE seq = {target}")).is_err());
     assert_eq!(verification(&app).await["intact"], true);
     // Nor can an entry be changed before the sealer reaches it (here: inside the transaction that wrote it, which
     // the sealer cannot see yet). Only sealing may fill in its sequence number and hashes.
@@ -209,7 +200,7 @@ async fn an_entry_edited_in_the_database_breaks_verification_at_that_entry() {
         format!("UPDATE audit_log SET seq = NULL, prev_hash = NULL, hash = NULL WHERE seq = {target}"),
         format!("UPDATE audit_log SET hash = prev_hash WHERE seq = {target}"),
     ] {
-        assert!(sql(&app, &statement).is_err(), "{statement}");
+        assert!(app.execute(&statement).is_err(), "{statement}");
     }
     assert_eq!(verification(&app).await["intact"], true);
 
@@ -217,7 +208,7 @@ async fn an_entry_edited_in_the_database_breaks_verification_at_that_entry() {
     drop_guards(&app);
     let annotated = entries(&app, "&action=annotated").await;
     let seq = annotated[0]["seq"].as_i64().expect("sealed");
-    sql(&app, &format!("UPDATE audit_log SET details = '{{\"text\":\"غير ذلك\"}}' WHERE seq = {seq}")).expect("edit");
+    app.execute(&format!("UPDATE audit_log SET details = '{{\"text\":\"غير ذلك\"}}' WHERE seq = {seq}")).expect("edit");
     let report = verification(&app).await;
     assert_eq!(report["intact"], false, "{report}");
     assert_eq!(report["first_broken"]["seq"], json!(seq), "{report}");
@@ -253,7 +244,7 @@ async fn a_removed_or_rechained_entry_is_found() {
     assert_eq!(report["first_broken"]["reason"], "chain_mismatch");
 
     // A deleted entry leaves a gap.
-    sql(&app, "DELETE FROM audit_log WHERE seq = 2").expect("delete");
+    app.execute("DELETE FROM audit_log WHERE seq = 2").expect("delete");
     let report = verification(&app).await;
     assert_eq!(report["first_broken"], json!({"seq": 2, "id": null, "reason": "missing"}), "{report}");
 }

@@ -302,6 +302,15 @@ impl TestApp {
         (status, value)
     }
 
+    /// Run SQL straight against the test database, as someone with access to it would.
+    pub fn execute(&self, statement: &str) -> Result<usize, diesel::result::Error> {
+        let mut conn = self.pool.get().expect("connection");
+        match &mut *conn {
+            DbConn::Sqlite(c) => diesel::sql_query(statement).execute(c),
+            DbConn::Pg(c) => diesel::sql_query(statement).execute(c),
+        }
+    }
+
     pub async fn get(&self, who: &str, path: &str) -> (StatusCode, Value) {
         self.call(Some(who), Method::GET, path, None).await
     }

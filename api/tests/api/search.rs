@@ -216,6 +216,62 @@ async fn search_sees_exactly_what_each_user_may_open() {
     }
 }
 
+/// Each tie of the visibility rule, alone, lets a person see a transaction, in search and when opening it: the
+/// rule's branches are set one at a time on a referral and a transaction nobody probed is otherwise tied to, so a
+/// branch left out of either form of the rule fails here (comparing the two forms cannot show that).
+#[tokio::test]
+async fn each_tie_alone_shows_a_transaction_and_nothing_else_does() {
+    let app = TestApp::spawn().await;
+    // Sent by the central registry to HR's queue: nobody of Khobar's engineering is tied to it.
+    let hr = incoming(&app, "طلب موارد", "HR").await;
+    // Sent to the engineering unit's queue.
+    let eng = incoming(&app, "طلب هندسي", "KHB-ENG").await;
+    let sees = |who: &'static str, id: i64| {
+        let app = &app;
+        async move {
+            let found = search(app, who, "limit=200").await;
+            let in_search = id_set(&found).contains(&id);
+            let opens = app.get(who, &format!("/api/v1/transactions/{id}")).await.0 == StatusCode::OK;
+            assert_eq!(in_search, opens, "{who} on {id}: search and opening disagree");
+            in_search
+        }
+    };
+    let (emp, other) = (app.user("eng.emp"), app.user("hr.emp"));
+    let (clerk, eng_unit) = (app.user("clerk"), app.unit("KHB-ENG"));
+    let set = |table: &str, id: i64, assignments: &str| {
+        let key = if table == "referrals" { "transaction_id" } else { "id" };
+        app.execute(&format!("UPDATE {table} SET {assignments} WHERE {key} = {id}")).expect("update");
+    };
+    let untied = format!("from_user_id = {clerk}, to_user_id = NULL, received_by = NULL, completed_by = NULL");
+    assert!(!sees("eng.emp", hr).await && !sees("eng.head", hr).await);
+    // (the person probed, the change that ties them, whether it does)
+    let cases: Vec<(&'static str, &'static str, String, bool)> = vec![
+        ("eng.emp", "referrals", format!("from_user_id = {emp}"), true),
+        ("eng.emp", "referrals", format!("to_user_id = {emp}"), true),
+        ("eng.emp", "referrals", format!("received_by = {emp}"), true),
+        ("eng.emp", "referrals", format!("to_user_id = {other}, received_by = {emp}"), true),
+        ("eng.emp", "referrals", format!("to_user_id = {other}, received_by = {other}, completed_by = {emp}"), true),
+        ("eng.emp", "referrals", format!("to_user_id = {other}, received_by = {other}, completed_by = {other}"), false),
+        ("eng.head", "referrals", format!("from_unit_id = {eng_unit}"), true),
+        ("eng.emp", "referrals", format!("from_unit_id = {eng_unit}"), false),
+        ("eng.emp", "transactions", format!("created_by = {emp}"), true),
+        ("eng.emp", "transactions", format!("registry_unit_id = {eng_unit}"), true),
+    ];
+    for (who, table, change, tied) in &cases {
+        set(table, hr, change);
+        assert_eq!(sees(who, hr).await, *tied, "{who} after {table}: {change}");
+        // Undone, the tie is gone again.
+        set("referrals", hr, &format!("{untied}, from_unit_id = {}", app.unit("CR")));
+        set("transactions", hr, &format!("created_by = {clerk}, registry_unit_id = {}", app.unit("CR")));
+        assert!(!sees(who, hr).await, "{who} still sees after undoing {change}");
+    }
+    // A unit's queue is seen by its members and its head; work sent to one of its people, by its head only.
+    assert!(sees("eng.emp", eng).await && sees("eng.head", eng).await);
+    set("referrals", eng, &format!("to_user_id = {other}"));
+    assert!(!sees("eng.emp", eng).await);
+    assert!(sees("eng.head", eng).await);
+}
+
 #[tokio::test]
 async fn the_index_follows_each_committed_change_and_never_a_rolled_back_one() {
     let app = TestApp::spawn().await;
