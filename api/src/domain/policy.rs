@@ -69,15 +69,27 @@ pub fn sees_all_within_clearance(actor: &Actor) -> bool {
     actor.has(Role::Admin) || actor.has(Role::Auditor)
 }
 
+/// How the database is to apply the visibility rule to a query: which side it starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drive {
+    /// Gather the transactions the actor is tied to, once, and join them: for queries that nothing else narrows
+    /// (search without words, reports), where asking of each of millions of rows would read them all.
+    FromTies,
+    /// Ask of each row the query finds by other means (its words) whether the actor is tied to it: a handful of
+    /// probes for a rare word, where gathering an employee's thousands of ties first would cost more than the search.
+    /// (PostgreSQL cannot estimate the size of the gathered set and would start from it.)
+    FromRows,
+}
+
 /// [`can_view`] as an SQL condition on the transaction `t`, for search and its counts, which filter and count
 /// millions of rows in the database rather than fetch them: the same clearance, roles, authorship, registry and
-/// route, delegations included (a test compares the two for every kind of actor).
+/// route, delegations included (a test compares the two for every kind of actor, and tries each tie alone).
 ///
-/// Beyond clearance the rule is `t.id IN (…)`, the set of transactions the actor is tied to: one branch per tie,
-/// each answered by an index of its own (`transactions_created_by_idx`, `transactions_registry_idx` and the
-/// `referrals_seen_*` indexes), so the database gathers that set once, small for an employee, and joins it,
-/// instead of asking of each of millions of transactions whether the actor is on its route.
-pub fn visible_sql(actor: &Actor, sql: &mut Sql) {
+/// [`Drive::FromTies`] writes the rule as `t.id IN (…)`, the set of transactions the actor is tied to, one branch
+/// per tie, each answered by an index of its own (`transactions_created_by_idx`, `transactions_registry_idx`,
+/// `referrals_from_user_idx` and the `referrals_seen_*` indexes), so the set is found without reading every
+/// transaction. [`Drive::FromRows`] writes the same ties as an `EXISTS` on the row's referrals.
+pub fn visible_sql(actor: &Actor, sql: &mut Sql, drive: Drive) {
     sql.push("t.confidentiality <= ");
     sql.bind(Value::Int(i64::from(actor.clearance().level())));
     if sees_all_within_clearance(actor) {
@@ -87,6 +99,28 @@ pub fn visible_sql(actor: &Actor, sql: &mut Sql) {
     let mine = |sql: &mut Sql| {
         sql.bind_list(me.iter().copied());
     };
+    let managed = actor.all_managed_unit_ids();
+    if drive == Drive::FromRows {
+        sql.push(" AND (t.created_by = ");
+        sql.bind(Value::Int(actor.id()));
+        sql.push(" OR t.registry_unit_id = ");
+        sql.bind(Value::Int(actor.unit.id));
+        sql.push(" OR EXISTS (SELECT 1 FROM referrals v WHERE v.transaction_id = t.id AND (v.from_user_id IN ");
+        mine(sql);
+        sql.push(" OR v.to_user_id IN ");
+        mine(sql);
+        sql.push(" OR (v.to_unit_id IN ").bind_list(actor.queue_unit_ids()).push(" AND v.to_user_id IS NULL)");
+        sql.push(" OR v.received_by IN ");
+        mine(sql);
+        sql.push(" OR v.completed_by IN ");
+        mine(sql);
+        if !managed.is_empty() {
+            sql.push(" OR v.to_unit_id IN ").bind_list(managed.iter().copied());
+            sql.push(" OR v.from_unit_id IN ").bind_list(managed);
+        }
+        sql.push(")))");
+        return;
+    }
     sql.push(" AND t.id IN (SELECT id FROM transactions WHERE created_by = ");
     sql.bind(Value::Int(actor.id()));
     sql.push(" UNION ALL SELECT id FROM transactions WHERE registry_unit_id = ");
@@ -105,7 +139,6 @@ pub fn visible_sql(actor: &Actor, sql: &mut Sql) {
         " UNION ALL SELECT transaction_id FROM referrals WHERE {COMPLETED_BY_OTHER} AND completed_by IN "
     ));
     mine(sql);
-    let managed = actor.all_managed_unit_ids();
     if !managed.is_empty() {
         sql.push(" UNION ALL SELECT transaction_id FROM referrals WHERE to_unit_id IN ")
             .bind_list(managed.iter().copied());

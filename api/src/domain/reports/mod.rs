@@ -217,7 +217,7 @@ impl Scope {
     /// the units (created or registered there, or referred there).
     fn transactions(&self, actor: &Actor, sql: &mut Sql) {
         sql.push(" FROM transactions t WHERE ");
-        policy::visible_sql(actor, sql);
+        policy::visible_sql(actor, sql, policy::Drive::FromTies);
         sql.push(" AND t.registered_at IS NOT NULL");
         self.period(sql, "t.registered_at");
         if let Some(units) = &self.units {
@@ -232,7 +232,7 @@ impl Scope {
     /// period to the units, of the `work` asked for.
     fn referrals(&self, actor: &Actor, sql: &mut Sql, work: Work) {
         sql.push(" FROM referrals r JOIN transactions t ON t.id = r.transaction_id WHERE ");
-        policy::visible_sql(actor, sql);
+        policy::visible_sql(actor, sql, policy::Drive::FromTies);
         self.period(sql, "r.sent_at");
         if let Some(units) = &self.units {
             sql.push(" AND r.to_unit_id IN ").bind_list(units.iter().copied());

@@ -217,7 +217,8 @@ impl Plan {
             sql.push(" AND ");
             Some(words)
         };
-        policy::visible_sql(actor, sql);
+        let drive = if words.is_some() { policy::Drive::FromRows } else { policy::Drive::FromTies };
+        policy::visible_sql(actor, sql, drive);
         if !facets {
             let enums = [
                 ("kind", self.kind.map(|v| v.as_str())),
@@ -381,7 +382,7 @@ impl Plan {
             if self.from_day.is_none() && self.to_day.is_none() {
                 sql.push(" UNION ALL SELECT t.kind, t.status, t.priority, t.confidentiality, 1 FROM transactions t");
                 sql.push(" WHERE t.registered_at IS NULL AND ");
-                policy::visible_sql(actor, &mut sql);
+                policy::visible_sql(actor, &mut sql, policy::Drive::FromTies);
             }
             sql.push(") c GROUP BY kind, status, priority, level HAVING SUM(n) > 0");
             return Ok(sql.load(conn)?);
