@@ -131,6 +131,8 @@ pub fn connect(url: &str, pool_size: Option<u32>) -> Result<DbPool, DbSetupError
         .test_on_check_out(test_on_check_out)
         .build(manager)?;
     let mut conn = pool.get()?;
+    // A bulk load cut short leaves indexes set aside: rebuild them before the migrations, which expect them.
+    restore_set_aside_indexes(&mut conn).map_err(|e| DbSetupError::Migrations(format!("set-aside indexes: {e}")))?;
     run_migrations(&mut conn)?;
     // Rows from before a derived column existed get it computed in Rust (the folding is not SQL).
     crate::domain::org::fill_search_names(&mut conn).map_err(|e| DbSetupError::Migrations(e.to_string()))?;
@@ -465,4 +467,94 @@ mod tests {
             held.push(conn);
         }
     }
+}
+
+/// The `server_settings` names under which set-aside indexes wait to be rebuilt: `set_aside_index:<name>`, whose
+/// value is the statement that creates the index. `;` sorts right after `:`, bounding the names' range.
+const SET_ASIDE_FROM: &str = "set_aside_index:";
+const SET_ASIDE_TO: &str = "set_aside_index;";
+
+#[derive(QueryableByName)]
+struct IndexDefinition {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    definition: String,
+}
+
+/// For a bulk load: drop the secondary indexes of `tables` (never a unique one, which keeps the data right, nor one
+/// named in `keep`, which triggers probe on every row), so that the rows go in without them, and note each one's
+/// definition in `server_settings` in the same database transaction. [`restore_set_aside_indexes`] builds them
+/// again, each from its own definition, after the load or at the next start if the load was cut short: only speed
+/// depends on them. Answers how many were set aside.
+pub fn set_aside_indexes(conn: &mut DbConn, tables: &[&str], keep: &[&str]) -> QueryResult<usize> {
+    let listed = tables.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(", ");
+    let query = match conn {
+        DbConn::Sqlite(_) => format!(
+            "SELECT m.name AS name, m.sql AS definition FROM sqlite_master m WHERE m.type = 'index' \
+             AND m.sql IS NOT NULL AND m.tbl_name IN ({listed}) AND NOT EXISTS (SELECT 1 FROM \
+             pragma_index_list(m.tbl_name) l WHERE l.name = m.name AND l.\"unique\") ORDER BY m.name"
+        ),
+        DbConn::Pg(_) => format!(
+            "SELECT c.relname::TEXT AS name, pg_get_indexdef(i.indexrelid) AS definition FROM pg_index i \
+             JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid \
+             WHERE t.relnamespace = current_schema()::regnamespace AND t.relname IN ({listed}) \
+             AND NOT i.indisunique AND NOT i.indisprimary ORDER BY c.relname"
+        ),
+    };
+    write_tx(conn, |conn| {
+        let found: Vec<IndexDefinition> = diesel::sql_query(query).load(conn)?;
+        let mut set_aside = 0;
+        for index in found.iter().filter(|i| !keep.contains(&i.name.as_str())) {
+            use crate::schema::server_settings::dsl as s;
+            let name = format!("{SET_ASIDE_FROM}{}", index.name);
+            let row = (s::name.eq(&name), s::value.eq(&index.definition));
+            match conn {
+                DbConn::Sqlite(c) => diesel::insert_into(s::server_settings).values(row).execute(c)?,
+                DbConn::Pg(c) => diesel::insert_into(s::server_settings).values(row).execute(c)?,
+            };
+            // The name comes from the catalogue, quoted as an identifier.
+            diesel::sql_query(format!("DROP INDEX \"{}\"", index.name.replace('"', "\"\""))).execute(conn)?;
+            set_aside += 1;
+        }
+        Ok(set_aside)
+    })
+}
+
+/// Build again every index [`set_aside_indexes`] dropped, each in its own database transaction with the removal of
+/// its note. Answers how many were rebuilt; none (and no error) where `server_settings` does not exist yet.
+pub fn restore_set_aside_indexes(conn: &mut DbConn) -> QueryResult<usize> {
+    use crate::schema::server_settings::dsl as s;
+    // Before the first migration there is no table, and nothing was set aside.
+    if !table_exists(conn, "server_settings")? {
+        return Ok(0);
+    }
+    let waiting: Vec<(String, String)> = s::server_settings
+        .filter(s::name.ge(SET_ASIDE_FROM).and(s::name.lt(SET_ASIDE_TO)))
+        .select((s::name, s::value))
+        .order(s::name)
+        .load(conn)?;
+    for (name, definition) in &waiting {
+        tracing::info!(index = &name[SET_ASIDE_FROM.len()..], "building a set-aside index");
+        write_tx(conn, |conn| {
+            diesel::sql_query(definition).execute(conn)?;
+            diesel::delete(s::server_settings.filter(s::name.eq(name))).execute(conn)?;
+            Ok::<(), diesel::result::Error>(())
+        })?;
+    }
+    Ok(waiting.len())
+}
+
+fn table_exists(conn: &mut DbConn, table: &str) -> QueryResult<bool> {
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let query = match conn {
+        DbConn::Sqlite(_) => "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?",
+        DbConn::Pg(_) => "SELECT COUNT(*) AS n FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1",
+    };
+    let found: Found = diesel::sql_query(query).bind::<diesel::sql_types::Text, _>(table).get_result(conn)?;
+    Ok(found.n > 0)
 }

@@ -3,7 +3,9 @@
 //! subjects from a varied vocabulary (with rarer words among them), senders from the entity directory, registration
 //! dates spread from 1 Muharram 1434 to now and numbered per registry and Hijri year, routes of 1 to 8 hops with
 //! copies for information, annotations and decisions, closures, overdue work, and documents with a short extracted
-//! text. Rows are written in batches with multi-row inserts on either backend, with their search entries.
+//! text. Rows are written in batches (multi-row inserts on SQLite, `COPY` on PostgreSQL) with their search entries;
+//! the non-unique indexes of the tables filled are set aside while more rows are written than there were, and built
+//! once at the end (see [`db::set_aside_indexes`]).
 //!
 //! What it leaves out: audit log entries (the history is imported, not acted), and the stored files of the
 //! documents (their metadata and text only: downloading one answers that the file is missing).
@@ -180,13 +182,14 @@ struct Ids {
     version: i64,
 }
 
-/// Multi-row inserts are backend-specific in diesel: run them on the concrete connection.
+/// Many rows at once, on the concrete connection: a multi-row insert on SQLite, `COPY … FROM STDIN` (binary) on
+/// PostgreSQL, which fires the same triggers at the end of the statement.
 macro_rules! insert_all {
     ($conn:expr, $table:expr, $rows:expr) => {
         if !$rows.is_empty() {
             match &mut *$conn {
                 DbConn::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
-                DbConn::Pg(c) => diesel::insert_into($table).values($rows).execute(c),
+                DbConn::Pg(c) => diesel::copy_from($table).from_insertable($rows).execute(c),
             }?;
         }
     };
@@ -223,28 +226,48 @@ pub fn generate(conn: &mut DbConn, options: Options) -> Result<Summary, ApiError
     if let DbConn::Sqlite(_) = conn {
         diesel::sql_query("PRAGMA cache_size = -1048576").execute(conn)?;
     }
+    // More rows than there are: the indexes are quicker built once, over all of them, than kept row by row.
+    let set_aside = if options.transactions as i64 > ids.transaction {
+        db::set_aside_indexes(conn, &BULK_TABLES, &TRIGGERS_PROBE)?
+    } else {
+        0
+    };
     let mut summary = Summary::default();
     let batch = 1_000;
     let n = options.transactions;
-    for first in (0..n).step_by(batch) {
-        let last = (first + batch).min(n);
-        db::write_tx(conn, |conn| {
-            let mut written = Batch::default();
-            for i in first..last {
-                let at = first_day + chrono::Duration::seconds(span * i as i64 / n as i64 + rng.gen_range(0..600));
-                one(&mut rng, &org, &mut ids, &mut sequences, at.min(now), now, &mut written);
+    // A thousand transactions to a database transaction.
+    let mut load = |conn: &mut DbConn| -> Result<(), ApiError> {
+        for first in (0..n).step_by(batch) {
+            let last = (first + batch).min(n);
+            db::write_tx(conn, |conn| {
+                let mut written = Batch::default();
+                for i in first..last {
+                    let at = first_day + chrono::Duration::seconds(span * i as i64 / n as i64 + rng.gen_range(0..600));
+                    one(&mut rng, &org, &mut ids, &mut sequences, at.min(now), now, &mut written);
+                }
+                summary.referrals += written.referrals.len();
+                summary.events += written.events.len();
+                summary.documents += written.documents.len();
+                written.write(conn)?;
+                Ok::<(), ApiError>(())
+            })?;
+            summary.transactions = last;
+            if last % 100_000 == 0 || last == n {
+                tracing::info!(generated = last, seconds = started.elapsed().as_secs(), "generating");
             }
-            summary.referrals += written.referrals.len();
-            summary.events += written.events.len();
-            summary.documents += written.documents.len();
-            written.write(conn)?;
-            Ok::<(), ApiError>(())
-        })?;
-        summary.transactions = last;
-        if last % 100_000 == 0 || last == n {
-            tracing::info!(generated = last, seconds = started.elapsed().as_secs(), "generating");
         }
+        Ok(())
+    };
+    let loaded = load(conn);
+    if set_aside > 0 {
+        // After a failed load too: what was written stays, and it is indexed again.
+        tracing::info!(indexes = set_aside, seconds = started.elapsed().as_secs(), "building the indexes");
+        if let DbConn::Pg(_) = conn {
+            diesel::sql_query("SET maintenance_work_mem = '1GB'").execute(conn)?;
+        }
+        db::restore_set_aside_indexes(conn)?;
     }
+    loaded?;
     db::write_tx(conn, |conn| {
         for ((registry, year), value) in &sequences {
             let key = registration_counters::table.find((*registry, *year));
@@ -263,6 +286,12 @@ pub fn generate(conn: &mut DbConn, options: Options) -> Result<Summary, ApiError
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }
+
+/// The tables a generated history fills, whose secondary indexes are set aside while it is written.
+const BULK_TABLES: [&str; 6] =
+    ["transactions", "referrals", "events", "documents", "document_versions", "transaction_search"];
+/// Kept while loading: the referral tallies' triggers look up each new referral's earlier ones by it.
+const TRIGGERS_PROBE: [&str; 1] = ["referrals_transaction_idx"];
 
 /// After explicit ids: PostgreSQL's sequences move past them; both backends refresh the planner's statistics, and
 /// PostgreSQL vacuums, so that the reports' walks along indexes read the index alone (its visibility map is set).

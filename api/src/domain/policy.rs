@@ -96,55 +96,58 @@ pub fn visible_sql(actor: &Actor, sql: &mut Sql, drive: Drive) {
         return;
     }
     let me = actor.user_ids();
-    let mine = |sql: &mut Sql| {
-        sql.bind_list(me.iter().copied());
-    };
     let managed = actor.all_managed_unit_ids();
-    if drive == Drive::FromRows {
-        sql.push(" AND (t.created_by = ");
-        sql.bind(Value::Int(actor.id()));
-        sql.push(" OR t.registry_unit_id = ");
-        sql.bind(Value::Int(actor.unit.id));
-        sql.push(" OR EXISTS (SELECT 1 FROM referrals v WHERE v.transaction_id = t.id AND (v.from_user_id IN ");
-        mine(sql);
-        sql.push(" OR v.to_user_id IN ");
-        mine(sql);
-        sql.push(" OR (v.to_unit_id IN ").bind_list(actor.queue_unit_ids()).push(" AND v.to_user_id IS NULL)");
-        sql.push(" OR v.received_by IN ");
-        mine(sql);
-        sql.push(" OR v.completed_by IN ");
-        mine(sql);
-        if !managed.is_empty() {
-            sql.push(" OR v.to_unit_id IN ").bind_list(managed.iter().copied());
-            sql.push(" OR v.from_unit_id IN ").bind_list(managed);
-        }
-        sql.push(")))");
-        return;
-    }
-    sql.push(" AND t.id IN (SELECT id FROM transactions WHERE created_by = ");
-    sql.bind(Value::Int(actor.id()));
-    sql.push(" UNION ALL SELECT id FROM transactions WHERE registry_unit_id = ");
-    sql.bind(Value::Int(actor.unit.id));
-    sql.push(" UNION ALL SELECT transaction_id FROM referrals WHERE from_user_id IN ");
-    mine(sql);
-    sql.push(" UNION ALL SELECT transaction_id FROM referrals WHERE to_user_id IN ");
-    mine(sql);
-    sql.push(" UNION ALL SELECT transaction_id FROM referrals WHERE to_user_id IS NULL AND to_unit_id IN ");
-    sql.bind_list(actor.queue_unit_ids());
-    // Who received or completed a referral is, nearly always, the person it was sent to: only the other cases are
-    // indexed (`referrals_seen_received_idx`, `referrals_seen_completed_idx`), and the branches name them the same.
-    sql.push(&format!(" UNION ALL SELECT transaction_id FROM referrals WHERE {RECEIVED_BY_OTHER} AND received_by IN "));
-    mine(sql);
-    sql.push(&format!(
-        " UNION ALL SELECT transaction_id FROM referrals WHERE {COMPLETED_BY_OTHER} AND completed_by IN "
-    ));
-    mine(sql);
+    // The ties, each written once for both forms: on the transaction's own row (column, value), and on its
+    // referrals (column, values, what else the branch asks). Who received or completed a referral is nearly always
+    // the one it was sent to: those branches ask only for the other cases, which their partial indexes
+    // (`referrals_seen_received_idx`, `referrals_seen_completed_idx`) keep; the rest is the `to_user_id` branch's.
+    let own = [("created_by", actor.id()), ("registry_unit_id", actor.unit.id)];
+    let mut route: Vec<(&str, Vec<i64>, Option<&str>)> = vec![
+        ("from_user_id", me.clone(), None),
+        ("to_user_id", me.clone(), None),
+        ("to_unit_id", actor.queue_unit_ids(), Some("to_user_id IS NULL")),
+        ("received_by", me.clone(), Some(RECEIVED_BY_OTHER)),
+        ("completed_by", me, Some(COMPLETED_BY_OTHER)),
+    ];
     if !managed.is_empty() {
-        sql.push(" UNION ALL SELECT transaction_id FROM referrals WHERE to_unit_id IN ")
-            .bind_list(managed.iter().copied());
-        sql.push(" UNION ALL SELECT transaction_id FROM referrals WHERE from_unit_id IN ").bind_list(managed);
+        route.push(("to_unit_id", managed.clone(), None));
+        route.push(("from_unit_id", managed, None));
     }
-    sql.push(")");
+    let referral_tie = |sql: &mut Sql, (column, ids, also): &(&str, Vec<i64>, Option<&str>)| {
+        if let Some(also) = also {
+            sql.push(&format!("{also} AND "));
+        }
+        sql.push(&format!("{column} IN ")).bind_list(ids.iter().copied());
+    };
+    match drive {
+        Drive::FromRows => {
+            sql.push(" AND (");
+            for (i, (column, value)) in own.iter().enumerate() {
+                sql.push(&format!("{}t.{column} = ", if i == 0 { "" } else { " OR " }));
+                sql.bind(Value::Int(*value));
+            }
+            sql.push(" OR EXISTS (SELECT 1 FROM referrals v WHERE v.transaction_id = t.id AND (");
+            for (i, tie) in route.iter().enumerate() {
+                sql.push(if i == 0 { "(" } else { " OR (" });
+                referral_tie(sql, tie);
+                sql.push(")");
+            }
+            sql.push(")))");
+        }
+        Drive::FromTies => {
+            sql.push(" AND t.id IN (");
+            for (i, (column, value)) in own.iter().enumerate() {
+                let union = if i == 0 { "" } else { " UNION ALL " };
+                sql.push(&format!("{union}SELECT id FROM transactions WHERE {column} = "));
+                sql.bind(Value::Int(*value));
+            }
+            for tie in &route {
+                sql.push(" UNION ALL SELECT transaction_id FROM referrals WHERE ");
+                referral_tie(sql, tie);
+            }
+            sql.push(")");
+        }
+    }
 }
 
 /// The referrals received by someone other than the one they were sent to (a unit's queue, or a deputy): the

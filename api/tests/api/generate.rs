@@ -2,6 +2,7 @@
 //! per registry and Hijri year and continued by the next registration, every transaction in the search index.
 
 use diesel::prelude::*;
+use muamalat::db;
 use muamalat::generate::{Options, generate};
 use muamalat::schema::{referrals, registration_counters, transactions};
 use reqwest::StatusCode;
@@ -12,10 +13,15 @@ use crate::helpers::TestApp;
 #[tokio::test]
 async fn a_generated_history_is_numbered_indexed_and_continued() {
     let app = TestApp::spawn().await;
+    let indexes_before = secondary_indexes(&app);
     let summary = {
         let mut conn = app.pool.get().unwrap();
         generate(&mut conn, Options { transactions: 400, seed: 7 }).unwrap()
     };
+    // The indexes were set aside for the load (more rows than there were) and are all back, as they were.
+    assert_eq!(secondary_indexes(&app), indexes_before);
+    assert!(indexes_before.iter().any(|(name, _)| name == "referrals_seen_user_idx"), "{indexes_before:?}");
+    assert_eq!(set_aside_notes(&app), 0);
     assert_eq!(summary.transactions, 400);
     let mut conn = app.pool.get().unwrap();
     let stored: i64 = transactions::table.count().get_result(&mut conn).unwrap();
@@ -70,4 +76,58 @@ async fn a_generated_history_is_numbered_indexed_and_continued() {
     let next = app.register_incoming("بعد التوليد", json!([{"unit_id": app.unit("KHB"), "purpose": "action"}])).await;
     let number = next["transaction"]["registration_number"].as_str().unwrap();
     assert!(number.ends_with(&format!("/{:06}", before + 1)), "{number} after {before}");
+}
+
+/// A bulk load cut short leaves its indexes set aside; the next start builds them again from their definitions.
+#[tokio::test]
+async fn indexes_set_aside_by_a_load_cut_short_are_rebuilt_at_the_next_start() {
+    let app = TestApp::spawn().await;
+    let before = secondary_indexes(&app);
+    let set_aside = {
+        let mut conn = app.pool.get().unwrap();
+        db::set_aside_indexes(&mut conn, &["referrals", "events"], &["referrals_transaction_idx"]).unwrap()
+    };
+    let during = secondary_indexes(&app);
+    assert!(set_aside >= 3, "{set_aside}");
+    assert_eq!(during.len(), before.len() - set_aside);
+    assert!(during.iter().any(|(name, _)| name == "referrals_transaction_idx"), "kept: {during:?}");
+    assert!(!during.iter().any(|(name, _)| name == "events_transaction_idx"), "{during:?}");
+    assert_eq!(set_aside_notes(&app), set_aside as i64);
+    // Unique indexes stay: the data stays right while the others are away.
+    let taken = app.register_incoming("أثناء الغياب", json!([{"unit_id": app.unit("KHB"), "purpose": "action"}])).await;
+    assert!(taken["transaction"]["id"].is_i64(), "{taken}");
+    drop(db::connect(&app.database_url, Some(1)).expect("a restarted server"));
+    assert_eq!(secondary_indexes(&app), before);
+    assert_eq!(set_aside_notes(&app), 0);
+}
+
+/// The non-unique indexes of the tables a load fills, with their definitions, from the catalogue.
+fn secondary_indexes(app: &TestApp) -> Vec<(String, String)> {
+    #[derive(QueryableByName)]
+    struct Index {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        definition: String,
+    }
+    let mut conn = app.pool.get().unwrap();
+    let query = match &mut *conn {
+        db::DbConn::Sqlite(_) => {
+            "SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+             AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ('transactions', 'referrals', 'events') ORDER BY name"
+        }
+        db::DbConn::Pg(_) => {
+            "SELECT indexname::TEXT AS name, indexdef AS definition FROM pg_indexes WHERE schemaname = 'public' \
+             AND indexdef NOT LIKE 'CREATE UNIQUE%' AND tablename IN ('transactions', 'referrals', 'events') \
+             ORDER BY indexname"
+        }
+    };
+    let found: Vec<Index> = diesel::sql_query(query).load(&mut conn).unwrap();
+    found.into_iter().map(|i| (i.name, i.definition)).collect()
+}
+
+fn set_aside_notes(app: &TestApp) -> i64 {
+    use muamalat::schema::server_settings::dsl as s;
+    let mut conn = app.pool.get().unwrap();
+    s::server_settings.filter(s::name.like("set\\_aside\\_index:%").escape('\\')).count().get_result(&mut conn).unwrap()
 }

@@ -77,6 +77,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub pool: DbPool,
     pub fx: Fixture,
+    /// The database's URL, to open it again as a restarted server would.
+    pub database_url: String,
     tokens: std::sync::Mutex<HashMap<String, String>>,
     _db: TestDb,
     /// The data directory (the local document store is its `blobs/`), removed with the app.
@@ -232,6 +234,7 @@ impl TestApp {
             client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
             pool,
             fx,
+            database_url: url,
             tokens: Default::default(),
             _db: test_db,
             _data: data,
