@@ -506,13 +506,8 @@ pub fn set_aside_indexes(conn: &mut DbConn, tables: &[&str], keep: &[&str]) -> Q
         let found: Vec<IndexDefinition> = diesel::sql_query(query).load(conn)?;
         let mut set_aside = 0;
         for index in found.iter().filter(|i| !keep.contains(&i.name.as_str())) {
-            use crate::schema::server_settings::dsl as s;
-            let name = format!("{SET_ASIDE_FROM}{}", index.name);
-            let row = (s::name.eq(&name), s::value.eq(&index.definition));
-            match conn {
-                DbConn::Sqlite(c) => diesel::insert_into(s::server_settings).values(row).execute(c)?,
-                DbConn::Pg(c) => diesel::insert_into(s::server_settings).values(row).execute(c)?,
-            };
+            // No note can stand under this name: its index, found just now, would have been dropped with it.
+            setting_get_or_insert(conn, &format!("{SET_ASIDE_FROM}{}", index.name), &index.definition)?;
             // The name comes from the catalogue, quoted as an identifier.
             diesel::sql_query(format!("DROP INDEX \"{}\"", index.name.replace('"', "\"\""))).execute(conn)?;
             set_aside += 1;

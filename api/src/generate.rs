@@ -228,6 +228,10 @@ pub fn generate(conn: &mut DbConn, options: Options) -> Result<Summary, ApiError
     }
     // More rows than there are: the indexes are quicker built once, over all of them, than kept row by row.
     let set_aside = if options.transactions as i64 > ids.transaction {
+        if let DbConn::Pg(_) = conn {
+            // For building them at the end (and the vacuum after), on this connection only.
+            diesel::sql_query("SET maintenance_work_mem = '1GB'").execute(conn)?;
+        }
         db::set_aside_indexes(conn, &BULK_TABLES, &TRIGGERS_PROBE)?
     } else {
         0
@@ -262,9 +266,6 @@ pub fn generate(conn: &mut DbConn, options: Options) -> Result<Summary, ApiError
     if set_aside > 0 {
         // After a failed load too: what was written stays, and it is indexed again.
         tracing::info!(indexes = set_aside, seconds = started.elapsed().as_secs(), "building the indexes");
-        if let DbConn::Pg(_) = conn {
-            diesel::sql_query("SET maintenance_work_mem = '1GB'").execute(conn)?;
-        }
         db::restore_set_aside_indexes(conn)?;
     }
     loaded?;
