@@ -138,6 +138,8 @@ pub fn connect(url: &str, pool_size: Option<u32>) -> Result<DbPool, DbSetupError
     crate::domain::org::fill_search_names(&mut conn).map_err(|e| DbSetupError::Migrations(e.to_string()))?;
     // Transactions from before the search index, or written while it did not exist, get their entries.
     crate::domain::search::index::fill_missing(&mut conn).map_err(|e| DbSetupError::Migrations(e.to_string()))?;
+    // The default working week, and the holidays of the years up to the next, where they are missing.
+    crate::domain::working_calendar::ensure_defaults(&mut conn).map_err(|e| DbSetupError::Migrations(e.to_string()))?;
     if let DbConn::Sqlite(c) = &mut *conn {
         // Keep the planner's statistics current: SQLite's recommended call when a long-lived database is opened
         // (cheap; it analyses only tables whose statistics are missing or stale).
@@ -390,6 +392,47 @@ pub fn setting_get_or_insert(conn: &mut DbConn, name: &str, value: &str) -> Quer
         DbConn::Pg(c) => insert!(c)?,
     };
     s::server_settings.filter(s::name.eq(name)).select(s::value).first(conn)
+}
+
+/// A server setting, if it is set.
+pub fn setting_get(conn: &mut DbConn, name: &str) -> QueryResult<Option<String>> {
+    use crate::schema::server_settings::dsl as s;
+    s::server_settings.filter(s::name.eq(name)).select(s::value).first(conn).optional()
+}
+
+/// Set a server setting, replacing its value if it has one.
+pub fn setting_set(conn: &mut DbConn, name: &str, value: &str) -> QueryResult<()> {
+    use crate::schema::server_settings::dsl as s;
+    macro_rules! upsert {
+        ($c:expr) => {
+            diesel::insert_into(s::server_settings)
+                .values((s::name.eq(name), s::value.eq(value)))
+                .on_conflict(s::name)
+                .do_update()
+                .set(s::value.eq(value))
+                .execute($c)
+        };
+    }
+    match conn {
+        DbConn::Sqlite(c) => upsert!(c)?,
+        DbConn::Pg(c) => upsert!(c)?,
+    };
+    Ok(())
+}
+
+/// Insert rows unless a row with the same unique key is there; answer how many were inserted.
+#[macro_export]
+macro_rules! insert_or_ignore {
+    ($conn:expr, $table:expr, $values:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite(c) => {
+                diesel::insert_into($table).values($values).on_conflict_do_nothing().execute(c)
+            }
+            $crate::db::DbConn::Pg(c) => {
+                diesel::insert_into($table).values($values).on_conflict_do_nothing().execute(c)
+            }
+        }
+    };
 }
 
 /// The SQL of an equality `column = value` that drives a list's walk down an index, joined to `transactions`.

@@ -24,3 +24,4 @@ pub mod sql;
 pub mod telemetry;
 pub mod text;
 pub mod uploads;
+pub mod working_time;

@@ -345,6 +345,35 @@ diesel::table! {
         completed_seconds -> BigInt,
     }
 }
+diesel::table! {
+    /// The working week and hours: one row (id 1). Minutes after Riyadh midnight; bit 0 of `working_days` is Sunday.
+    working_calendar (id) {
+        id -> BigInt,
+        working_days -> Integer,
+        day_start_minute -> Integer,
+        day_end_minute -> Integer,
+        ramadan_start_minute -> Nullable<Integer>,
+        ramadan_end_minute -> Nullable<Integer>,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    /// Days off, `YYYY-MM-DD` Riyadh dates inclusive; generated ones keyed by kind and year.
+    holidays (id) {
+        id -> BigInt,
+        kind -> Text,
+        year -> Nullable<Integer>,
+        name_ar -> Text,
+        name_en -> Text,
+        first_day -> Text,
+        last_day -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(documents -> transactions (transaction_id));
 diesel::joinable!(document_versions -> documents (document_id));
@@ -377,4 +406,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_days,
     report_unit_days,
     report_holder_days,
+    working_calendar,
+    holidays,
 );

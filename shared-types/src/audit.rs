@@ -31,6 +31,12 @@ wire_enum! {
         SubmissionDocumentAdded = "submission_document_added",
         SubmissionRegistered = "submission_registered",
         SubmissionRejected = "submission_rejected",
+        /// The working week or hours were changed.
+        WorkingWeekChanged = "working_week_changed",
+        HolidayAdded = "holiday_added",
+        /// A holiday was renamed or moved.
+        HolidayChanged = "holiday_changed",
+        HolidayRemoved = "holiday_removed",
         /// A document version's file was downloaded.
         DocumentDownloaded = "document_downloaded",
         /// A document version's extracted text was read.

@@ -84,6 +84,10 @@ pub enum ErrorCode {
     ApiClientNotFound,
     /// No such delegation of the caller's (given or received).
     DelegationNotFound,
+    /// No such holiday in the working calendar.
+    HolidayNotFound,
+    /// A generated holiday (the Eids, the national days) can be moved to another day, not removed.
+    HolidayGenerated,
     /// No such session of the caller's (or it has already ended).
     SessionNotFound,
     /// Too many requests of this kind from this client in a short time (sign-in, tokens, submissions): wait for

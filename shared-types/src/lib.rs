@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod clients;
 pub mod documents;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod wire;
 
 pub use audit::*;
 pub use auth::*;
+pub use calendar::*;
 pub use clients::*;
 pub use documents::*;
 pub use error::*;

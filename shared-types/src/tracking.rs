@@ -50,12 +50,13 @@ pub struct Event {
     pub details: serde_json::Value,
 }
 
-/// A span of time, in wall-clock seconds and (when a business calendar is configured) business seconds.
+/// A span of time, in wall-clock seconds and in business seconds: those within the working hours of the working
+/// calendar (`GET /calendar`), so weekends, holidays and nights do not count and Ramadan's days are shorter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimeSpan {
     pub wall_clock_seconds: i64,
-    /// Seconds within working hours; null until a business calendar is configured.
+    /// Seconds within working hours; null where a figure is not counted in business time (yet).
     pub business_seconds: Option<i64>,
 }
 

@@ -9,11 +9,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared_types::{
     AllowedActions, AnnotationRequest, AuditEntry, AuditVerification, DecisionRequest, Delegation, Document,
-    DraftUpdate, ErrorCode, Event, ExternalEntity, ForwardRequest, InboxCounts, InboxItem, Location, LoginRequest,
-    NewDelegation, NewTransaction, NewUnit, NewUser, Page, Problem, ReceiveRequest, ReferRequest, Referral,
-    ReferralActionRequest, RefreshRequest, RegisterSubmission, RejectSubmission, Report, ReportFormat, ReportName,
-    ReportQuery, Route, SearchQuery, SearchResults, Session, StatusChangeRequest, Submission, TokenResponse,
-    Transaction, TransactionSummary, TransactionWithReferrals, Unit, UnitUpdate, User, UserUpdate,
+    DraftUpdate, ErrorCode, Event, ExternalEntity, ForwardRequest, Holiday, HolidayChange, InboxCounts, InboxItem,
+    Location, LoginRequest, NewDelegation, NewHoliday, NewTransaction, NewUnit, NewUser, Page, Problem, ReceiveRequest,
+    ReferRequest, Referral, ReferralActionRequest, RefreshRequest, RegisterSubmission, RejectSubmission, Report,
+    ReportFormat, ReportName, ReportQuery, Route, SearchQuery, SearchResults, Session, StatusChangeRequest, Submission,
+    TokenResponse, Transaction, TransactionSummary, TransactionWithReferrals, Unit, UnitUpdate, User, UserUpdate,
+    WorkingCalendar, WorkingWeek,
 };
 
 thread_local! {
@@ -168,6 +169,11 @@ async fn delete(path: &str) -> ApiResult<()> {
 async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
     let body = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
     call(Method::PATCH, path, Some(body), None).await
+}
+
+async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, key: Option<&str>) -> ApiResult<T> {
+    let body = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
+    call(Method::PUT, path, Some(body), key).await
 }
 
 /// Sign in; the session is kept in the `HttpOnly` cookie.
@@ -390,6 +396,27 @@ pub async fn overview(unit_id: i64, oldest_first: bool, cursor: Option<&str>) ->
         path.push_str(&format!("&cursor={}", q(cursor)));
     }
     get(&path).await
+}
+
+/// The working calendar with the holidays of a Hijri year.
+pub async fn calendar(hijri_year: i32) -> ApiResult<WorkingCalendar> {
+    get(&format!("/calendar?from={hijri_year}-01-01&to={hijri_year}-12-30")).await
+}
+
+pub async fn set_working_week(body: &WorkingWeek, key: &str) -> ApiResult<WorkingCalendar> {
+    put("/calendar/week", body, Some(key)).await
+}
+
+pub async fn add_holiday(body: &NewHoliday, key: &str) -> ApiResult<Holiday> {
+    post("/calendar/holidays", body, Some(key)).await
+}
+
+pub async fn change_holiday(id: i64, body: &HolidayChange) -> ApiResult<Holiday> {
+    patch(&format!("/calendar/holidays/{id}"), body).await
+}
+
+pub async fn remove_holiday(id: i64) -> ApiResult<()> {
+    delete(&format!("/calendar/holidays/{id}")).await
 }
 
 pub async fn create_unit(body: &NewUnit, key: &str) -> ApiResult<Unit> {

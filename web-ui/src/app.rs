@@ -13,7 +13,7 @@ use crate::pages::login::LoginPage;
 pub enum Bundle {
     /// `/`: inbox, registering, transactions, drafts, overview.
     Desk,
-    /// `/office/`: administration, the audit log, the intake queue.
+    /// `/office/`: administration, the audit log, the intake queue, reports, the working calendar.
     Office,
 }
 
@@ -142,6 +142,9 @@ fn Shell(routes: fn() -> AnyView) -> impl IntoView {
                 </Show>
                 <Show when=move || session.has(Role::Admin)>
                     <PageLink href="/office/admin".into()>{i18n.tr("nav-admin")}</PageLink>
+                </Show>
+                <Show when=move || session.has(Role::Manager) || session.has(Role::Admin)>
+                    <PageLink href="/office/calendar".into()>{i18n.tr("nav-calendar")}</PageLink>
                 </Show>
                 <Show when=move || session.has(Role::Auditor)>
                     <PageLink href="/office/audit".into()>{i18n.tr("nav-audit")}</PageLink>

@@ -43,4 +43,5 @@ pub const SOURCES: &[&str] = &[
     include_str!("pages/audit.rs"),
     include_str!("pages/intake.rs"),
     include_str!("pages/account.rs"),
+    include_str!("pages/calendar.rs"),
 ];

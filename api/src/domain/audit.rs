@@ -61,6 +61,9 @@ pub enum Object {
     Session,
     ApiClient(i64),
     Submission(i64),
+    /// The working week and hours.
+    WorkingCalendar,
+    Holiday(i64),
 }
 
 impl Object {
@@ -75,6 +78,8 @@ impl Object {
             Object::Session => ("session", None, None),
             Object::ApiClient(id) => ("api_client", Some(id), None),
             Object::Submission(id) => ("submission", Some(id), None),
+            Object::WorkingCalendar => ("working_calendar", None, None),
+            Object::Holiday(id) => ("holiday", Some(id), None),
         }
     }
 }

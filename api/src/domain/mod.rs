@@ -23,6 +23,7 @@ pub mod timeline;
 pub mod tracking;
 pub mod transactions;
 pub mod views;
+pub mod working_calendar;
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 

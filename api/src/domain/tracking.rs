@@ -19,6 +19,7 @@ use crate::domain::ids::TransactionId;
 use crate::error::ApiError;
 use crate::models::{self, ReferralRow, TransactionRow};
 use crate::schema::{referrals, transactions, units};
+use crate::working_time::BusinessClock;
 
 pub fn get(conn: &mut DbConn, actor: &Actor, id: TransactionId) -> Result<Transaction, ApiError> {
     let t = policy::visible_transaction(conn, actor, id)?;
@@ -77,26 +78,42 @@ fn seconds_between(from: NaiveDateTime, to: NaiveDateTime) -> i64 {
     (to - from).num_seconds().max(0)
 }
 
-/// Waiting (sent → received) and working (received → completed, or → `now` while open) time of a referral.
-pub fn dwell_of(r: &ReferralRow, now: NaiveDateTime) -> DwellTime {
+/// Waiting (sent → received) and working (received → completed, or → `now` while open) time of a referral, in
+/// wall-clock time and, given the working calendar's clock, in business time.
+pub fn dwell_of(r: &ReferralRow, now: NaiveDateTime, clock: Option<&BusinessClock>) -> DwellTime {
     let end = r.completed_at.unwrap_or(now);
-    let received = r.received_at.unwrap_or(end);
-    let waiting = seconds_between(r.sent_at, received);
-    let working = r.received_at.map(|at| seconds_between(at, end)).unwrap_or(0);
-    let duration = |s: i64| shared_types::TimeSpan { wall_clock_seconds: s, business_seconds: None };
-    DwellTime {
-        waiting: duration(waiting),
-        working: duration(working),
-        total: duration(waiting + working),
-        running: r.completed_at.is_none(),
-    }
+    let received = r.received_at.unwrap_or(end).max(r.sent_at);
+    let span = |from: NaiveDateTime, to: NaiveDateTime| shared_types::TimeSpan {
+        wall_clock_seconds: seconds_between(from, to),
+        business_seconds: clock.map(|c| c.between(from, to)),
+    };
+    let waiting = span(r.sent_at, received);
+    let working = match r.received_at {
+        Some(_) => span(received, end.max(received)),
+        None => shared_types::TimeSpan { wall_clock_seconds: 0, business_seconds: clock.map(|_| 0) },
+    };
+    let total = shared_types::TimeSpan {
+        wall_clock_seconds: waiting.wall_clock_seconds + working.wall_clock_seconds,
+        business_seconds: waiting.business_seconds.zip(working.business_seconds).map(|(a, b)| a + b),
+    };
+    DwellTime { waiting, working, total, running: r.completed_at.is_none() }
+}
+
+fn add_span(sum: &mut shared_types::TimeSpan, span: shared_types::TimeSpan, first: bool) {
+    sum.wall_clock_seconds += span.wall_clock_seconds;
+    sum.business_seconds = match (first, sum.business_seconds, span.business_seconds) {
+        (true, _, b) => b,
+        (false, Some(a), Some(b)) => Some(a + b),
+        _ => None,
+    };
 }
 
 fn add(total: &mut DwellTotal, r: &Referral) {
+    let first = total.referrals == 0;
     total.referrals += 1;
-    total.waiting.wall_clock_seconds += r.dwell.waiting.wall_clock_seconds;
-    total.working.wall_clock_seconds += r.dwell.working.wall_clock_seconds;
-    total.total.wall_clock_seconds += r.dwell.total.wall_clock_seconds;
+    add_span(&mut total.waiting, r.dwell.waiting, first);
+    add_span(&mut total.working, r.dwell.working, first);
+    add_span(&mut total.total, r.dwell.total, first);
 }
 
 /// Dwell time of every referral, with totals per user and per unit.
@@ -366,11 +383,45 @@ mod tests {
         let secs = |d: DwellTime| {
             (d.waiting.wall_clock_seconds, d.working.wall_clock_seconds, d.total.wall_clock_seconds, d.running)
         };
-        assert_eq!(secs(dwell_of(&sent_at_zero(None, None), at(30))), (1800, 0, 1800, true), "not opened yet");
-        assert_eq!(secs(dwell_of(&sent_at_zero(Some(10), None), at(30))), (600, 1200, 1800, true), "being worked on");
-        assert_eq!(secs(dwell_of(&sent_at_zero(Some(10), Some(25)), at(90))), (600, 900, 1500, false), "done");
-        assert_eq!(secs(dwell_of(&sent_at_zero(None, Some(5)), at(90))), (300, 0, 300, false), "completed unopened");
+        assert_eq!(secs(dwell_of(&sent_at_zero(None, None), at(30), None)), (1800, 0, 1800, true), "not opened yet");
+        assert_eq!(
+            secs(dwell_of(&sent_at_zero(Some(10), None), at(30), None)),
+            (600, 1200, 1800, true),
+            "being worked on"
+        );
+        assert_eq!(secs(dwell_of(&sent_at_zero(Some(10), Some(25)), at(90), None)), (600, 900, 1500, false), "done");
+        assert_eq!(
+            secs(dwell_of(&sent_at_zero(None, Some(5)), at(90), None)),
+            (300, 0, 300, false),
+            "completed unopened"
+        );
         // A clock that went backwards never makes time negative.
-        assert_eq!(secs(dwell_of(&sent_at_zero(None, None), at(-5))), (0, 0, 0, true));
+        assert_eq!(secs(dwell_of(&sent_at_zero(None, None), at(-5), None)), (0, 0, 0, true));
+    }
+
+    /// With the working calendar's clock, each figure also counts only working hours.
+    #[test]
+    fn dwell_time_in_business_seconds_skips_nights_and_weekends() {
+        use crate::working_time::{BusinessClock, Calendar};
+        let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+        let clock = BusinessClock::new(Calendar::saudi_government(1447..=1448), day(1), day(31));
+        // Riyadh wall-clock times as stored (UTC).
+        let riyadh = |d: u32, h: u32| day(d).and_hms_opt(h, 0, 0).unwrap() - chrono::Duration::hours(3);
+        let mut r = sent_at_zero(None, None);
+        // Sent Thursday 10 December at 13:00, opened Sunday 13 December at 09:00, completed at 11:00.
+        r.sent_at = riyadh(10, 13);
+        r.received_at = Some(riyadh(13, 9));
+        r.completed_at = Some(riyadh(13, 11));
+        let d = dwell_of(&r, riyadh(20, 12), Some(&clock));
+        let business = |s: shared_types::TimeSpan| (s.wall_clock_seconds, s.business_seconds);
+        assert_eq!(business(d.waiting), (68 * 3600, Some(3 * 3600)), "1.5 h on Thursday, 1.5 h on Sunday");
+        assert_eq!(business(d.working), (2 * 3600, Some(2 * 3600)));
+        assert_eq!(business(d.total), (70 * 3600, Some(5 * 3600)));
+        // Still open and unopened on Friday: the weekend adds wall-clock time only.
+        r.received_at = None;
+        r.completed_at = None;
+        let d = dwell_of(&r, riyadh(11, 12), Some(&clock));
+        assert_eq!(business(d.waiting), (23 * 3600, Some(90 * 60)));
+        assert_eq!(business(d.working), (0, Some(0)));
     }
 }

@@ -24,6 +24,8 @@ pub struct Refs {
     units: HashMap<i64, UnitRef>,
     users: HashMap<i64, UserRef>,
     entities: HashMap<i64, EntityRef>,
+    /// The working calendar's clock, for the business time of referrals' dwell (loaded with referrals).
+    clock: Option<std::sync::Arc<crate::working_time::BusinessClock>>,
 }
 
 impl Refs {
@@ -104,14 +106,18 @@ impl Refs {
 
     /// Refs for a set of referrals.
     pub fn for_referrals(conn: &mut DbConn, rows: &[ReferralRow]) -> Result<Refs, ApiError> {
-        Refs::load(
+        let mut refs = Refs::load(
             conn,
             rows.iter().flat_map(|r| [r.from_unit_id, r.to_unit_id]),
             rows.iter().flat_map(|r| {
                 [Some(r.from_user_id), r.to_user_id, r.received_by, r.completed_by].into_iter().flatten()
             }),
             [],
-        )
+        )?;
+        if !rows.is_empty() {
+            refs.clock = Some(super::working_calendar::clock(conn)?);
+        }
+        Ok(refs)
     }
 
     /// The unit, if it was loaded (it exists).
@@ -169,7 +175,7 @@ pub fn referral(r: &ReferralRow, refs: &Refs, now: NaiveDateTime) -> Result<Refe
         completed_at: r.completed_at.map(utc),
         completed_by: r.completed_by.map(|id| refs.user(id)),
         overdue: open && r.due_at.is_some_and(|d| d < now),
-        dwell: super::tracking::dwell_of(r, now),
+        dwell: super::tracking::dwell_of(r, now, refs.clock.as_deref()),
         version: r.version,
     })
 }
@@ -226,7 +232,11 @@ pub fn refs_for(conn: &mut DbConn, t: &TransactionRow, rows: &[ReferralRow]) -> 
         unit_ids.extend([r.from_unit_id, r.to_unit_id]);
         user_ids.extend([Some(r.from_user_id), r.to_user_id, r.received_by, r.completed_by].into_iter().flatten());
     }
-    Refs::load(conn, unit_ids, user_ids, t.external_entity_id)
+    let mut refs = Refs::load(conn, unit_ids, user_ids, t.external_entity_id)?;
+    if !rows.is_empty() {
+        refs.clock = Some(super::working_calendar::clock(conn)?);
+    }
+    Ok(refs)
 }
 
 /// A transaction with referrals, with names loaded beforehand by [`refs_for`].

@@ -44,6 +44,8 @@ type Document = utoipa::openapi::OpenApi;
         (name = "search", description = "Full-text search over transactions, with filters and facets, in Arabic and English"),
         (name = "reports", description = "Reports and dashboards within the access rules: volumes, open and overdue \
                                             work, processing and dwell times, ageing, bottlenecks; CSV and XLSX"),
+        (name = "calendar", description = "The working calendar: working week and hours, Ramadan's hours, holidays; \
+                                             business time is counted within it"),
         (name = "audit", description = "The hash-chained audit log, for auditors"),
         (name = "agencies", description = "External agencies: API clients, OAuth2 client-credentials tokens, agency endpoints"),
         (name = "health", description = "Probes"),

@@ -5,6 +5,7 @@ pub mod allowed;
 pub mod audit;
 pub mod auth;
 pub mod body;
+pub mod calendar;
 pub mod clients;
 pub mod delegations;
 pub mod documents;
@@ -42,6 +43,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(documents::configure)
         .configure(audit::configure)
         .configure(delegations::configure)
+        .configure(calendar::configure)
         .configure(clients::configure)
         .configure(submissions::configure);
 }

@@ -182,7 +182,11 @@ async fn register_refer_forward_complete_close_and_track() {
     assert_eq!(per_unit("KHB")["total"]["wall_clock_seconds"], 300 * 60);
     assert_eq!(per_unit("KHB")["referrals"], 2);
     assert_eq!(per_unit("KHB-ENG")["total"]["wall_clock_seconds"], 255 * 60);
-    assert!(dwell["per_unit"][0]["total"]["business_seconds"].is_null());
+    // 06:00 UTC on Sunday 1 November 2026 is 09:00 in Riyadh: Khobar's hops lie within the working day (07:30–14:30),
+    // so their business time is their wall-clock time; Engineering's began at 14:00 and counts until 14:30 only.
+    assert_eq!(per_unit("KHB")["total"]["business_seconds"], 300 * 60);
+    assert_eq!(per_unit("KHB-ENG")["total"]["business_seconds"], 30 * 60);
+    assert_eq!(per_user("eng.emp")["working"]["business_seconds"], 15 * 60);
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ mod agencies;
 mod attacks;
 mod audit;
 mod auth;
+mod calendar;
 mod concurrency;
 mod contract;
 mod delegation;

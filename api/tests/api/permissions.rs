@@ -445,6 +445,23 @@ fn role_endpoints() -> Vec<RoleEndpoint> {
             P::Invalid,
         ),
         e(M::DELETE, "/delegations/{delegation}", None, R::AnyoneMissing, P::Missing("delegation_not_found")),
+        e(M::GET, "/calendar", None, R::Anyone, P::Ok),
+        e(
+            M::PUT,
+            "/calendar/week",
+            Some(|_| json!({"working_days": [], "hours": {"start": "08:00", "end": "15:00"}})),
+            R::Admin,
+            P::Invalid,
+        ),
+        e(
+            M::POST,
+            "/calendar/holidays",
+            Some(|_| json!({"name_ar": "", "name_en": "", "first_day": "x", "last_day": "x"})),
+            R::Admin,
+            P::Invalid,
+        ),
+        e(M::PATCH, "/calendar/holidays/{holiday}", Some(|_| json!({})), R::Admin, P::Missing("holiday_not_found")),
+        e(M::DELETE, "/calendar/holidays/{holiday}", None, R::Admin, P::Missing("holiday_not_found")),
         e(M::GET, "/api-clients", None, R::Admin, P::Ok),
         e(
             M::POST,

@@ -1,5 +1,5 @@
 //! The office bundle, served at `/office/`: administration, the audit log, the central registry's intake queue
-//! of agency submissions, reports, and my account (delegations, sessions) — screens some people open now and then, kept out of the desk bundle everyone loads.
+//! of agency submissions, reports, the working calendar, and my account (delegations, sessions) — screens some people open now and then, kept out of the desk bundle everyone loads.
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Routes};
@@ -7,7 +7,8 @@ use leptos_router::path;
 use muamalat_web_ui::app::{App, Bundle, use_session};
 use muamalat_web_ui::i18n::use_i18n;
 use muamalat_web_ui::pages::{
-    account::AccountPage, admin::AdminPage, audit::AuditPage, intake::IntakePage, reports::ReportsPage,
+    account::AccountPage, admin::AdminPage, audit::AuditPage, calendar::CalendarPage, intake::IntakePage,
+    reports::ReportsPage,
 };
 use shared_types::Role;
 
@@ -36,6 +37,7 @@ fn routes() -> AnyView {
             <Route path=path!("/office/intake") view=IntakePage />
             <Route path=path!("/office/account") view=AccountPage />
             <Route path=path!("/office/reports") view=ReportsPage />
+            <Route path=path!("/office/calendar") view=CalendarPage />
         </Routes>
     }
     .into_any()

@@ -491,3 +491,51 @@ report-age-up-to-7-days = من ٣ إلى ٧ أيام
 report-age-up-to-30-days = من ٨ إلى ٣٠ يومًا
 report-age-up-to-90-days = من ٣١ إلى ٩٠ يومًا
 report-age-over-90-days = أكثر من ٩٠ يومًا
+nav-calendar = تقويم العمل
+calendar-title = تقويم العمل
+calendar-hint = يُحسب وقت العمل — مدة انتظار المعاملة ومدة العمل عليها والمواعيد النهائية والتصعيد — في ساعات الدوام من أيام العمل فقط؛ لا تُحسب عطلة نهاية الأسبوع ولا الإجازات.
+calendar-week = أسبوع العمل
+calendar-working-days = أيام العمل
+calendar-hours = ساعات الدوام
+calendar-ramadan-hours = ساعات الدوام في رمضان
+calendar-ramadan-own = لرمضان ساعات دوام خاصة
+calendar-from = من
+calendar-to = إلى
+calendar-holidays = الإجازات
+calendar-hijri-year = عام { $year } هـ
+calendar-previous-year = العام السابق
+calendar-next-year = العام التالي
+calendar-no-holidays = لا إجازات في هذا العام.
+calendar-holiday = الإجازة
+calendar-first-day = أول يوم
+calendar-last-day = آخر يوم
+calendar-length = المدة
+calendar-days = { $n ->
+    [one] يوم واحد
+    [two] يومان
+    [few] { $shown } أيام
+   *[other] { $shown } يوم
+}
+calendar-move = نقل
+calendar-remove = حذف
+calendar-add = إضافة
+calendar-new-holiday = إجازة جديدة
+holiday-founding_day = يوم التأسيس
+holiday-national_day = اليوم الوطني
+holiday-eid_al_fitr = عيد الفطر
+holiday-eid_al_adha = عيد الأضحى
+holiday-other = أخرى
+weekday-sunday = الأحد
+weekday-monday = الاثنين
+weekday-tuesday = الثلاثاء
+weekday-wednesday = الأربعاء
+weekday-thursday = الخميس
+weekday-friday = الجمعة
+weekday-saturday = السبت
+span-with-business = { $wall } (وقت العمل { $business })
+error-holiday-not-found = هذه الإجازة غير موجودة (ربما حُذفت).
+error-holiday-generated = يمكن نقل إجازتي العيدين واليومين الوطنيين إلى أيام أخرى، لا حذفها.
+audit-working-week-changed = تعديل أسبوع العمل
+audit-holiday-added = إضافة إجازة
+audit-holiday-changed = نقل إجازة أو تغيير اسمها
+audit-holiday-removed = حذف إجازة

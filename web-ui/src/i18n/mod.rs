@@ -199,6 +199,18 @@ impl I18n {
         intl_number(self.lang.get(), n)
     }
 
+    /// A span in wall-clock time and, where the server counted it, in working time (`3 days (working time 5 hours)`).
+    pub fn span(&self, span: &shared_types::TimeSpan) -> String {
+        let wall = self.duration(span.wall_clock_seconds);
+        match span.business_seconds {
+            Some(business) => self.ta(
+                "span-with-business",
+                &[("wall", FluentValue::from(wall)), ("business", FluentValue::from(self.duration(business)))],
+            ),
+            None => wall,
+        }
+    }
+
     /// A duration in days, hours and minutes, with each language's plural forms.
     pub fn duration(&self, seconds: i64) -> String {
         let seconds = seconds.max(0);

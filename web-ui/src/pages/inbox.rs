@@ -162,7 +162,7 @@ fn inbox_row(i18n: I18n, lang: Lang, item: InboxItem) -> impl IntoView {
                 <span>{i18n.t("sent-at")} " " {i18n.date_time(&r.sent_at)}</span>
                 {due.map(|d| view! { <span class="due">{i18n.t("due")} " " {d}</span> })}
                 {r.overdue.then(|| view! { <span class="badge overdue-badge">{i18n.t("overdue")}</span> })}
-                <span>{i18n.t("dwell")} " " {i18n.duration(r.dwell.total.wall_clock_seconds)}</span>
+                <span>{i18n.t("dwell")} " " {i18n.span(&r.dwell.total)}</span>
             </div>
         </li>
     }

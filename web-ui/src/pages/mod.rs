@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod calendar;
 pub mod documents;
 pub mod inbox;
 pub mod intake;

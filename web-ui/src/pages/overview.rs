@@ -87,7 +87,7 @@ pub fn OverviewPage() -> impl IntoView {
                                     </td>
                                     <td><bdi>{holder}</bdi></td>
                                     <td>{i18n.date_time(&r.sent_at)}</td>
-                                    <td class="dwell">{i18n.duration(r.dwell.total.wall_clock_seconds)}
+                                    <td class="dwell">{i18n.span(&r.dwell.total)}
                                         {r.overdue.then(|| view! { " " <span class="badge overdue-badge">{i18n.t("overdue")}</span> })}</td>
                                     <td>{state}</td>
                                 </tr>

@@ -80,7 +80,7 @@ fn TransactionView(loaded: Loaded, refresh: Callback<()>) -> impl IntoView {
                 Some(u) => format!("{} — {}", user_name(lang, u), unit_name(lang, &h.unit)),
                 None => unit_name(lang, &h.unit),
             };
-            view! { <li><bdi>{who}</bdi> " · " {i18n.t("since")} " " {i18n.date_time(&h.since)} " · " {i18n.duration(h.dwell.total.wall_clock_seconds)}</li> }
+            view! { <li><bdi>{who}</bdi> " · " {i18n.t("since")} " " {i18n.date_time(&h.since)} " · " {i18n.span(&h.dwell.total)}</li> }
         })
         .collect_view();
     view! {
@@ -168,7 +168,7 @@ fn RouteTree(route: Route) -> impl IntoView {
                                 <bdi class="hop-to">{to}</bdi>
                                 <span class="badge purpose">{purpose}</span>
                                 <span class="hop-state">{state}</span>
-                                <span class="hop-dwell">{i18n.duration(r.dwell.total.wall_clock_seconds)}</span>
+                                <span class="hop-dwell">{i18n.span(&r.dwell.total)}</span>
                             </div>
                             {r.instructions.clone().map(|s| view! { <p class="note">{s}</p> })}
                             {r.action_note.clone().map(|s| view! { <p class="note">{s}</p> })}
