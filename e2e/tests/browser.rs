@@ -1105,3 +1105,58 @@ async fn a_report_as_a_chart_and_a_table_in_both_languages_downloads_as_csv_and_
     .await;
     drop(server);
 }
+
+/// An administrator opens the working calendar from the top bar, reads the year's holidays in both calendars, adds a
+/// day off, moves it, and adds Saturday to the working week; tablet and desktop, Arabic and English.
+#[tokio::test]
+async fn an_administrator_keeps_the_working_calendar() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let server = start_with(Some(spa_dir())).await;
+    let base = server.base.clone();
+    scenario("calendar", &server, move |p| async move {
+        p.login("admin").await;
+        p.click("a[href='/office/calendar']").await;
+        p.el("#holiday-table").await;
+        assert_eq!(p.js("return location.pathname").await, json!("/office/calendar"));
+        // Both Eids of the year are listed, generated (they can be moved, not removed).
+        p.until("both Eids", "return document.querySelectorAll('tr.holiday[data-kind=eid_al_fitr], tr.holiday[data-kind=eid_al_adha]').length === 2").await;
+        assert_eq!(p.js("return document.querySelectorAll('tr.holiday[data-kind=eid_al_fitr] .remove-holiday').length").await, json!(0));
+        // A day off of the administrator's own.
+        p.type_in("#holiday-name-ar", "إجازة مطرية").await;
+        p.type_in("#holiday-name-en", "Rain day").await;
+        p.js("const e = document.querySelector('#holiday-first'); e.value = '2027-01-10'; \
+              e.dispatchEvent(new Event('input', {bubbles: true})); return e.value").await;
+        p.click("#holiday-add").await;
+        p.until("the day off listed", "return [...document.querySelectorAll('tr.holiday[data-kind=other]')].some(tr => tr.textContent.includes('إجازة مطرية'))").await;
+        // Moved to last two days: the last day changes.
+        p.click("tr.holiday[data-kind=other] .move-holiday").await;
+        p.js("const e = document.querySelector('tr.holiday[data-kind=other] .move-last'); e.value = '2027-01-11'; \
+              e.dispatchEvent(new Event('input', {bubbles: true})); return e.value").await;
+        p.click("tr.holiday[data-kind=other] .save-move").await;
+        p.until("two days long", "return [...document.querySelectorAll('tr.holiday[data-kind=other]')].some(tr => tr.textContent.includes('يومان'))").await;
+        // Saturday becomes a working day.
+        p.click("#day-saturday").await;
+        p.click("#week-save").await;
+        p.until("saved", "return document.querySelector('#week-form .saved') !== null").await;
+        p.labelled_controls("calendar").await;
+        for (width, height) in [(768, 1024), (1366, 768)] {
+            p.viewport(width, height).await;
+            p.no_horizontal_scroll(&format!("calendar at {width}px")).await;
+            p.checkpoint(&format!("calendar-{width}")).await;
+        }
+        p.click(".lang-switch").await;
+        p.until("English", "return document.documentElement.dir === 'ltr'").await;
+        p.until("English headings", &format!("return document.querySelector('#holidays-title').textContent === '{}'", message(EN, "calendar-holidays"))).await;
+        p.checkpoint("calendar-en-1366").await;
+        p.viewport(768, 1024).await;
+        p.checkpoint("calendar-en-768").await;
+        p.click(".lang-switch").await;
+    })
+    .await;
+    let admin = support::Client::login_at(&base, "admin").await;
+    let calendar = admin.get("/api/v1/calendar?from=2027-01-01&to=2027-01-31").await;
+    assert_eq!(calendar["working_days"][5], "saturday", "{calendar}");
+    let rain: Vec<&Value> = calendar["holidays"].as_array().unwrap().iter().filter(|h| h["kind"] == "other").collect();
+    assert_eq!(rain.len(), 1, "{calendar}");
+    assert_eq!((rain[0]["first_day"]["gregorian"].clone(), rain[0]["days"].clone()), (json!("2027-01-10"), json!(2)));
+}

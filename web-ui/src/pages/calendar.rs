@@ -48,6 +48,8 @@ pub fn CalendarPage() -> impl IntoView {
     });
     let (error, set_error) = signal(None::<ApiError>);
     let reload = Callback::new(move |()| version.update(|v| *v += 1));
+    // Outside the part reloaded after a change, so that "saved" outlives the reload it causes.
+    let week_saved = RwSignal::new(false);
     view! {
         <h1>{i18n.tr("calendar-title")}</h1>
         <p class="hint">{i18n.tr("calendar-hint")}</p>
@@ -55,12 +57,12 @@ pub fn CalendarPage() -> impl IntoView {
         <Transition fallback=move || view! { <p class="loading" role="status">{i18n.tr("loading")}</p> }>
             {move || calendar.get().map(|result| match result {
                 Ok(c) => view! {
-                    <WeekForm calendar=c.clone() admin=admin set_error=set_error done=reload />
+                    <WeekForm calendar=c.clone() admin=admin saved=week_saved set_error=set_error done=reload />
                     <section class="calendar-section" aria-labelledby="holidays-title">
                         <h2 id="holidays-title">{i18n.tr("calendar-holidays")}</h2>
                         <div class="year-picker">
                             <button type="button" class="secondary" id="year-previous" on:click=move |_| year.update(|y| *y -= 1)>{i18n.tr("calendar-previous-year")}</button>
-                            <span id="calendar-year" dir="ltr">{move || i18n.ta("calendar-hijri-year", &[("year", year.get().to_string().into())])}</span>
+                            <span id="calendar-year">{move || i18n.ta("calendar-hijri-year", &[("year", year.get().to_string().into())])}</span>
                             <button type="button" class="secondary" id="year-next" on:click=move |_| year.update(|y| *y += 1)>{i18n.tr("calendar-next-year")}</button>
                         </div>
                         <HolidayTable holidays=c.holidays admin=admin set_error=set_error done=reload />
@@ -86,10 +88,12 @@ fn hours_inputs(
     admin: bool,
 ) -> impl IntoView {
     view! {
-        <label for=format!("{id}-start")>{i18n.tr("calendar-from")}</label>
-        <input type="time" id=format!("{id}-start") disabled=!admin bind:value=start />
-        <label for=format!("{id}-end")>{i18n.tr("calendar-to")}</label>
-        <input type="time" id=format!("{id}-end") disabled=!admin bind:value=end />
+        <div class="hours-row">
+            <label for=format!("{id}-start")>{i18n.tr("calendar-from")}</label>
+            <input type="time" id=format!("{id}-start") disabled=!admin bind:value=start />
+            <label for=format!("{id}-end")>{i18n.tr("calendar-to")}</label>
+            <input type="time" id=format!("{id}-end") disabled=!admin bind:value=end />
+        </div>
     }
 }
 
@@ -98,6 +102,7 @@ fn hours_inputs(
 fn WeekForm(
     calendar: WorkingCalendar,
     admin: bool,
+    saved: RwSignal<bool>,
     set_error: WriteSignal<Option<ApiError>>,
     done: Callback<()>,
 ) -> impl IntoView {
@@ -110,7 +115,6 @@ fn WeekForm(
     let r_start = RwSignal::new(ramadan_hours.start);
     let r_end = RwSignal::new(ramadan_hours.end);
     let busy = RwSignal::new(false);
-    let saved = RwSignal::new(false);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut errors = Vec::new();
@@ -264,6 +268,7 @@ fn HolidayTable(
         })
         .collect_view();
     view! {
+        <div class="table-wrap">
         <table class="holidays" id="holiday-table">
             <thead>
                 <tr>
@@ -276,6 +281,7 @@ fn HolidayTable(
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        </div>
     }
     .into_any()
 }
@@ -320,16 +326,24 @@ fn NewHolidayForm(set_error: WriteSignal<Option<ApiError>>, done: Callback<()>) 
         });
     };
     view! {
+        <h3>{i18n.tr("calendar-new-holiday")}</h3>
         <form id="holiday-form" class="inline-form" on:submit=add>
-            <h3>{i18n.tr("calendar-new-holiday")}</h3>
-            <label for="holiday-name-ar">{i18n.tr("field-name-ar")}</label>
-            <input id="holiday-name-ar" dir="rtl" bind:value=name_ar />
-            <label for="holiday-name-en">{i18n.tr("field-name-en")}</label>
-            <input id="holiday-name-en" dir="ltr" bind:value=name_en />
-            <label for="holiday-first">{i18n.tr("calendar-first-day")}</label>
-            <input id="holiday-first" type="date" bind:value=first />
-            <label for="holiday-last">{i18n.tr("calendar-last-day")}</label>
-            <input id="holiday-last" type="date" bind:value=last />
+            <div class="field">
+                <label for="holiday-name-ar">{i18n.tr("field-name-ar")}</label>
+                <input id="holiday-name-ar" dir="rtl" bind:value=name_ar />
+            </div>
+            <div class="field">
+                <label for="holiday-name-en">{i18n.tr("field-name-en")}</label>
+                <input id="holiday-name-en" dir="ltr" bind:value=name_en />
+            </div>
+            <div class="field">
+                <label for="holiday-first">{i18n.tr("calendar-first-day")}</label>
+                <input id="holiday-first" type="date" bind:value=first />
+            </div>
+            <div class="field">
+                <label for="holiday-last">{i18n.tr("calendar-last-day")}</label>
+                <input id="holiday-last" type="date" bind:value=last />
+            </div>
             <button type="submit" id="holiday-add">{i18n.tr("calendar-add")}</button>
         </form>
     }
