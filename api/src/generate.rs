@@ -245,6 +245,7 @@ pub fn generate(conn: &mut DbConn, options: Options) -> Result<Summary, ApiError
             let last = (first + batch).min(n);
             db::write_tx(conn, |conn| {
                 let mut written = Batch::default();
+                let before = sequences.clone();
                 for i in first..last {
                     let at = first_day + chrono::Duration::seconds(span * i as i64 / n as i64 + rng.gen_range(0..600));
                     one(&mut rng, &org, &mut ids, &mut sequences, at.min(now), now, &mut written);
@@ -253,6 +254,11 @@ pub fn generate(conn: &mut DbConn, options: Options) -> Result<Summary, ApiError
                 summary.events += written.events.len();
                 summary.documents += written.documents.len();
                 written.write(conn)?;
+                // The counters and PostgreSQL's id sequences move with every batch, in its transaction: a load cut
+                // short (killed, or failed) leaves a database whose next registration takes the next number and id.
+                let moved = sequences.iter().filter(|(key, value)| before.get(*key) != Some(*value));
+                write_counters(conn, moved)?;
+                move_id_sequences(conn)?;
                 Ok::<(), ApiError>(())
             })?;
             summary.transactions = last;
@@ -269,20 +275,6 @@ pub fn generate(conn: &mut DbConn, options: Options) -> Result<Summary, ApiError
         db::restore_set_aside_indexes(conn)?;
     }
     loaded?;
-    db::write_tx(conn, |conn| {
-        for ((registry, year), value) in &sequences {
-            let key = registration_counters::table.find((*registry, *year));
-            diesel::delete(key).execute(conn)?;
-            diesel::insert_into(registration_counters::table)
-                .values((
-                    registration_counters::registry_unit_id.eq(registry),
-                    registration_counters::hijri_year.eq(year),
-                    registration_counters::last_value.eq(value),
-                ))
-                .execute(conn)?;
-        }
-        Ok::<(), ApiError>(())
-    })?;
     finish(conn)?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
@@ -294,9 +286,26 @@ const BULK_TABLES: [&str; 6] =
 /// Kept while loading: the referral tallies' triggers look up each new referral's earlier ones by it.
 const TRIGGERS_PROBE: [&str; 1] = ["referrals_transaction_idx"];
 
-/// After explicit ids: PostgreSQL's sequences move past them; both backends refresh the planner's statistics, and
-/// PostgreSQL vacuums, so that the reports' walks along indexes read the index alone (its visibility map is set).
-fn finish(conn: &mut DbConn) -> Result<(), ApiError> {
+/// The registration counters that moved, to their last number.
+fn write_counters<'a>(
+    conn: &mut DbConn,
+    moved: impl Iterator<Item = (&'a (i64, i32), &'a i64)>,
+) -> Result<(), ApiError> {
+    for ((registry, year), value) in moved {
+        diesel::delete(registration_counters::table.find((*registry, *year))).execute(conn)?;
+        diesel::insert_into(registration_counters::table)
+            .values((
+                registration_counters::registry_unit_id.eq(registry),
+                registration_counters::hijri_year.eq(year),
+                registration_counters::last_value.eq(value),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// After explicit ids: PostgreSQL's sequences move past them (SQLite's rowids need nothing).
+fn move_id_sequences(conn: &mut DbConn) -> Result<(), ApiError> {
     if let DbConn::Pg(_) = conn {
         for table in ["transactions", "referrals", "events", "documents", "document_versions"] {
             diesel::sql_query(format!(
@@ -304,6 +313,14 @@ fn finish(conn: &mut DbConn) -> Result<(), ApiError> {
             ))
             .execute(conn)?;
         }
+    }
+    Ok(())
+}
+
+/// Both backends refresh the planner's statistics, and PostgreSQL vacuums, so that the reports' walks along indexes
+/// read the index alone (its visibility map is set).
+fn finish(conn: &mut DbConn) -> Result<(), ApiError> {
+    if let DbConn::Pg(_) = conn {
         diesel::sql_query("VACUUM (ANALYZE)").execute(conn)?;
     } else {
         diesel::sql_query("ANALYZE").execute(conn)?;

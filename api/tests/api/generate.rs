@@ -78,6 +78,75 @@ async fn a_generated_history_is_numbered_indexed_and_continued() {
     assert!(number.ends_with(&format!("/{:06}", before + 1)), "{number} after {before}");
 }
 
+/// A load that fails halfway keeps the batches it committed, with their registration numbers counted and (on
+/// PostgreSQL) the id sequences past their ids: the next registration takes the next number and id, and the
+/// indexes are back.
+#[tokio::test]
+async fn a_load_that_fails_halfway_leaves_a_database_that_registers_on() {
+    let app = TestApp::spawn().await;
+    let indexes_before = secondary_indexes(&app);
+    let first_id: i64 = {
+        let mut conn = app.pool.get().unwrap();
+        transactions::table
+            .select(diesel::dsl::max(transactions::id))
+            .first::<Option<i64>>(&mut conn)
+            .unwrap()
+            .unwrap_or(0)
+    };
+    // The 1,500th transaction of the load cannot be written: the second batch of a thousand fails.
+    let stop = first_id + 1_500;
+    let trap = if app.database_url.starts_with("postgres") {
+        vec![
+            "CREATE FUNCTION stop_load() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'the load is cut short'; END $$"
+                .to_string(),
+            format!(
+                "CREATE TRIGGER stop_load BEFORE INSERT ON transactions FOR EACH ROW WHEN (NEW.id = {stop}) \
+                     EXECUTE FUNCTION stop_load()"
+            ),
+        ]
+    } else {
+        vec![format!(
+            "CREATE TRIGGER stop_load BEFORE INSERT ON transactions WHEN NEW.id = {stop} \
+             BEGIN SELECT RAISE(ABORT, 'the load is cut short'); END"
+        )]
+    };
+    for statement in &trap {
+        app.execute(statement).unwrap();
+    }
+    let failed = {
+        let mut conn = app.pool.get().unwrap();
+        generate(&mut conn, Options { transactions: 2_500, seed: 11 })
+    };
+    assert!(failed.is_err(), "the trap stops the load");
+    app.execute("DROP TRIGGER stop_load ON transactions").or_else(|_| app.execute("DROP TRIGGER stop_load")).unwrap();
+    let mut conn = app.pool.get().unwrap();
+    let kept: i64 = transactions::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(kept, 1_000, "the first batch is committed, the second is not");
+    assert_eq!(secondary_indexes(&app), indexes_before);
+    // Every counter stands at the last number its registry and year gave.
+    let numbered: Vec<(Option<i64>, Option<i32>, Option<i64>)> = transactions::table
+        .select((transactions::registry_unit_id, transactions::hijri_year, transactions::sequence))
+        .load(&mut conn)
+        .unwrap();
+    let mut last: std::collections::BTreeMap<(i64, i32), i64> = Default::default();
+    for (registry, year, sequence) in numbered {
+        let entry = last.entry((registry.unwrap(), year.unwrap())).or_default();
+        *entry = (*entry).max(sequence.unwrap());
+    }
+    for ((registry, year), sequence) in last {
+        let counter: i64 = registration_counters::table
+            .find((registry, year))
+            .select(registration_counters::last_value)
+            .first(&mut conn)
+            .unwrap();
+        assert_eq!(counter, sequence, "{registry} {year}");
+    }
+    // Registering goes on: the next number, a new id, no conflict.
+    let next = app.register_incoming("بعد التوقف", json!([{"unit_id": app.unit("KHB"), "purpose": "action"}])).await;
+    assert!(next["transaction"]["id"].as_i64().unwrap() > first_id + 1_000, "{next}");
+}
+
 /// A bulk load cut short leaves its indexes set aside; the next start builds them again from their definitions.
 #[tokio::test]
 async fn indexes_set_aside_by_a_load_cut_short_are_rebuilt_at_the_next_start() {
