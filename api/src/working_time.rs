@@ -14,6 +14,8 @@ use crate::calendar::{self, HijriDate};
 
 /// Riyadh is UTC+3 all year.
 const RIYADH_OFFSET: Duration = Duration::hours(3);
+/// The most days `add_seconds` and `add_days` walk (a century): far beyond any deadline.
+const MAX_DAYS_WALKED: u32 = 36_600;
 
 /// The hours of a working day, in Riyadh time; `start` before `end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -279,9 +281,11 @@ impl BusinessClock {
             }
             remaining -= available;
         }
-        // The week has a working day and holidays are finite, so this ends.
-        loop {
-            day = day.succ_opt().unwrap_or(day);
+        // The week has a working day and holidays last at most weeks, so this ends well within the bound, which only
+        // stops an absurd request (centuries of working time) from walking on.
+        for _ in 0..MAX_DAYS_WALKED {
+            let Some(next) = day.succ_opt() else { break };
+            day = next;
             if let Some((start, end)) = self.calendar.window(day) {
                 let available = (end - start).num_seconds();
                 if remaining <= available {
@@ -290,6 +294,7 @@ impl BusinessClock {
                 remaining -= available;
             }
         }
+        day.and_time(NaiveTime::MIN)
     }
 
     /// The close of the `days`-th working day after the day of `from`: what "due in N working days" means. Zero is
@@ -302,8 +307,9 @@ impl BusinessClock {
             return end;
         }
         let mut counted = 0;
-        loop {
-            day = day.succ_opt().unwrap_or(day);
+        for _ in 0..MAX_DAYS_WALKED {
+            let Some(next) = day.succ_opt() else { break };
+            day = next;
             if let Some((_, end)) = self.calendar.window(day) {
                 counted += 1;
                 if counted >= days.max(1) {
@@ -311,6 +317,7 @@ impl BusinessClock {
                 }
             }
         }
+        day.and_time(NaiveTime::MIN)
     }
 
     /// `add_seconds` by whole working hours.

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, Timelike};
 use diesel::prelude::*;
 use shared_types::{
     DwellReport, DwellTime, DwellTotal, ErrorCode, Holder, InboxBox, InboxCounts, InboxItem, Location, Page, Priority,
@@ -81,13 +81,16 @@ fn seconds_between(from: NaiveDateTime, to: NaiveDateTime) -> i64 {
 /// Waiting (sent → received) and working (received → completed, or → `now` while open) time of a referral, in
 /// wall-clock time and, given the working calendar's clock, in business time.
 pub fn dwell_of(r: &ReferralRow, now: NaiveDateTime, clock: Option<&BusinessClock>) -> DwellTime {
-    let end = r.completed_at.unwrap_or(now);
-    let received = r.received_at.unwrap_or(end).max(r.sent_at);
+    // Whole seconds, so that the business time of a span never exceeds its wall-clock time by a rounding.
+    let whole = |at: NaiveDateTime| at.with_nanosecond(0).unwrap_or(at);
+    let sent = whole(r.sent_at);
+    let end = whole(r.completed_at.unwrap_or(now));
+    let received = r.received_at.map(whole).unwrap_or(end).max(sent);
     let span = |from: NaiveDateTime, to: NaiveDateTime| shared_types::TimeSpan {
         wall_clock_seconds: seconds_between(from, to),
         business_seconds: clock.map(|c| c.between(from, to)),
     };
-    let waiting = span(r.sent_at, received);
+    let waiting = span(sent, received);
     let working = match r.received_at {
         Some(_) => span(received, end.max(received)),
         None => shared_types::TimeSpan { wall_clock_seconds: 0, business_seconds: clock.map(|_| 0) },
@@ -423,5 +426,11 @@ mod tests {
         let d = dwell_of(&r, riyadh(11, 12), Some(&clock));
         assert_eq!(business(d.waiting), (23 * 3600, Some(90 * 60)));
         assert_eq!(business(d.working), (0, Some(0)));
+        // Fractions of a second never make business time exceed wall-clock time.
+        r.sent_at = riyadh(13, 9) + chrono::Duration::milliseconds(700);
+        r.received_at = Some(r.sent_at);
+        r.completed_at = Some(riyadh(13, 9) + chrono::Duration::milliseconds(1200));
+        let d = dwell_of(&r, riyadh(20, 12), Some(&clock));
+        assert!(d.total.business_seconds <= Some(d.total.wall_clock_seconds), "{d:?}");
     }
 }

@@ -166,6 +166,8 @@ pub fn prepare_create(conn: &mut DbConn, actor: &Actor, req: &NewTransaction) ->
         _ => Some(registry_among(conn, &actor.unit, &units)?),
     };
     let mut refs = views::Refs::default();
+    // The referrals the answer shows carry business time too (zero, but counted like every other).
+    refs.set_clock(super::working_calendar::clock(conn)?);
     for unit in units.iter().chain(&registry) {
         refs.add_unit(unit);
     }

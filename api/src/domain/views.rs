@@ -29,6 +29,11 @@ pub struct Refs {
 }
 
 impl Refs {
+    /// Count referrals' dwell in business time by this clock.
+    pub fn set_clock(&mut self, clock: std::sync::Arc<crate::working_time::BusinessClock>) {
+        self.clock = Some(clock);
+    }
+
     pub fn load(
         conn: &mut DbConn,
         unit_ids: impl IntoIterator<Item = i64>,
@@ -115,7 +120,7 @@ impl Refs {
             [],
         )?;
         if !rows.is_empty() {
-            refs.clock = Some(super::working_calendar::clock(conn)?);
+            refs.set_clock(super::working_calendar::clock(conn)?);
         }
         Ok(refs)
     }
@@ -234,7 +239,7 @@ pub fn refs_for(conn: &mut DbConn, t: &TransactionRow, rows: &[ReferralRow]) -> 
     }
     let mut refs = Refs::load(conn, unit_ids, user_ids, t.external_entity_id)?;
     if !rows.is_empty() {
-        refs.clock = Some(super::working_calendar::clock(conn)?);
+        refs.set_clock(super::working_calendar::clock(conn)?);
     }
     Ok(refs)
 }

@@ -175,6 +175,10 @@ pub fn clock(conn: &mut DbConn) -> Result<Arc<BusinessClock>, ApiError> {
     let last = calendar::riyadh_date(utc(now())) + Duration::days(3 * 366);
     let clock = Arc::new(BusinessClock::new(calendar, first, last));
     let mut clocks = CLOCKS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    // Another request may have built the same version meanwhile: keep one.
+    if let Some((_, built)) = clocks.iter().find(|(v, _)| *v == version) {
+        return Ok(built.clone());
+    }
     if clocks.len() >= CLOCKS_KEPT {
         clocks.remove(0);
     }
@@ -226,6 +230,11 @@ pub fn get(
         }
     };
     let (from, to) = (day("from", from), day("to", to));
+    if let (Some(a), Some(b)) = (from, to)
+        && b < a
+    {
+        v.add("to", "out_of_range", "must not be before `from`");
+    }
     v.finish()?;
     let year = calendar::hijri_year_at(utc(now()));
     let hijri_start = |year| calendar::from_hijri(calendar::HijriDate { year, month: 1, day: 1 });
@@ -367,6 +376,10 @@ pub fn add_holiday(conn: &mut DbConn, actor: &Actor, req: &NewHoliday) -> Result
 pub fn change_holiday(conn: &mut DbConn, actor: &Actor, id: i64, req: &HolidayChange) -> Result<Holiday, ApiError> {
     policy::ensure_admin(actor)?;
     let row = holiday_row(conn, id)?;
+    if *req == HolidayChange::default() {
+        // Nothing asked: nothing written, no new version, no audit entry.
+        return holiday_view(&row);
+    }
     let mut v = Validator::new();
     if let Some(name) = &req.name_ar {
         v.text("name_ar", name, MAX_NAME);

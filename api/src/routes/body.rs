@@ -47,6 +47,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let req = req.clone();
         Box::pin(async move {
             let value = value.await?.into_inner();
+            // Every request body of the API is an object. serde would also read a struct from an array of its
+            // fields in order (`[null, null]` as a change with nothing in it): refuse that form.
+            if !value.is_object() {
+                let wrong = <serde_json::Error as serde::de::Error>::custom("the body must be a JSON object");
+                return Err(crate::app::json_error(JsonPayloadError::Deserialize(wrong), &req));
+            }
             read(value).map(Json).map_err(|e| crate::app::json_error(JsonPayloadError::Deserialize(e), &req))
         })
     }

@@ -466,7 +466,8 @@ pub async fn actions(
 ///
 /// For every referral of the transaction, its waiting time (sent → received) and working time (received → completed, or
 /// until now while it is open) in wall-clock seconds, with totals per user and per unit; a referral to a unit's queue
-/// counts for whoever received it. The business-time figures (`business_seconds`) are not computed yet and are null.
+/// counts for whoever received it. Each figure also comes in business seconds (`business_seconds`): only the working
+/// hours of working days count, by the working calendar (`GET /calendar`).
 /// Anyone who may see the transaction may read it. Hidden transactions (above the caller's clearance, or, for anyone
 /// but administrators and auditors, with no route, registry or authorship tie to the caller) answer 404
 /// `transaction_not_found`, exactly like missing ones.

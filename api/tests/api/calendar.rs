@@ -58,6 +58,12 @@ async fn the_default_calendar_has_the_saudi_week_ramadan_hours_and_the_years_hol
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     );
+    // Nor a period that ends before it begins.
+    assert_problem(
+        &app.get("hr.emp", "/api/v1/calendar?from=2026-05-01&to=2026-04-30").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
 }
 
 #[tokio::test]
@@ -139,6 +145,9 @@ async fn holidays_are_added_moved_and_removed_and_a_moved_eid_stays_moved_after_
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     );
+    // A change sent as an array of its fields is not a change (serde would read one from it).
+    let answer = app.call(Some("admin"), Method::PATCH, &path, Some(json!([null, null]))).await;
+    assert_problem(&answer, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     assert_eq!(delete(&app, "admin", &path).await.0, StatusCode::NO_CONTENT);
     assert_problem(&delete(&app, "admin", &path).await, StatusCode::NOT_FOUND, "holiday_not_found");
     assert_problem(&patch(&app, "admin", &path, json!({})).await, StatusCode::NOT_FOUND, "holiday_not_found");

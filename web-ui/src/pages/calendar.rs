@@ -40,43 +40,61 @@ pub fn CalendarPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let admin = session.has(Role::Admin);
-    let year = RwSignal::new(this_hijri_year());
-    let version = RwSignal::new(0_u32);
-    let calendar = LocalResource::new(move || {
-        version.track();
+    let this_year = this_hijri_year();
+    let year = RwSignal::new(this_year);
+    // The week and the year's holidays load apart: paging through years or changing a holiday keeps the week's
+    // form, and what was typed in it, as it is.
+    let week_version = RwSignal::new(0_u32);
+    let holidays_version = RwSignal::new(0_u32);
+    let week = LocalResource::new(move || {
+        week_version.track();
+        api::calendar(this_year)
+    });
+    let holidays = LocalResource::new(move || {
+        holidays_version.track();
         api::calendar(year.get())
     });
     let (error, set_error) = signal(None::<ApiError>);
-    let reload = Callback::new(move |()| version.update(|v| *v += 1));
+    let week_done = Callback::new(move |()| week_version.update(|v| *v += 1));
+    let holidays_done = Callback::new(move |()| holidays_version.update(|v| *v += 1));
     // Outside the part reloaded after a change, so that "saved" outlives the reload it causes.
     let week_saved = RwSignal::new(false);
+    let failed = move |e: ApiError, retry: Callback<()>| {
+        let (error, _) = signal(Some(e));
+        view! { <ProblemMessage error=error retry=retry /> }.into_any()
+    };
+    let loading = move || view! { <p class="loading" role="status">{i18n.tr("loading")}</p> };
     view! {
         <h1>{i18n.tr("calendar-title")}</h1>
         <p class="hint">{i18n.tr("calendar-hint")}</p>
         <ProblemMessage error=error />
-        <Transition fallback=move || view! { <p class="loading" role="status">{i18n.tr("loading")}</p> }>
-            {move || calendar.get().map(|result| match result {
-                Ok(c) => view! {
-                    <WeekForm calendar=c.clone() admin=admin saved=week_saved set_error=set_error done=reload />
-                    <section class="calendar-section" aria-labelledby="holidays-title">
-                        <h2 id="holidays-title">{i18n.tr("calendar-holidays")}</h2>
-                        <div class="year-picker">
-                            <button type="button" class="secondary" id="year-previous" on:click=move |_| year.update(|y| *y -= 1)>{i18n.tr("calendar-previous-year")}</button>
-                            <span id="calendar-year">{move || i18n.ta("calendar-hijri-year", &[("year", year.get().to_string().into())])}</span>
-                            <button type="button" class="secondary" id="year-next" on:click=move |_| year.update(|y| *y += 1)>{i18n.tr("calendar-next-year")}</button>
-                        </div>
-                        <HolidayTable holidays=c.holidays admin=admin set_error=set_error done=reload />
-                        <Show when=move || admin>
-                            <NewHolidayForm set_error=set_error done=reload />
-                        </Show>
-                    </section>
-                }.into_any(),
-                Err(e) => {
-                    let (error, _) = signal(Some(e));
-                    view! { <ProblemMessage error=error retry=reload /> }.into_any()
-                }
+        <Transition fallback=loading>
+            {move || week.get().map(|result| match result {
+                Ok(c) => view! { <WeekForm calendar=c admin=admin saved=week_saved set_error=set_error done=week_done /> }.into_any(),
+                Err(e) => failed(e, week_done),
             })}
         </Transition>
+        <section class="calendar-section" aria-labelledby="holidays-title">
+            <h2 id="holidays-title">{i18n.tr("calendar-holidays")}</h2>
+            <div class="year-picker">
+                <button type="button" class="secondary" id="year-previous" on:click=move |_| year.update(|y| *y -= 1)>{i18n.tr("calendar-previous-year")}</button>
+                <span id="calendar-year">{move || i18n.ta("calendar-hijri-year", &[("year", year.get().to_string().into())])}</span>
+                <button type="button" class="secondary" id="year-next" on:click=move |_| year.update(|y| *y += 1)>{i18n.tr("calendar-next-year")}</button>
+            </div>
+            <Transition fallback=loading>
+                {move || {
+                    // Names, kinds, lengths and dates are written in the language of the moment: follow it.
+                    i18n.lang.track();
+                    holidays.get().map(|result| match result {
+                        Ok(c) => view! { <HolidayTable holidays=c.holidays admin=admin set_error=set_error done=holidays_done /> }.into_any(),
+                        Err(e) => failed(e, holidays_done),
+                    })
+                }}
+            </Transition>
+            <Show when=move || admin>
+                <NewHolidayForm set_error=set_error done=holidays_done />
+            </Show>
+        </section>
     }
 }
 
@@ -150,7 +168,7 @@ fn WeekForm(
     view! {
         <section class="calendar-section" aria-labelledby="week-title">
             <h2 id="week-title">{i18n.tr("calendar-week")}</h2>
-            <form id="week-form" on:submit=save>
+            <form id="week-form" on:submit=save on:input=move |_| saved.set(false) on:change=move |_| saved.set(false)>
                 <fieldset>
                     <legend>{i18n.tr("calendar-working-days")}</legend>
                     {Weekday::ALL.iter().copied().map(|d| {
@@ -238,13 +256,16 @@ fn HolidayTable(
             let remove = move |_| {
                 leptos::task::spawn_local(async move {
                     match api::remove_holiday(id).await {
-                        Ok(()) => done.run(()),
+                        Ok(()) => {
+                            set_error.set(None);
+                            done.run(());
+                        }
                         Err(e) => set_error.set(Some(e)),
                     }
                 });
             };
             view! {
-                <tr class="holiday" data-id=id.to_string() data-kind=h.kind.as_str()>
+                <tr class="holiday" data-id=id.to_string() data-kind=h.kind.as_str() data-first=h.first_day.gregorian.to_string()>
                     <td><bdi>{holiday_name(lang, &h)}</bdi> " " <span class="badge">{kind}</span></td>
                     <td>{day(i18n, &h.first_day)}</td>
                     <td>{day(i18n, &h.last_day)}</td>
