@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{NaiveDateTime, Timelike};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use shared_types::{
     DwellReport, DwellTime, DwellTotal, ErrorCode, Holder, InboxBox, InboxCounts, InboxItem, Location, Page, Priority,
@@ -81,16 +81,17 @@ fn seconds_between(from: NaiveDateTime, to: NaiveDateTime) -> i64 {
 /// Waiting (sent → received) and working (received → completed, or → `now` while open) time of a referral, in
 /// wall-clock time and, given the working calendar's clock, in business time.
 pub fn dwell_of(r: &ReferralRow, now: NaiveDateTime, clock: Option<&BusinessClock>) -> DwellTime {
-    // Whole seconds, so that the business time of a span never exceeds its wall-clock time by a rounding.
-    let whole = |at: NaiveDateTime| at.with_nanosecond(0).unwrap_or(at);
-    let sent = whole(r.sent_at);
-    let end = whole(r.completed_at.unwrap_or(now));
-    let received = r.received_at.map(whole).unwrap_or(end).max(sent);
-    let span = |from: NaiveDateTime, to: NaiveDateTime| shared_types::TimeSpan {
-        wall_clock_seconds: seconds_between(from, to),
-        business_seconds: clock.map(|c| c.between(from, to)),
+    let end = r.completed_at.unwrap_or(now);
+    let received = r.received_at.unwrap_or(end).max(r.sent_at);
+    // Business time is never more than wall-clock time (each drops the fractions of a second its own way).
+    let span = |from: NaiveDateTime, to: NaiveDateTime| {
+        let wall = seconds_between(from, to);
+        shared_types::TimeSpan {
+            wall_clock_seconds: wall,
+            business_seconds: clock.map(|c| c.between(from, to).min(wall)),
+        }
     };
-    let waiting = span(sent, received);
+    let waiting = span(r.sent_at, received);
     let working = match r.received_at {
         Some(_) => span(received, end.max(received)),
         None => shared_types::TimeSpan { wall_clock_seconds: 0, business_seconds: clock.map(|_| 0) },
